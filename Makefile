@@ -1,0 +1,45 @@
+# Observatório — the two commands:  make run   ·   make test
+# OBS_DATA_SYSTEM: the data system path. Unset: the app builds and serves the DEMO data system.
+SHELL := /bin/bash
+PY    := .venv/bin/python
+UV    := .venv/bin/uv
+HOST  ?= 127.0.0.1
+PORT  ?= 8050
+TEST_DATA_SYSTEM ?= $(abspath ../shared/data)
+
+.PHONY: run test venv system-deps build serve bench lint clean readme
+
+venv: .venv/.installed
+.venv/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q --upgrade pip uv
+	$(UV) pip install -q --python $(PY) -c constraints.txt -e '.[test]'
+	touch $@
+
+# apt packages for browser tests and the npm axe-core used for accessibility audits (root on Debian)
+system-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+	@test -f node_modules/axe-core/axe.min.js || npm install --no-save --no-audit --no-fund --silent axe-core@4
+
+build: venv
+	$(PY) -m etl build
+
+serve: venv
+	.venv/bin/gunicorn --no-control-socket -w 2 -b $(HOST):$(PORT) app:server
+
+## run: build the database from $$OBS_DATA_SYSTEM (or the demo) and serve http://127.0.0.1:8050
+run: build serve
+
+## test: the whole suite, on the real data system at ../shared/data
+test: venv system-deps
+	OBS_DATA_SYSTEM=$(TEST_DATA_SYSTEM) $(PY) -m pytest -q
+
+bench: venv
+	OBS_DATA_SYSTEM=$(TEST_DATA_SYSTEM) $(PY) -m bench
+
+readme: venv
+	$(PY) -m indicators.readme --write
+
+clean:
+	rm -rf data/*.duckdb data/geo data/demo-system data/build.json

@@ -1,0 +1,1 @@
+"""The ETL: reads the data system, writes the one DuckDB database the app serves."""

@@ -1,0 +1,282 @@
+"""Build the database: load the data system, process it in layers, save it atomically.
+
+raw (as delivered, stamped with source, file hash and licence) -> staging (`stg_observation`:
+renamed, typed, codes mapped) -> marts (obs/schema.py). The new database is written to a
+temporary file, checked, and only then swapped in with os.replace: a failed build leaves the
+previous database untouched and serving.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+from sqlalchemy.schema import CreateTable
+
+from etl import connectors
+from etl.catalogue import Source, load_catalogue
+from etl.checks import CheckError, run_checks
+from etl.compute import FACT_COLUMNS, compute_indicator
+from etl.periods import parse_period
+from etl.territory import build_territory, read_reference
+from indicators import Indicator, load_registry
+from obs import settings
+from obs.schema import metadata
+
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+@dataclass
+class BuildContext:
+    run_id: str
+    data_system: Path
+    is_demo: bool
+    registry: dict[str, Indicator]
+    catalogue: dict[str, Source]
+    territory: pd.DataFrame = None
+    reference: pd.DataFrame = None
+    staged: pd.DataFrame = None
+    facts: pd.DataFrame = None
+    out_dir: Path = None
+    progress: Callable[[str], None] = print
+    log: list = field(default_factory=list)
+
+
+#: steps run after the facts are written, in order: fn(con, ctx). Alarms and peers register here.
+POST_STEPS: list[tuple[str, Callable]] = []
+
+
+def post_step(name: str):
+    def deco(fn):
+        POST_STEPS.append((name, fn))
+        return fn
+    return deco
+
+
+def connect(path, read_only=False) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=read_only, config=DUCKDB_CONFIG)
+
+
+def sha256(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        with open(p, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def code_version() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=settings.ROOT, timeout=5).stdout.strip() or "unknown"
+    except Exception:  # noqa: BLE001 — no git is not an error
+        return "unknown"
+
+
+def create_marts(con):
+    from duckdb_engine import Dialect
+    d = Dialect()
+    for t in metadata.sorted_tables:
+        con.execute(str(CreateTable(t).compile(dialect=d)))
+
+
+def insert(con, table: str, df: pd.DataFrame):
+    cols = [c.name for c in metadata.tables[table].columns]
+    df = df.reindex(columns=cols)
+    con.register("_df", df)
+    con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _df")
+    con.unregister("_df")
+
+
+def load_source(con, src: Source, ctx: BuildContext, cctx: connectors.Context) -> tuple[pd.DataFrame, dict]:
+    t0 = time.perf_counter()
+    files = src.files(ctx.data_system)
+    if not files:
+        raise BuildError(f"source {src.id}: no file matches {src.path!r} in {ctx.data_system}")
+    deps = [ctx.data_system / d for d in src.depends_on]
+    for d in deps:
+        if not d.exists():
+            raise BuildError(f"source {src.id}: mapping file {d} not found")
+    conn = connectors.get(src.format)
+    try:
+        raw = conn.read(src, files)
+        staged, rejected = conn.transform(raw, src, cctx)
+    except connectors.SourceError as e:
+        raise BuildError(f"source {src.id}: {e}") from e
+    except KeyError as e:
+        raise BuildError(f"source {src.id}: column {e} not found in {', '.join(map(str, files))}") from e
+    file_hash = sha256(files + deps)
+    # raw layer: as delivered, every cell a string, stamped
+    rawt = raw.copy()
+    rawt.columns = [str(c) for c in rawt.columns]
+    rawt = rawt.astype(str)
+    rawt["_source_id"], rawt["_file_hash"], rawt["_licence"] = src.id, file_hash, src.licence
+    con.register("_raw", rawt)
+    con.execute(f'CREATE OR REPLACE TABLE "raw_{src.id}" AS SELECT * FROM _raw')
+    con.unregister("_raw")
+    staged = staged.assign(variable=src.id + ":" + staged["variable"].astype(str), source_id=src.id)
+    if len(rejected):
+        rej = rejected.assign(run_id=ctx.run_id, source_id=src.id)
+        rej["value"] = rej["value"].astype(str).str.slice(0, 200)
+        insert(con, "meta_rejected_row", rej)
+    lineage = {"run_id": ctx.run_id, "source_id": src.id, "path": ";".join(str(f.relative_to(ctx.data_system)) for f in files),
+               "file_hash": file_hash, "format": src.format, "licence": src.licence,
+               "rows_read": len(raw), "rows_kept": len(staged), "rows_rejected": len(rejected),
+               "duration_s": round(time.perf_counter() - t0, 3)}
+    return staged, lineage
+
+
+def indicator_rows(registry: dict[str, Indicator]) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "indicator_id": i.id, "title_pt": i.title.pt, "title_en": i.title.en,
+        "description_pt": i.description.pt, "description_en": i.description.en,
+        "unit_pt": i.unit.pt, "unit_en": i.unit.en, "short_unit": i.short_unit, "decimals": i.decimals,
+        "area": i.area, "polarity": i.polarity.value, "aggregation": i.aggregation.value,
+        "periodicity": i.periodicity.value, "levels": ",".join(i.levels), "visibility": i.visibility,
+        "headline": i.headline, "meta_json": i.model_dump_json(),
+    } for i in registry.values()])
+
+
+def period_rows(ids) -> pd.DataFrame:
+    rows = []
+    for pid in sorted(set(ids)):
+        p = parse_period(pid)
+        rows.append(p.__dict__)
+    return pd.DataFrame(rows)
+
+
+def build(data_system: Path | None = None, *, out: Path | None = None, sources: list[str] | None = None,
+          indicators: list[str] | None = None, dry_run: bool = False, progress: Callable[[str], None] = print,
+          fail_on_rejected: bool = False) -> dict:
+    """Build the database. Returns a summary dict. Raises BuildError (nothing is swapped in)."""
+    t0 = time.perf_counter()
+    started = datetime.now(timezone.utc).replace(tzinfo=None)
+    paths = settings.paths(data_system)
+    is_demo = paths.is_demo
+    ds = paths.data_system
+    if is_demo:
+        from etl.demo import ensure_demo_system
+        ds = ensure_demo_system(paths.demo_system, progress=progress)
+    if not ds.is_dir():
+        raise BuildError(f"data system {ds} is not a directory")
+    out = Path(out or paths.db)
+    registry = load_registry()
+    catalogue = load_catalogue()
+    if indicators:
+        unknown = sorted(set(indicators) - set(registry))
+        if unknown:
+            raise BuildError(f"unknown indicators: {', '.join(unknown)}")
+    if sources:
+        unknown = sorted(set(sources) - set(catalogue))
+        if unknown:
+            raise BuildError(f"unknown sources: {', '.join(unknown)}")
+    ctx = BuildContext(run_id=started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6], data_system=ds,
+                       is_demo=is_demo, registry=registry, catalogue=catalogue, progress=progress,
+                       out_dir=out.parent)
+    ctx.reference = read_reference(ds)
+    ctx.territory = build_territory(ctx.reference)
+    cctx = connectors.Context(territories=set(ctx.territory["territory_id"]), reference=ctx.reference,
+                              data_system=ds)
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.building")
+    tmp.unlink(missing_ok=True)
+    con = connect(tmp)
+    try:
+        create_marts(con)
+        selected = [s for s in catalogue.values() if not sources or s.id in sources]
+        staged_parts, lineage = [], []
+        for i, src in enumerate(selected, 1):
+            if not src.files(ds) and not src.required:
+                progress(f"[{i}/{len(selected)}] {src.id}: no file, skipped (optional)")
+                continue
+            st, lin = load_source(con, src, ctx, cctx)
+            staged_parts.append(st)
+            lineage.append(lin)
+            progress(f"[{i}/{len(selected)}] {src.id}: {lin['rows_read']} read, {lin['rows_kept']} kept, "
+                     f"{lin['rows_rejected']} rejected ({lin['duration_s']:.2f} s)")
+        ctx.staged = pd.concat(staged_parts, ignore_index=True)
+        con.register("_stg", ctx.staged)
+        con.execute("CREATE TABLE stg_observation AS SELECT * FROM _stg")
+        con.unregister("_stg")
+        n_rejected = sum(x["rows_rejected"] for x in lineage)
+        if fail_on_rejected and n_rejected:
+            raise BuildError(f"{n_rejected} rows rejected; see meta_rejected_row")
+
+        chosen = {k: v for k, v in registry.items() if not indicators or k in indicators}
+        facts = []
+        available = set(ctx.staged["variable"].unique())
+        for ind in chosen.values():
+            needed = [v for v in (ind.compute.value, ind.compute.numerator, ind.compute.denominator) if v]
+            if sources and any(v not in available for v in needed):
+                continue  # a partial build by source computes what those sources feed
+            try:
+                facts.append(compute_indicator(ctx.staged, ctx.territory, ind))
+            except KeyError as e:
+                raise BuildError(f"indicators/{ind.id}.yaml: field 'compute': {e.args[0]}") from e
+        ctx.facts = pd.concat(facts, ignore_index=True) if facts else pd.DataFrame(columns=FACT_COLUMNS)
+        progress(f"indicators: {len(facts)} computed, {len(ctx.facts)} values")
+
+        insert(con, "dim_territory", ctx.territory)
+        insert(con, "dim_indicator", indicator_rows(chosen))
+        insert(con, "fact_indicator_value", ctx.facts)
+        insert(con, "meta_build", pd.DataFrame([{
+            "run_id": ctx.run_id, "started_at": started, "data_system": "demo" if is_demo else str(ds),
+            "is_demo": is_demo, "code_version": code_version(), "n_indicators": len(facts),
+            "n_values": len(ctx.facts)}]))
+        insert(con, "meta_lineage", pd.DataFrame(lineage))
+        ctx.registry = chosen
+        for name, step in POST_STEPS:
+            ts = time.perf_counter()
+            step(con, ctx)
+            progress(f"{name}: done ({time.perf_counter() - ts:.2f} s)")
+        # every period referenced anywhere is typed in dim_period
+        pids = set(ctx.facts["period_id"])
+        for tname in ("fact_alarm", "fact_alarm_history", "fact_peer_position"):
+            pids |= {r[0] for r in con.execute(f"SELECT DISTINCT period_id FROM {tname}").fetchall()}
+        try:
+            insert(con, "dim_period", period_rows(pids))
+        except ValueError as e:
+            raise BuildError(str(e)) from e
+        failures = run_checks(con)
+        if failures:
+            raise CheckError("checks failed:\n  " + "\n  ".join(failures))
+        duration = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        con.execute("UPDATE meta_build SET finished_at = ?, duration_s = ?, peak_rss_mb = ? WHERE run_id = ?",
+                    [datetime.now(timezone.utc).replace(tzinfo=None), duration, peak, ctx.run_id])
+        con.execute("CHECKPOINT")
+        con.close()
+        con = None
+        summary = {"run_id": ctx.run_id, "db": str(out), "is_demo": is_demo, "data_system": str(ds),
+                   "indicators": len(facts), "values": len(ctx.facts), "rejected": n_rejected,
+                   "duration_s": round(duration, 2), "peak_rss_mb": round(peak, 1)}
+        if dry_run:
+            tmp.unlink(missing_ok=True)
+            progress("dry run: all checks passed; nothing written")
+            return summary
+        os.replace(tmp, out)
+        (out.parent / "build.json").write_text(json.dumps(summary, indent=2))
+        progress(f"database written: {out} ({duration:.1f} s, peak {peak:.0f} MB)")
+        return summary
+    except BaseException:
+        if con is not None:
+            con.close()
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        raise

@@ -1,0 +1,92 @@
+"""Command line: `python -m etl <command>` (or `observatorio <command>`).
+
+  build      build the database (all, or --source/--indicator), with progress; --dry-run validates only
+  lineage    show the lineage of the last build
+  demo       generate the demo data system
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from obs import settings
+
+
+def _db(args):
+    from etl.build import connect
+    p = settings.paths(getattr(args, "data_system", None)).db
+    if not p.exists():
+        sys.exit(f"no database at {p}: run `python -m etl build` first")
+    return connect(p, read_only=True)
+
+
+def cmd_build(args):
+    from etl.build import BuildError, build
+    from etl.checks import CheckError
+    from indicators import RegistryError
+    try:
+        s = build(args.data_system, sources=args.source, indicators=args.indicator, dry_run=args.dry_run,
+                  progress=(lambda m: None) if args.quiet else (lambda m: print(m, flush=True)),
+                  fail_on_rejected=args.strict)
+    except (BuildError, CheckError, RegistryError, ValueError) as e:
+        print(f"build failed: {e}\nthe previous database (if any) is unchanged.", file=sys.stderr)
+        return 1
+    if s["is_demo"]:
+        print("NOTE: built from the generated DEMO data system — synthetic figures, not official statistics.")
+    return 0
+
+
+def cmd_lineage(args):
+    con = _db(args)
+    b = con.execute("SELECT run_id, started_at, data_system, is_demo, code_version, n_indicators, n_values, "
+                    "duration_s, peak_rss_mb FROM meta_build ORDER BY started_at DESC LIMIT 1").fetchone()
+    print(f"build {b[0]} at {b[1]:%Y-%m-%d %H:%M:%S} UTC from {b[2]}{' (DEMO)' if b[3] else ''}, code {b[4]}")
+    print(f"{b[5]} indicators, {b[6]} values, {b[7]:.1f} s, peak {b[8]:.0f} MB\n")
+    rows = con.execute("SELECT source_id, format, rows_read, rows_kept, rows_rejected, duration_s, "
+                       "substr(file_hash, 1, 12), path FROM meta_lineage WHERE run_id = ? ORDER BY source_id",
+                       [b[0]]).fetchall()
+    print(f"{'source':34} {'format':16} {'read':>8} {'kept':>8} {'rej.':>6} {'s':>6}  sha256        path")
+    for r in rows:
+        print(f"{r[0]:34} {r[1]:16} {r[2]:8} {r[3]:8} {r[4]:6} {r[5]:6.2f}  {r[6]}  {r[7]}")
+    rej = con.execute("SELECT source_id, reason, count(*) FROM meta_rejected_row WHERE run_id = ? "
+                      "GROUP BY 1, 2 ORDER BY 1, 2", [b[0]]).fetchall()
+    if rej:
+        print("\nrejected rows:")
+        for r in rej:
+            print(f"  {r[0]}: {r[2]} × {r[1]}")
+    return 0
+
+
+def cmd_demo(args):
+    from etl.demo import ensure_demo_system
+    p = ensure_demo_system(settings.paths().demo_system, force=True)
+    print(f"demo data system written to {p}")
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "lineage": cmd_lineage, "demo": cmd_demo}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="observatorio", description="Observatório ETL")
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build the database")
+    b.add_argument("--data-system", help="data system path (default: $OBS_DATA_SYSTEM; empty: demo)")
+    b.add_argument("--source", action="append", help="build only this source (repeatable)")
+    b.add_argument("--indicator", action="append", help="build only this indicator (repeatable)")
+    b.add_argument("--dry-run", action="store_true", help="validate everything, write nothing")
+    b.add_argument("--strict", action="store_true", help="fail when any row is rejected")
+    b.add_argument("--quiet", action="store_true")
+    lin = sub.add_parser("lineage", help="show the lineage of the last build")
+    lin.add_argument("--data-system")
+    sub.add_parser("demo", help="(re)generate the demo data system")
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    return COMMANDS[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""Compute indicators from staged observations, then aggregate them to the higher levels.
+
+Staged variables are named '<source_id>:<variable>'. Each indicator's `compute` block says which
+variables give its municipal values (and any official regional values); its `aggregation` says
+how municipal values roll up to NUTS III, NUTS II, NUTS I and the country.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from indicators import Aggregation, Indicator
+from etl.territory import AGG_LEVELS
+
+FACT_COLUMNS = ["indicator_id", "territory_id", "period_id", "value", "numerator", "denominator",
+                "is_provisional", "is_estimated", "is_break", "origin", "source_ids", "note"]
+
+#: name -> function(staged, territory, indicator) -> frame with territory_id, period_id, value
+#: (+ numerator, denominator, is_estimated, note). Register with @derivation.
+DERIVATIONS: dict[str, Callable] = {}
+
+
+def derivation(name: str):
+    def deco(fn):
+        DERIVATIONS[name] = fn
+        return fn
+    return deco
+
+
+def variable(staged: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Rows of one staged variable ('source:variable'); raises if no source delivered it."""
+    out = staged[staged["variable"] == name]
+    if out.empty:
+        raise KeyError(f"staged variable {name!r} is empty or unknown")
+    return out
+
+
+def _sources(*names: str | None) -> str:
+    return ",".join(sorted({n.split(":", 1)[0] for n in names if n}))
+
+
+def municipal_values(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    c = ind.compute
+    if c.derive:
+        if c.derive not in DERIVATIONS:
+            import etl.derive  # noqa: F401  (registers the derivations)
+        df = DERIVATIONS[c.derive](staged, territory, ind)
+        src = df.attrs.get("source_ids", "")
+    elif c.value:
+        v = variable(staged, c.value)
+        df = v[["territory_id", "period_id", "value", "is_provisional", "is_estimated", "note"]].copy()
+        src = _sources(c.value)
+    else:
+        n = variable(staged, c.numerator)[["territory_id", "period_id", "value", "is_provisional", "is_estimated"]]
+        d = variable(staged, c.denominator)[["territory_id", "period_id", "value"]]
+        df = n.merge(d, on=["territory_id", "period_id"], suffixes=("_n", "_d"))
+        df = df.rename(columns={"value_n": "numerator", "value_d": "denominator"})
+        with np.errstate(divide="ignore", invalid="ignore"):
+            df["value"] = np.where(df["denominator"] > 0, df["numerator"] / df["denominator"] * c.scale, np.nan)
+        src = _sources(c.numerator, c.denominator)
+    for col, default in (("numerator", np.nan), ("denominator", np.nan), ("is_provisional", False),
+                         ("is_estimated", False), ("note", None)):
+        if col not in df:
+            df[col] = default
+    df["origin"] = "source" if not c.derive else "derived"
+    df["source_ids"] = src
+    return df
+
+
+def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    """Roll municipal rows up to each level the indicator lists, by its aggregation rule.
+
+    sum: only where every municipality of the region has a value (a partial sum would mislead).
+    ratio: sum(numerator) / sum(denominator) x scale over municipalities with both.
+    weighted_mean: weighted by Census 2021 residents over municipalities with a value.
+    Coverage below 100 % is written in `note` and marks the value as estimated.
+    """
+    if ind.aggregation == Aggregation.none:
+        return pd.DataFrame(columns=FACT_COLUMNS)
+    m = territory[territory["level"] == "municipio"][["territory_id", "nuts1_id", "nuts2_id", "nuts3_id", "population"]]
+    m = m.assign(country_id="PT")
+    data = muni.merge(m, on="territory_id")  # municipalities only
+    data = data[data["value"].notna()]
+    out = []
+    for level, col in AGG_LEVELS.items():
+        if level not in ind.levels:
+            continue
+        size = m.groupby(col).size().rename("n_total")
+        g = data.groupby([col, "period_id"])
+        if ind.aggregation == Aggregation.ratio:
+            d2 = data[data["numerator"].notna() & data["denominator"].notna()]
+            g = d2.groupby([col, "period_id"])
+            agg = g.agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"), n=("value", "size"),
+                        est=("is_estimated", "any"), prov=("is_provisional", "any"))
+            agg["value"] = agg["numerator"] / agg["denominator"] * ind.compute.scale
+        elif ind.aggregation == Aggregation.sum:
+            agg = g.agg(value=("value", "sum"), n=("value", "size"), est=("is_estimated", "any"),
+                        prov=("is_provisional", "any"))
+            agg["numerator"] = np.nan
+            agg["denominator"] = np.nan
+        else:  # weighted_mean
+            tmp = data.assign(_wv=data["value"] * data["population"])
+            agg = tmp.groupby([col, "period_id"]).agg(_wv=("_wv", "sum"), denominator=("population", "sum"),
+                                                      n=("value", "size"), est=("is_estimated", "any"),
+                                                      prov=("is_provisional", "any"))
+            agg["value"] = agg["_wv"] / agg["denominator"]
+            agg["numerator"] = np.nan
+            agg["denominator"] = np.nan
+        agg = agg.reset_index().rename(columns={col: "territory_id"}).merge(size, left_on="territory_id",
+                                                                            right_index=True)
+        if ind.aggregation == Aggregation.sum:
+            agg = agg[agg["n"] == agg["n_total"]]
+        partial = agg["n"] < agg["n_total"]
+        agg["note"] = np.where(partial, agg["n"].astype(str) + "/" + agg["n_total"].astype(str)
+                               + " municípios com valor", None)
+        agg["is_estimated"] = agg["est"] | partial
+        agg["is_provisional"] = agg["prov"]
+        out.append(agg)
+    if not out:
+        return pd.DataFrame(columns=FACT_COLUMNS)
+    res = pd.concat(out, ignore_index=True)
+    res["origin"] = "aggregated"
+    res["source_ids"] = muni["source_ids"].iloc[0] if len(muni) else ""
+    return res
+
+
+def compute_indicator(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    muni = municipal_values(staged, territory, ind)
+    agg = aggregate(muni, territory, ind)
+    parts = [muni, agg]
+    if ind.compute.regional:
+        reg = variable(staged, ind.compute.regional)
+        reg = reg[["territory_id", "period_id", "value", "is_provisional", "is_estimated", "note"]].assign(
+            origin="source", source_ids=_sources(ind.compute.regional), numerator=np.nan, denominator=np.nan)
+        parts.append(reg)
+    df = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else muni
+    # an official regional value wins over one aggregated here
+    df["_rank"] = (df["origin"] == "aggregated").astype(int)
+    df = df.sort_values("_rank").drop_duplicates(["territory_id", "period_id"], keep="first")
+    df["indicator_id"] = ind.id
+    df["is_break"] = False
+    df = df[df["value"].notna() & np.isfinite(df["value"].astype(float))]  # a gap is no row, never a zero
+    for col in ("is_provisional", "is_estimated"):
+        df[col] = df[col].fillna(False).astype(bool)
+    return df.reindex(columns=FACT_COLUMNS)

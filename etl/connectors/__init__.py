@@ -1,0 +1,144 @@
+"""Connectors: one per source format, registered by name.
+
+A connector has two parts:
+- `read(source, files) -> Raw`: the file(s) as delivered, every cell a string, each row with the
+  file it came from and its 1-based line number (`_file`, `_row`). Errors name the file.
+- `transform(raw, source, ctx) -> (staged, rejected)`: a pure function of data frames that tests
+  call without a database. `staged` has STAGED_COLUMNS; `rejected` has REJECTED_COLUMNS, one row per
+  row set aside, with the field and the reason.
+
+Register with `@connector("format_name")`; the catalogue (etl/catalogue.yaml) names the format.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+import pandas as pd
+
+STAGED_COLUMNS = ["variable", "territory_id", "period_id", "value", "is_provisional", "is_estimated", "note",
+                  "_file", "_row"]
+REJECTED_COLUMNS = ["file", "row_number", "field", "value", "reason"]
+
+
+class SourceError(ValueError):
+    """A source cannot be read at all (missing file, wrong encoding, malformed CSV)."""
+
+
+@dataclass
+class Context:
+    """What transforms may look up: the valid territory ids and the reference table."""
+    territories: set[str]
+    reference: pd.DataFrame
+    data_system: Path
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def municipalities(self) -> set[str]:
+        return set(self.reference["dico"])
+
+
+class Connector(Protocol):
+    def read(self, source, files: list[Path]) -> pd.DataFrame: ...
+    def transform(self, raw: pd.DataFrame, source, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]: ...
+
+
+REGISTRY: dict[str, Connector] = {}
+
+
+def connector(name: str) -> Callable:
+    def deco(cls):
+        if name in REGISTRY:
+            raise ValueError(f"connector {name!r} registered twice")
+        REGISTRY[name] = cls()
+        return cls
+    return deco
+
+
+def get(name: str) -> Connector:
+    if not REGISTRY:
+        for m in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{m.name}")
+    if name not in REGISTRY:
+        raise KeyError(f"no connector for format {name!r}; known: {', '.join(sorted(REGISTRY))}")
+    return REGISTRY[name]
+
+
+def all_formats() -> list[str]:
+    get("tidy_csv")
+    return sorted(REGISTRY)
+
+
+# -- helpers shared by connectors --------------------------------------------------------------
+
+def read_csv_strings(path: Path, *, encoding: str = "utf-8", delimiter: str = ",", skiprows: int = 0,
+                     header_row: int = 1) -> pd.DataFrame:
+    """Read a CSV with every cell as a string; add `_file` and `_row` (1-based line number).
+
+    Raises SourceError naming the file (and the line, where the parser gives it)."""
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=delimiter,
+                         skiprows=skiprows, engine="c", on_bad_lines="error")
+    except UnicodeDecodeError as e:
+        raise SourceError(f"{path}: not valid {encoding} (byte {e.start}): check the catalogue's encoding") from e
+    except pd.errors.ParserError as e:
+        raise SourceError(f"{path}: malformed CSV: {e}") from e
+    except pd.errors.EmptyDataError as e:
+        raise SourceError(f"{path}: empty file") from e
+    except FileNotFoundError as e:
+        raise SourceError(f"{path}: file not found") from e
+    df.columns = [str(c).strip() for c in df.columns]
+    df["_file"] = str(path)
+    df["_row"] = range(skiprows + header_row + 1, skiprows + header_row + 1 + len(df))
+    return df
+
+
+def to_number(s: pd.Series, decimal: str = ".") -> pd.Series:
+    """Parse numbers; '' stays missing; anything else unparseable becomes NaN (callers reject it)."""
+    t = s.astype(str).str.strip().str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    if decimal == ",":
+        t = t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    return pd.to_numeric(t.replace("", None), errors="coerce")
+
+
+def reject(df: pd.DataFrame, mask: pd.Series, field_name: str, reason: str) -> pd.DataFrame:
+    """Rows of df where mask holds, as rejected rows naming the field and reason."""
+    bad = df[mask]
+    return pd.DataFrame({"file": bad["_file"], "row_number": bad["_row"], "field": field_name,
+                         "value": bad[field_name].astype(str) if field_name in bad else "",
+                         "reason": reason}).reindex(columns=REJECTED_COLUMNS)
+
+
+def validate_rows(df: pd.DataFrame, ctx: Context, *, territory: str, value: str, numeric: pd.Series,
+                  keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The common checks: known territory, numeric value (or empty), unique keys.
+
+    Returns (kept, rejected). An empty value is kept as a missing value (a gap, not an error)."""
+    rejected = []
+    unknown = ~df[territory].isin(ctx.territories)
+    rejected.append(reject(df, unknown, territory, "unknown territory code"))
+    nonnum = numeric.isna() & (df[value].astype(str).str.strip() != "")
+    rejected.append(reject(df, nonnum & ~unknown, value, "not a number"))
+    ok = ~unknown & ~nonnum
+    dup = df[keys].duplicated(keep=False) & ok
+    rejected.append(reject(df, dup, keys[-1], f"duplicate key ({', '.join(keys)})"))
+    ok &= ~dup
+    return df[ok], pd.concat(rejected, ignore_index=True)
+
+
+def staged(df: pd.DataFrame, **cols) -> pd.DataFrame:
+    """Build a staged frame: cols give variable/territory_id/period_id/value (+ optional flags)."""
+    out = pd.DataFrame({k: v for k, v in cols.items()}, index=df.index)
+    out["_file"] = df["_file"]
+    out["_row"] = df["_row"]
+    for c, default in (("is_provisional", False), ("is_estimated", False), ("note", None)):
+        if c not in out:
+            out[c] = default
+    return out.reindex(columns=STAGED_COLUMNS)
+
+
+def empty_rejected() -> pd.DataFrame:
+    return pd.DataFrame(columns=REJECTED_COLUMNS)

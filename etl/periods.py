@@ -1,0 +1,80 @@
+"""Typed periods. A period id is a string; its type follows from its shape.
+
+    '2021'                    year
+    '2024-Q4'                 quarter
+    '2020-W05'                ISO week
+    '2020-11-11'              date
+    '2011/2021'               range of years
+    '2024-01-01/2024-02-28'   range of dates
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_YEAR = re.compile(r"^(\d{4})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_YRANGE = re.compile(r"^(\d{4})/(\d{4})$")
+_DRANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$")
+
+_MONTHS_PT = ["jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"]
+_MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+@dataclass(frozen=True)
+class Period:
+    period_id: str
+    period_type: str
+    start_date: date
+    end_date: date
+    year: int
+    label_pt: str
+    label_en: str
+
+
+def _d(s: str) -> date:
+    return date.fromisoformat(s)
+
+
+def _dlabel(d: date, lang: str) -> str:
+    months = _MONTHS_PT if lang == "pt" else _MONTHS_EN
+    return f"{d.day} {months[d.month - 1]} {d.year}"
+
+
+def parse_period(pid: str) -> Period:
+    """Parse a period id; raise ValueError naming the id when it has no known shape."""
+    s = str(pid).strip()
+    if m := _YEAR.match(s):
+        y = int(m[1])
+        return Period(s, "year", date(y, 1, 1), date(y, 12, 31), y, s, s)
+    if m := _QUARTER.match(s):
+        y, q = int(m[1]), int(m[2])
+        start = date(y, 3 * q - 2, 1)
+        end = (date(y + (q == 4), (3 * q) % 12 + 1, 1) - timedelta(days=1))
+        return Period(s, "quarter", start, end, y, f"{q}.º trim. {y}", f"Q{q} {y}")
+    if m := _WEEK.match(s):
+        y, w = int(m[1]), int(m[2])
+        start = date.fromisocalendar(y, w, 1)
+        return Period(s, "week", start, start + timedelta(days=6), y, f"semana {w}, {y}", f"week {w}, {y}")
+    if m := _DATE.match(s):
+        d = _d(s)
+        return Period(s, "date", d, d, d.year, _dlabel(d, "pt"), _dlabel(d, "en"))
+    if m := _YRANGE.match(s):
+        a, b = int(m[1]), int(m[2])
+        if a >= b:
+            raise ValueError(f"period {s!r}: range must go forward")
+        return Period(s, "range", date(a, 1, 1), date(b, 12, 31), b, f"{a}–{b}", f"{a}–{b}")
+    if m := _DRANGE.match(s):
+        a, b = _d(m[1]), _d(m[2])
+        if a > b:
+            raise ValueError(f"period {s!r}: range must go forward")
+        return Period(s, "range", a, b, b.year, f"{_dlabel(a, 'pt')} – {_dlabel(b, 'pt')}",
+                      f"{_dlabel(a, 'en')} – {_dlabel(b, 'en')}")
+    raise ValueError(f"period {s!r}: not a year, quarter, ISO week, date or range")
+
+
+def week_id(year: int, week: int) -> str:
+    return f"{int(year):04d}-W{int(week):02d}"

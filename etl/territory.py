@@ -1,0 +1,103 @@
+"""The territory dimension, from the data system's reference table (reference/municipios.csv).
+
+Ids: municipality = DICO ('0101'); NUTS = Eurostat code ('PT', 'PT1', 'PT11', 'PT111', NUTS 2024);
+district or island = 'DI' + code ('DI01', 'DI31'); CIM/AM = 'EI' + NUTS III 2013 code ('EI16D').
+Parishes ('freguesia', 6-digit DICOFRE) fit the same table when a source brings them.
+"""
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+REFERENCE = "reference/municipios.csv"
+COLUMNS = ["territory_id", "level", "name", "name_unique", "name_search", "parent_id", "nuts1_id",
+           "nuts2_id", "nuts3_id", "district_id", "cim_id", "tipo_territorio", "area_km2",
+           "population", "sort_key"]
+#: the levels regional values are aggregated to, with the column of the municipality row giving the id
+AGG_LEVELS = {"nuts3": "nuts3_id", "nuts2": "nuts2_id", "nuts1": "nuts1_id", "pais": "country_id"}
+
+
+LEVEL_LABEL = {"pais": "País", "nuts1": "NUTS I", "nuts2": "NUTS II", "nuts3": "NUTS III", "municipio": "Município",
+               "distrito": "Distrito", "ilha": "Ilha", "cim": "CIM", "am": "Área Metropolitana"}
+
+
+def fold(s: str) -> str:
+    """Lower case, no accents: the search key ('Águeda' -> 'agueda')."""
+    s = unicodedata.normalize("NFKD", str(s))
+    return "".join(c for c in s if not unicodedata.combining(c)).lower().strip()
+
+
+def read_reference(data_system: Path) -> pd.DataFrame:
+    path = Path(data_system) / REFERENCE
+    ref = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    bad = ref[~ref["dico"].str.fullmatch(r"\d{4}")]
+    if len(bad):
+        i = bad.index[0]
+        raise ValueError(f"{path}: row {i + 2}, field 'dico': {ref.at[i, 'dico']!r} is not a 4-digit DICO")
+    dup = ref[ref["dico"].duplicated()]
+    if len(dup):
+        i = dup.index[0]
+        raise ValueError(f"{path}: row {i + 2}, field 'dico': duplicate {ref.at[i, 'dico']!r}")
+    return ref
+
+
+def build_territory(ref: pd.DataFrame) -> pd.DataFrame:
+    num = lambda c: pd.to_numeric(ref[c].replace("", None), errors="coerce")  # noqa: E731
+    m = pd.DataFrame({
+        "territory_id": ref["dico"],
+        "level": "municipio",
+        "name": ref["municipio"],
+        "name_unique": ref["municipio_unico"],
+        "nuts1_id": "PT" + ref["nuts1_code"],
+        "nuts2_id": "PT" + ref["nuts2_2024_code"],
+        "nuts3_id": "PT" + ref["nuts3_2024_code"],
+        "district_id": "DI" + ref["distrito_ilha_code"],
+        "cim_id": ref["nuts3_2013_code"].where(ref["entidade_intermunicipal"] != "", "").map(
+            lambda c: f"EI{c}" if c else None),
+        "tipo_territorio": ref["tipo_territorio"],
+        "area_km2": num("area_km2"),
+        "population": num("pop_2021_censos"),
+    })
+    m["parent_id"] = m["nuts3_id"]
+    rows = [m]
+
+    def group(level, id_col, name_col, parent):
+        g = ref.assign(_id=id_col).groupby("_id", sort=True).agg(
+            name=(name_col, "first"), area_km2=("area_km2", lambda s: pd.to_numeric(s).sum()),
+            population=("pop_2021_censos", lambda s: pd.to_numeric(s).sum()),
+            nuts1=("nuts1_code", "first"), nuts2=("nuts2_2024_code", "first"),
+            tipo=("tipo_territorio", "first")).reset_index()
+        out = pd.DataFrame({"territory_id": g["_id"], "level": level, "name": g["name"],
+                            "name_unique": g["name"], "area_km2": g["area_km2"],
+                            "population": g["population"], "tipo_territorio": g["tipo"]})
+        out["parent_id"] = parent(g)
+        out["nuts1_id"] = "PT" + g["nuts1"] if level in ("nuts2", "nuts3") else None
+        out["nuts2_id"] = "PT" + g["nuts2"] if level == "nuts3" else None
+        return out
+
+    rows.append(group("nuts3", "PT" + ref["nuts3_2024_code"], "nuts3_2024_nome", lambda g: "PT" + g["nuts2"]))
+    rows.append(group("nuts2", "PT" + ref["nuts2_2024_code"], "nuts2_2024_nome", lambda g: "PT" + g["nuts1"]))
+    rows.append(group("nuts1", "PT" + ref["nuts1_code"], "nuts1_nome", lambda g: "PT"))
+    d = group("distrito", "DI" + ref["distrito_ilha_code"], "distrito_ilha_nome", lambda g: "PT")
+    d["level"] = d["territory_id"].map(lambda t: "distrito" if int(t[2:]) < 30 else "ilha")
+    rows.append(d)
+    mainland = ref[ref["entidade_intermunicipal"] != ""]
+    c = group("cim", "EI" + mainland["nuts3_2013_code"], "entidade_intermunicipal", lambda g: "PT")
+    tipo = mainland.groupby("EI" + mainland["nuts3_2013_code"])["entidade_intermunicipal_tipo"].first()
+    c["level"] = c["territory_id"].map(lambda t: "am" if tipo.get(t) == "AM" else "cim")
+    c["name_unique"] = c.apply(lambda r: r["name"] if r["name"].startswith(("Área", "Area")) or r["level"] == "am"
+                               else f"CIM {r['name']}", axis=1)
+    rows.append(c)
+    pt = pd.DataFrame([{"territory_id": "PT", "level": "pais", "name": "Portugal", "name_unique": "Portugal",
+                        "parent_id": None, "area_km2": m["area_km2"].sum(), "population": m["population"].sum()}])
+    rows.append(pt)
+    out = pd.concat(rows, ignore_index=True)
+    order = {"pais": 0, "nuts1": 1, "nuts2": 2, "nuts3": 3, "municipio": 4, "distrito": 5, "ilha": 5, "am": 6, "cim": 6}
+    out["sort_key"] = out["level"].map(order).astype(str) + "|" + out["territory_id"]
+    # a name shared across levels (Algarve, Lisboa, Grande Lisboa) gets its level in brackets
+    dup = out["name_unique"].duplicated(keep=False) & (out["level"] != "municipio")
+    out.loc[dup, "name_unique"] = out.loc[dup, "name_unique"] + " (" + out.loc[dup, "level"].map(LEVEL_LABEL) + ")"
+    out["name_search"] = out["name_unique"].map(fold)
+    return out.reindex(columns=COLUMNS)

@@ -1,0 +1,242 @@
+"""The typed model of an indicator file, with its defaults. Validation errors name the file and field."""
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+HERE = Path(__file__).resolve().parent
+
+#: Policy areas, a closed list: id -> (pt, en).
+AREAS: dict[str, tuple[str, str]] = {
+    "demografia": ("Demografia", "Demography"),
+    "economia": ("Economia", "Economy"),
+    "governacao": ("Governação e finanças locais", "Governance and local finances"),
+    "qualidade_vida": ("Qualidade de vida e habitação", "Quality of life and housing"),
+    "mobilidade": ("Mobilidade", "Mobility"),
+    "ambiente": ("Ambiente", "Environment"),
+    "sociedade": ("Sociedade", "Society"),
+    "saude": ("Saúde", "Health"),
+    "protecao_seguranca": ("Proteção e segurança", "Protection and safety"),
+}
+
+#: Territorial levels, from the most detailed. Parishes are modelled, not yet loaded.
+LEVELS: dict[str, tuple[str, str]] = {
+    "freguesia": ("Freguesia", "Parish"),
+    "municipio": ("Município", "Municipality"),
+    "nuts3": ("NUTS III", "NUTS 3"),
+    "nuts2": ("NUTS II", "NUTS 2"),
+    "nuts1": ("NUTS I", "NUTS 1"),
+    "pais": ("País", "Country"),
+}
+
+
+class RegistryError(ValueError):
+    """A registry file is invalid; the message names the file and the field."""
+
+
+class Text(BaseModel):
+    """A text in pt-PT (required) and English (falls back to pt)."""
+    model_config = ConfigDict(extra="forbid")
+    pt: str
+    en: str = ""
+
+    @model_validator(mode="after")
+    def _fallback(self):
+        if not self.en:
+            self.en = self.pt
+        return self
+
+    def __call__(self, lang: str = "pt") -> str:
+        return self.en if lang == "en" else self.pt
+
+
+class Polarity(str, Enum):
+    higher_is_better = "higher_is_better"
+    lower_is_better = "lower_is_better"
+    neutral = "neutral"
+
+
+class Aggregation(str, Enum):
+    sum = "sum"                      # add municipal values
+    ratio = "ratio"                  # sum(numerator) / sum(denominator) * scale
+    weighted_mean = "weighted_mean"  # population-weighted mean of municipal values
+    none = "none"                    # not aggregable: regional values only where a source gives them
+
+
+class Periodicity(str, Enum):
+    annual = "annual"
+    quarterly = "quarterly"
+    weekly = "weekly"
+    daily = "daily"
+    census = "census"
+    election = "election"
+    irregular = "irregular"
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    producer: str
+    licence: str
+    url: str = ""
+    dataset: str = ""          # catalogue source id this indicator is read from
+    note: str = ""
+
+
+class Compute(BaseModel):
+    """How the municipal (and, where given, regional) values are obtained from staging.
+
+    `value` names a staged variable (`source_id:variable`). For a ratio, `numerator` and
+    `denominator` name staged variables and `scale` multiplies; `derive` names a registered
+    Python derivation for anything else.
+    """
+    model_config = ConfigDict(extra="forbid")
+    value: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    scale: float = 1.0
+    derive: str | None = None
+    regional: str | None = None   # staged variable holding official regional values, if any
+    weight: str | None = None     # for weighted_mean; default population
+
+    @model_validator(mode="after")
+    def _one_way(self):
+        ways = [self.value is not None, self.numerator is not None, self.derive is not None]
+        if sum(ways) != 1:
+            raise ValueError("give exactly one of value, numerator/denominator or derive")
+        if (self.numerator is None) != (self.denominator is None):
+            raise ValueError("numerator and denominator go together")
+        return self
+
+
+Op = Literal[">", ">=", "<", "<=", "outside"]
+
+
+class Threshold(BaseModel):
+    """An alarm rule; `rule` names a rule type of the alarm engine (etl/alarms.py)."""
+    model_config = ConfigDict(extra="forbid")
+    rule: Literal["absolute", "deviation", "trend", "missing"]
+    level: Literal["informacao", "atencao", "critico"]
+    op: Op | None = None
+    value: float | None = None
+    band: tuple[float, float] | None = None
+    reference: Literal["national", "nuts3", "peers"] | None = None
+    k: float | None = None               # deviation: k x MAD
+    ratio: float | None = None           # deviation: value / reference beyond ratio
+    periods: int | None = None           # trend / missing: N periods
+    pct: float | None = None             # trend: worse by more than pct % over N periods
+    reason: Text
+    official: bool = False
+    citation: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.rule == "absolute":
+            if self.op is None:
+                raise ValueError("absolute rule needs op")
+            if self.op == "outside":
+                if self.band is None or self.band[0] >= self.band[1]:
+                    raise ValueError("band must be [low, high] with low < high")
+            elif self.value is None:
+                raise ValueError("absolute rule needs value")
+        if self.rule == "deviation":
+            if self.reference is None or (self.k is None and self.ratio is None):
+                raise ValueError("deviation rule needs reference and k or ratio")
+            if (self.k is not None and self.k <= 0) or (self.ratio is not None and self.ratio <= 0):
+                raise ValueError("k and ratio must be positive")
+        if self.rule == "trend":
+            if not self.periods or self.periods < 2:
+                raise ValueError("trend rule needs periods >= 2")
+        if self.official and not self.citation:
+            raise ValueError("an official threshold must cite its source (citation)")
+        return self
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: float
+    deadline: str
+    source: str
+    label: Text | None = None
+
+
+class Indicator(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+    id: str
+    title: Text
+    short_title: Text | None = None
+    description: Text
+    unit: Text
+    short_unit: str = ""
+    decimals: int = Field(1, ge=0, le=6)
+    area: str
+    polarity: Polarity = Polarity.neutral
+    aggregation: Aggregation
+    periodicity: Periodicity = Periodicity.annual
+    levels: list[str] = Field(default_factory=lambda: ["municipio", "nuts3", "nuts2", "nuts1", "pais"])
+    visibility: Literal["public", "restricted"] = "public"
+    headline: bool = False
+    compute: Compute
+    sources: list[Source] = Field(min_length=1)
+    caveats: list[Text] = Field(default_factory=list)
+    thresholds: list[Threshold] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("area")
+    @classmethod
+    def _area(cls, v):
+        if v not in AREAS:
+            raise ValueError(f"unknown area {v!r}; valid: {', '.join(AREAS)}")
+        return v
+
+    @field_validator("levels")
+    @classmethod
+    def _levels(cls, v):
+        bad = [x for x in v if x not in LEVELS]
+        if bad:
+            raise ValueError(f"unknown levels {bad}; valid: {', '.join(LEVELS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _agg(self):
+        if self.aggregation == Aggregation.ratio and self.compute.numerator is None and self.compute.derive is None:
+            raise ValueError("aggregation 'ratio' needs compute.numerator and compute.denominator (or a derive)")
+        return self
+
+
+def _format_error(path: Path, err: ValidationError) -> str:
+    lines = [f"{path.name}: invalid indicator"]
+    for e in err.errors():
+        field = ".".join(str(p) for p in e["loc"]) or "(file)"
+        lines.append(f"  field '{field}': {e['msg']}")
+    return "\n".join(lines)
+
+
+def load_indicator(path: Path) -> Indicator:
+    path = Path(path)
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise RegistryError(f"{path.name}: not valid YAML: {e}") from e
+    if not isinstance(raw, dict):
+        raise RegistryError(f"{path.name}: expected a mapping of fields")
+    if "id" in raw and raw["id"] != path.stem:
+        raise RegistryError(f"{path.name}: field 'id': {raw['id']!r} differs from the file name {path.stem!r}")
+    raw["id"] = path.stem
+    try:
+        return Indicator.model_validate(raw)
+    except ValidationError as e:
+        raise RegistryError(_format_error(path, e)) from None
+
+
+def load_registry(folder: Path | None = None) -> dict[str, Indicator]:
+    folder = Path(folder or HERE)
+    out = {}
+    for p in sorted(folder.glob("*.yaml")):
+        ind = load_indicator(p)
+        out[ind.id] = ind
+    return out

@@ -1,0 +1,165 @@
+"""The marts the app reads, declared once with SQLAlchemy Core.
+
+The ETL creates these tables from this metadata (DDL compiled for DuckDB) and the app queries
+them through the same objects, so the two can never drift apart. Types are kept portable
+(no DuckDB-only types) so the marts can be served from PostgreSQL later.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, Double, Integer, MetaData, String, Table, Text,
+)
+
+metadata = MetaData()
+
+# -- dimensions ------------------------------------------------------------------------------
+territory = Table(
+    "dim_territory", metadata,
+    Column("territory_id", String, primary_key=True),   # DICO '0101'; NUTS 'PT11'; 'PT'; 'DI01'; 'EI16D'
+    Column("level", String, nullable=False),            # pais|nuts1|nuts2|nuts3|municipio|distrito|cim|freguesia
+    Column("name", String, nullable=False),
+    Column("name_unique", String, nullable=False),      # unique display name (Lagoa (R.A.A.))
+    Column("name_search", String, nullable=False),      # lower case, no accents
+    Column("parent_id", String),                        # administrative / NUTS parent
+    Column("nuts1_id", String), Column("nuts2_id", String), Column("nuts3_id", String),
+    Column("district_id", String), Column("cim_id", String),
+    Column("tipo_territorio", String),                  # continente|raa|ram
+    Column("area_km2", Double),
+    Column("population", Double),                       # Census 2021 residents
+    Column("sort_key", String, nullable=False),
+)
+
+period = Table(
+    "dim_period", metadata,
+    Column("period_id", String, primary_key=True),      # '2021', '2020-W05', '2020-11-11', '2024-Q4', '2011/2021'
+    Column("period_type", String, nullable=False),      # year|week|date|quarter|range
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("label_pt", String, nullable=False),
+    Column("label_en", String, nullable=False),
+)
+
+indicator = Table(
+    "dim_indicator", metadata,
+    Column("indicator_id", String, primary_key=True),
+    Column("title_pt", String, nullable=False), Column("title_en", String, nullable=False),
+    Column("description_pt", Text), Column("description_en", Text),
+    Column("unit_pt", String), Column("unit_en", String), Column("short_unit", String),
+    Column("decimals", Integer), Column("area", String), Column("polarity", String),
+    Column("aggregation", String), Column("periodicity", String), Column("levels", String),
+    Column("visibility", String, nullable=False), Column("headline", Boolean),
+    Column("meta_json", Text, nullable=False),          # the whole registry entry, validated
+)
+
+# -- facts -----------------------------------------------------------------------------------
+fact = Table(
+    "fact_indicator_value", metadata,
+    Column("indicator_id", String, primary_key=True),
+    Column("territory_id", String, primary_key=True),
+    Column("period_id", String, primary_key=True),
+    Column("value", Double),
+    Column("numerator", Double),
+    Column("denominator", Double),
+    Column("is_provisional", Boolean, nullable=False, default=False),
+    Column("is_estimated", Boolean, nullable=False, default=False),
+    Column("is_break", Boolean, nullable=False, default=False),
+    Column("origin", String, nullable=False),           # source|aggregated|derived
+    Column("source_ids", String, nullable=False),       # catalogue ids, comma-separated
+    Column("note", String),
+)
+
+# -- lineage ---------------------------------------------------------------------------------
+build = Table(
+    "meta_build", metadata,
+    Column("run_id", String, primary_key=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("data_system", String, nullable=False),
+    Column("is_demo", Boolean, nullable=False),
+    Column("code_version", String),
+    Column("n_indicators", Integer), Column("n_values", Integer),
+    Column("duration_s", Double), Column("peak_rss_mb", Double),
+)
+
+lineage = Table(
+    "meta_lineage", metadata,
+    Column("run_id", String, primary_key=True),
+    Column("source_id", String, primary_key=True),
+    Column("path", String, nullable=False),
+    Column("file_hash", String, nullable=False),        # sha256 of every file read
+    Column("format", String, nullable=False),
+    Column("licence", String),
+    Column("rows_read", Integer, nullable=False),
+    Column("rows_kept", Integer, nullable=False),
+    Column("rows_rejected", Integer, nullable=False),
+    Column("duration_s", Double, nullable=False),
+)
+
+rejected = Table(
+    "meta_rejected_row", metadata,
+    Column("run_id", String, nullable=False),
+    Column("source_id", String, nullable=False),
+    Column("file", String, nullable=False),
+    Column("row_number", Integer),                      # 1-based line in the file (header = 1)
+    Column("field", String),
+    Column("value", String),
+    Column("reason", String, nullable=False),
+)
+
+# -- alarms and peers (issue: alarms and peer groups) -----------------------------------------
+alarm = Table(
+    "fact_alarm", metadata,
+    Column("alarm_id", String, primary_key=True),       # stable: indicator|territory|rule
+    Column("indicator_id", String, nullable=False),
+    Column("territory_id", String, nullable=False),
+    Column("rule_id", String, nullable=False),          # '<indicator>#<n>'
+    Column("rule_type", String, nullable=False),        # absolute|deviation|trend|missing
+    Column("level", String, nullable=False),            # informacao|atencao|critico
+    Column("status", String, nullable=False),           # new|ongoing|resolved|reopened
+    Column("period_id", String, nullable=False),        # latest period evaluated
+    Column("since_period_id", String),                  # first period of the current episode
+    Column("value", Double), Column("threshold", Double), Column("reference_value", Double),
+    Column("reference_kind", String),
+    Column("official", Boolean, nullable=False, default=False),
+    Column("explanation_pt", Text, nullable=False), Column("explanation_en", Text, nullable=False),
+    Column("run_id", String, nullable=False),
+)
+
+alarm_history = Table(
+    "fact_alarm_history", metadata,
+    Column("alarm_id", String, primary_key=True),
+    Column("period_id", String, primary_key=True),
+    Column("indicator_id", String, nullable=False),
+    Column("territory_id", String, nullable=False),
+    Column("rule_id", String, nullable=False),
+    Column("level", String),
+    Column("flagged", Boolean, nullable=False),
+    Column("status", String, nullable=False),
+    Column("value", Double), Column("threshold", Double), Column("reference_value", Double),
+    Column("explanation_pt", Text), Column("explanation_en", Text),
+    Column("run_id", String, nullable=False),
+)
+
+peer = Table(
+    "dim_peer", metadata,
+    Column("territory_id", String, primary_key=True),
+    Column("group_type", String, primary_key=True),     # nuts3|cim|size|profile|neighbours
+    Column("peer_id", String, primary_key=True),
+    Column("rank", Integer),
+    Column("distance", Double),
+    Column("dimensions", String),                       # profile: dimensions that make them similar
+)
+
+peer_position = Table(
+    "fact_peer_position", metadata,
+    Column("indicator_id", String, primary_key=True),
+    Column("territory_id", String, primary_key=True),
+    Column("period_id", String, primary_key=True),
+    Column("group_type", String, primary_key=True),
+    Column("peer_median", Double), Column("peer_n", Integer),
+    Column("rank", Integer), Column("percentile", Double),
+    Column("position", String),                          # above|similar|below
+)
+
+MARTS = [t.name for t in metadata.sorted_tables]
