@@ -58,6 +58,16 @@ class BuildContext:
 
 #: steps run after the facts are written, in order: fn(con, ctx). Alarms and peers register here.
 POST_STEPS: list[tuple[str, Callable]] = []
+#: modules whose import registers post steps, in the order they must run (peers before alarms)
+STEP_MODULES = ["etl.peers", "etl.alarms"]
+
+
+def _load_steps():
+    import importlib
+    import importlib.util
+    for m in STEP_MODULES:
+        if importlib.util.find_spec(m) is not None:
+            importlib.import_module(m)
 
 
 def post_step(name: str):
@@ -241,6 +251,7 @@ def build(data_system: Path | None = None, *, out: Path | None = None, sources: 
             "n_values": len(ctx.facts)}]))
         insert(con, "meta_lineage", pd.DataFrame(lineage))
         ctx.registry = chosen
+        _load_steps()
         for name, step in POST_STEPS:
             ts = time.perf_counter()
             step(con, ctx)
@@ -271,6 +282,11 @@ def build(data_system: Path | None = None, *, out: Path | None = None, sources: 
             progress("dry run: all checks passed; nothing written")
             return summary
         os.replace(tmp, out)
+        try:  # web boundary layers and the tile map (files beside the database, swapped in atomically)
+            from etl.geo import build_geo
+            build_geo(ds, out.parent / "geo", progress=progress)
+        except ImportError:
+            pass
         (out.parent / "build.json").write_text(json.dumps(summary, indent=2))
         progress(f"database written: {out} ({duration:.1f} s, peak {peak:.0f} MB)")
         return summary

@@ -1,0 +1,45 @@
+"""Shared fixtures. The suite runs on the real data system (OBS_DATA_SYSTEM, ../shared/data by default).
+
+`built` builds the database once per session into a temporary data dir and points the app at it
+(OBS_DB / OBS_DATA_DIR), so tests never touch the developer's own data/ folder.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_SYSTEM = Path(os.environ.get("OBS_DATA_SYSTEM") or ROOT.parent / "shared" / "data").resolve()
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def data_system() -> Path:
+    if not (DATA_SYSTEM / "reference" / "municipios.csv").exists():
+        pytest.fail(f"data system not found at {DATA_SYSTEM}: set OBS_DATA_SYSTEM")
+    return DATA_SYSTEM
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, data_system) -> dict:
+    """Build the database from the real data system once; env points the app at it."""
+    from etl.build import build
+    out = tmp_path_factory.mktemp("obsdata")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("OBS_DATA_DIR", str(out))
+    mp.setenv("OBS_DB", str(out / "observatorio.duckdb"))
+    mp.setenv("OBS_DATA_SYSTEM", str(data_system))
+    summary = build(data_system, progress=lambda m: None)
+    yield summary
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def db(built):
+    """A read-only DuckDB connection to the session's database."""
+    from etl.build import connect
+    con = connect(built["db"], read_only=True)
+    yield con
+    con.close()
