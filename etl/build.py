@@ -170,9 +170,52 @@ def period_rows(ids) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def plan(registry: dict[str, Indicator], catalogue: dict[str, Source], sources: list[str] | None,
+         indicators: list[str] | None) -> tuple[list[str], list[str]]:
+    """Which sources to load and which indicators to compute, from the declared dependencies.
+
+    --indicator: those indicators and the sources their `compute` block names;
+    --source: those sources and every indicator all of whose sources are among them;
+    both: the union of sources, the chosen indicators that can be computed from them."""
+    if not sources and not indicators:
+        return list(catalogue), list(registry)
+    srcs = set(sources or [])
+    for i in indicators or []:
+        srcs |= set(registry[i].compute.source_ids())
+    unknown = sorted(srcs - set(catalogue))
+    if unknown:
+        raise BuildError(f"indicators name unknown sources: {', '.join(unknown)} (etl/catalogue.yaml)")
+    if indicators:
+        inds = list(indicators)
+    else:
+        inds = [k for k, v in registry.items() if set(v.compute.source_ids()) <= srcs]
+    return [s for s in catalogue if s in srcs], inds
+
+
+def carry_over(previous: Path, rebuilt: set[str], registry: dict[str, Indicator]) -> pd.DataFrame:
+    """Facts of the previous database for indicators not rebuilt now (still in the registry), so a
+    partial build never loses data."""
+    if not previous.exists():
+        return pd.DataFrame(columns=FACT_COLUMNS)
+    keep = sorted(set(registry) - rebuilt)
+    if not keep:
+        return pd.DataFrame(columns=FACT_COLUMNS)
+    con = connect(previous, read_only=True)
+    try:
+        return con.execute(f"SELECT {', '.join(FACT_COLUMNS)} FROM fact_indicator_value WHERE indicator_id IN "
+                           f"(SELECT unnest(?))", [keep]).df()
+    finally:
+        con.close()
+
+
+#: rejection reasons that apply a documented rule (not an error in the data): --strict ignores them
+SET_ASIDE_BY_RULE = ("NUTS 2013 unit changed", "name not matched", "municipality not yet created")
+
+
 def build(data_system: Path | None = None, *, out: Path | None = None, sources: list[str] | None = None,
           indicators: list[str] | None = None, dry_run: bool = False, progress: Callable[[str], None] = print,
-          fail_on_rejected: bool = False) -> dict:
+          fail_on_rejected: bool = False, catalogue_path: Path | None = None,
+          registry_dir: Path | None = None) -> dict:
     """Build the database. Returns a summary dict. Raises BuildError (nothing is swapped in)."""
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -185,8 +228,8 @@ def build(data_system: Path | None = None, *, out: Path | None = None, sources: 
     if not ds.is_dir():
         raise BuildError(f"data system {ds} is not a directory")
     out = Path(out or paths.db)
-    registry = load_registry()
-    catalogue = load_catalogue()
+    registry = load_registry(registry_dir)
+    catalogue = load_catalogue(catalogue_path) if catalogue_path else load_catalogue()
     if indicators:
         unknown = sorted(set(indicators) - set(registry))
         if unknown:
@@ -206,50 +249,76 @@ def build(data_system: Path | None = None, *, out: Path | None = None, sources: 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.building")
     tmp.unlink(missing_ok=True)
+    src_ids, ind_ids = plan(registry, catalogue, sources, indicators)
+    partial = bool(sources or indicators)
     con = connect(tmp)
     try:
         create_marts(con)
-        selected = [s for s in catalogue.values() if not sources or s.id in sources]
+        selected = [catalogue[s] for s in src_ids]
         staged_parts, lineage = [], []
         for i, src in enumerate(selected, 1):
-            if not src.files(ds) and not src.required:
-                progress(f"[{i}/{len(selected)}] {src.id}: no file, skipped (optional)")
+            if not src.files(ds) and (not src.required or is_demo):
+                why = "not in the demo data system" if is_demo and src.required else "optional"
+                progress(f"[{i}/{len(selected)}] {src.id}: no file, skipped ({why})")
                 continue
             st, lin = load_source(con, src, ctx, cctx)
             staged_parts.append(st)
             lineage.append(lin)
             progress(f"[{i}/{len(selected)}] {src.id}: {lin['rows_read']} read, {lin['rows_kept']} kept, "
                      f"{lin['rows_rejected']} rejected ({lin['duration_s']:.2f} s)")
-        ctx.staged = pd.concat(staged_parts, ignore_index=True)
+        ctx.staged = pd.concat(staged_parts, ignore_index=True) if staged_parts else \
+            pd.DataFrame(columns=[*connectors.STAGED_COLUMNS, "source_id"])
         con.register("_stg", ctx.staged)
         con.execute("CREATE TABLE stg_observation AS SELECT * FROM _stg")
         con.unregister("_stg")
         n_rejected = sum(x["rows_rejected"] for x in lineage)
         if fail_on_rejected and n_rejected:
-            raise BuildError(f"{n_rejected} rows rejected; see meta_rejected_row")
+            bad = con.execute("SELECT file, row_number, field, reason FROM meta_rejected_row WHERE NOT ("
+                              + " OR ".join("reason LIKE ?" for _ in SET_ASIDE_BY_RULE) + ") LIMIT 5",
+                              [r + "%" for r in SET_ASIDE_BY_RULE]).fetchall()
+            if bad:
+                raise BuildError("rows rejected (--strict); first ones:\n  "
+                                 + "\n  ".join(f"{f}: row {r}, field {fl!r}: {why}" for f, r, fl, why in bad))
 
-        chosen = {k: v for k, v in registry.items() if not indicators or k in indicators}
-        facts = []
+        facts, computed = [], set()
         available = set(ctx.staged["variable"].unique())
-        for ind in chosen.values():
-            needed = [v for v in (ind.compute.value, ind.compute.numerator, ind.compute.denominator) if v]
-            if sources and any(v not in available for v in needed):
-                continue  # a partial build by source computes what those sources feed
+        for iid in ind_ids:
+            ind = registry[iid]
+            missing = [v for v in ind.compute.variables() if v not in available]
+            if missing and (is_demo or sources and not indicators):
+                progress(f"indicator {iid}: skipped, no staged {', '.join(missing)}")
+                continue
             try:
                 facts.append(compute_indicator(ctx.staged, ctx.territory, ind))
+                computed.add(iid)
             except KeyError as e:
                 raise BuildError(f"indicators/{ind.id}.yaml: field 'compute': {e.args[0]}") from e
+            except Exception as e:  # noqa: BLE001 — name the indicator whatever went wrong
+                raise BuildError(f"indicators/{ind.id}.yaml: computing failed: {type(e).__name__}: {e}") from e
+        n_computed = len(facts)
+        if partial:
+            old = carry_over(out, computed, registry)
+            if len(old):
+                progress(f"carried over from the previous database: {old['indicator_id'].nunique()} indicators, "
+                         f"{len(old)} values")
+                facts.append(old)
+        facts = [f for f in facts if len(f)]
         ctx.facts = pd.concat(facts, ignore_index=True) if facts else pd.DataFrame(columns=FACT_COLUMNS)
-        progress(f"indicators: {len(facts)} computed, {len(ctx.facts)} values")
+        for col in ("is_provisional", "is_estimated", "is_break"):
+            ctx.facts[col] = ctx.facts[col].fillna(False).astype(bool)
+        present = set(ctx.facts["indicator_id"].unique()) | computed
+        chosen = {k: v for k, v in registry.items() if k in present}
+        progress(f"indicators: {n_computed} computed, {len(chosen)} in the database, {len(ctx.facts)} values")
 
         insert(con, "dim_territory", ctx.territory)
         insert(con, "dim_indicator", indicator_rows(chosen))
         insert(con, "fact_indicator_value", ctx.facts)
         insert(con, "meta_build", pd.DataFrame([{
             "run_id": ctx.run_id, "started_at": started, "data_system": "demo" if is_demo else str(ds),
-            "is_demo": is_demo, "code_version": code_version(), "n_indicators": len(facts),
+            "is_demo": is_demo, "code_version": code_version(), "n_indicators": len(chosen),
             "n_values": len(ctx.facts)}]))
-        insert(con, "meta_lineage", pd.DataFrame(lineage))
+        if lineage:
+            insert(con, "meta_lineage", pd.DataFrame(lineage))
         ctx.registry = chosen
         _load_steps()
         for name, step in POST_STEPS:
@@ -275,7 +344,7 @@ def build(data_system: Path | None = None, *, out: Path | None = None, sources: 
         con.close()
         con = None
         summary = {"run_id": ctx.run_id, "db": str(out), "is_demo": is_demo, "data_system": str(ds),
-                   "indicators": len(facts), "values": len(ctx.facts), "rejected": n_rejected,
+                   "indicators": len(chosen), "values": len(ctx.facts), "rejected": n_rejected,
                    "duration_s": round(duration, 2), "peak_rss_mb": round(peak, 1)}
         if dry_run:
             tmp.unlink(missing_ok=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 HERE = Path(__file__).resolve().parent
 CATALOGUE = HERE / "catalogue.yaml"
@@ -17,7 +17,8 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     title: str
-    path: str                         # glob, relative to the data system
+    kind: str = "derived"             # verbatim (as the producer published it) | derived
+    path: str | list[str]             # glob(s), relative to the data system
     format: str                       # a registered connector
     encoding: str = "utf-8"
     delimiter: str = ","
@@ -32,7 +33,15 @@ class Source(BaseModel):
     required: bool = True             # a missing file fails the build (else: skipped, logged)
 
     def files(self, data_system: Path) -> list[Path]:
-        return sorted(Path(data_system).glob(self.path))
+        globs = [self.path] if isinstance(self.path, str) else self.path
+        return sorted({f for g in globs for f in Path(data_system).glob(g)})
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v):
+        if v not in ("verbatim", "derived"):
+            raise ValueError("kind must be 'verbatim' or 'derived'")
+        return v
 
 
 def load_catalogue(path: Path = CATALOGUE) -> dict[str, Source]:

@@ -3,6 +3,7 @@
   build      build the database (all, or --source/--indicator), with progress; --dry-run validates only
   lineage    show the lineage of the last build
   demo       generate the demo data system
+  alarms     print the active alarms of a territory (id or name), with their explanations
 """
 from __future__ import annotations
 
@@ -64,7 +65,15 @@ def cmd_demo(args):
     return 0
 
 
-COMMANDS = {"build": cmd_build, "lineage": cmd_lineage, "demo": cmd_demo}
+def cmd_alarms(args):
+    from etl.alarms import report
+    con = _db(args)
+    text, code = report(con, " ".join(args.territory), lang=args.lang, include_resolved=args.all)
+    print(text)
+    return code
+
+
+COMMANDS = {"build": cmd_build, "lineage": cmd_lineage, "demo": cmd_demo, "alarms": cmd_alarms}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -80,6 +89,11 @@ def parser() -> argparse.ArgumentParser:
     lin = sub.add_parser("lineage", help="show the lineage of the last build")
     lin.add_argument("--data-system")
     sub.add_parser("demo", help="(re)generate the demo data system")
+    al = sub.add_parser("alarms", help="print the active alarms of a territory, explained")
+    al.add_argument("territory", nargs="+", help="territory id (DICO 1106, PT11, DI01, EI16D) or name")
+    al.add_argument("--lang", choices=["pt", "en"], default="pt")
+    al.add_argument("--all", action="store_true", help="include resolved alarms")
+    al.add_argument("--data-system")
     return p
 
 

@@ -29,12 +29,22 @@ def derivation(name: str):
     return deco
 
 
+_INDEX: dict[int, tuple[int, dict]] = {}
+
+
 def variable(staged: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Rows of one staged variable ('source:variable'); raises if no source delivered it."""
-    out = staged[staged["variable"] == name]
-    if out.empty:
+    """Rows of one staged variable ('source:variable'); raises if no source delivered it.
+
+    The row positions of every variable are indexed once per staged frame (a build looks up
+    dozens of variables in a frame of ~500 000 rows)."""
+    key = id(staged)
+    if key not in _INDEX or _INDEX[key][0] != len(staged):
+        _INDEX.clear()
+        _INDEX[key] = (len(staged), staged.groupby("variable", sort=False).indices)
+    pos = _INDEX[key][1].get(name)
+    if pos is None or not len(pos):
         raise KeyError(f"staged variable {name!r} is empty or unknown")
-    return out
+    return staged.iloc[pos]
 
 
 def _sources(*names: str | None) -> str:
@@ -46,6 +56,8 @@ def municipal_values(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicat
     if c.derive:
         if c.derive not in DERIVATIONS:
             import etl.derive  # noqa: F401  (registers the derivations)
+        if c.derive not in DERIVATIONS:
+            raise KeyError(f"no derivation named {c.derive!r}; known: {', '.join(sorted(DERIVATIONS))}")
         df = DERIVATIONS[c.derive](staged, territory, ind)
         src = df.attrs.get("source_ids", "")
     elif c.value:
@@ -67,6 +79,19 @@ def municipal_values(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicat
     df["origin"] = "source" if not c.derive else "derived"
     df["source_ids"] = src
     return df
+
+
+def _not_yet_created(m: pd.DataFrame, col: str, agg: pd.DataFrame) -> pd.Series:
+    """How many municipalities of each (region, period) row did not exist yet (created later):
+    they are not expected to have a value, so a region is complete without them."""
+    from etl.territory import CREATED
+    year = pd.to_numeric(agg["period_id"].astype(str).str.slice(0, 4), errors="coerce")
+    out = pd.Series(0, index=agg.index)
+    for dico, created in CREATED.items():
+        region = m.loc[m["territory_id"] == dico, col]
+        if len(region):
+            out += ((agg["territory_id"] == region.iloc[0]) & (year < created)).astype(int)
+    return out
 
 
 def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
@@ -110,6 +135,7 @@ def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator) -> pd
             agg["denominator"] = np.nan
         agg = agg.reset_index().rename(columns={col: "territory_id"}).merge(size, left_on="territory_id",
                                                                             right_index=True)
+        agg["n_total"] = agg["n_total"] - _not_yet_created(m, col, agg)
         if ind.aggregation == Aggregation.sum:
             agg = agg[agg["n"] == agg["n_total"]]
         partial = agg["n"] < agg["n_total"]
@@ -140,7 +166,8 @@ def compute_indicator(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indica
     df["_rank"] = (df["origin"] == "aggregated").astype(int)
     df = df.sort_values("_rank").drop_duplicates(["territory_id", "period_id"], keep="first")
     df["indicator_id"] = ind.id
-    df["is_break"] = False
+    # a break in series (declared in the indicator's file) is flagged on the first period after it
+    df["is_break"] = df["period_id"].isin({b.period for b in ind.breaks})
     df = df[df["value"].notna() & np.isfinite(df["value"].astype(float))]  # a gap is no row, never a zero
     for col in ("is_provisional", "is_estimated"):
         df[col] = df[col].fillna(False).astype(bool)

@@ -101,3 +101,42 @@ def build_territory(ref: pd.DataFrame) -> pd.DataFrame:
     out.loc[dup, "name_unique"] = out.loc[dup, "name_unique"] + " (" + out.loc[dup, "level"].map(LEVEL_LABEL) + ")"
     out["name_search"] = out["name_unique"].map(fold)
     return out.reindex(columns=COLUMNS)
+
+
+#: municipalities created after the start of some series: DICO -> year of creation. Values for
+#: earlier periods are gaps (the municipality did not exist), never zeros.
+CREATED = {"1116": 1998, "1318": 1998, "0314": 1998}   # Odivelas, Trofa, Vizela
+
+
+def nuts2013_to_2024(ref: pd.DataFrame) -> dict[str, str]:
+    """NUTS 2013 codes (without 'PT') whose unit is unchanged in NUTS 2024 -> the NUTS 2024 id.
+
+    A unit is unchanged when it holds exactly the same municipalities in both versions (e.g.
+    Norte '11' -> 'PT11', Algarve '150' -> 'PT150'). Centro, AML, Alentejo and their NUTS III
+    changed in 2024, so official values published for them cannot be placed on today's map.
+    'PT' and the NUTS I codes ('1', '2', '3') did not change."""
+    out = {"PT": "PT", "1": "PT1", "2": "PT2", "3": "PT3"}
+    for lvl in ("nuts2", "nuts3"):
+        old = ref.groupby(f"{lvl}_2013_code")["dico"].agg(frozenset)
+        new = ref.groupby(f"{lvl}_2024_code")["dico"].agg(frozenset)
+        by_set = {v: k for k, v in new.items()}
+        for code, members in old.items():
+            if members in by_set:
+                out[code] = "PT" + by_set[members]
+    return out
+
+
+def nuts2013_names(ref: pd.DataFrame) -> dict[str, list[str]]:
+    """NUTS 2013 names (as PORDATA and INE write them) -> the NUTS 2024 ids of the unchanged units.
+
+    One name can stand for several levels that cover the same land ('Algarve' is NUTS II and
+    NUTS III; 'Região Autónoma dos Açores' is NUTS I, II and III): the value applies to each."""
+    codes = nuts2013_to_2024(ref)
+    names: dict[str, list[str]] = {"Portugal": ["PT"]}
+    for lvl, col in (("nuts1", "nuts1"), ("nuts2", "nuts2_2013"), ("nuts3", "nuts3_2013")):
+        pairs = ref[[f"{col}_code", f"{col}_nome"]].drop_duplicates()
+        for code, name in pairs.itertuples(index=False):
+            tid = codes.get(code)
+            if tid and tid not in names.setdefault(name.strip(), []):
+                names[name.strip()].append(tid)
+    return names

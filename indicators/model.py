@@ -99,8 +99,24 @@ class Compute(BaseModel):
     denominator: str | None = None
     scale: float = 1.0
     derive: str | None = None
+    inputs: list[str] = Field(default_factory=list)   # derive: the staged variables it reads
     regional: str | None = None   # staged variable holding official regional values, if any
     weight: str | None = None     # for weighted_mean; default population
+
+    @field_validator("value", "numerator", "denominator", "regional", "weight")
+    @classmethod
+    def _staged_name(cls, v):
+        if v is not None and ":" not in v:
+            raise ValueError(f"{v!r}: a staged variable is named 'source_id:variable'")
+        return v
+
+    def variables(self) -> list[str]:
+        """Every staged variable this indicator reads (its declared dependencies)."""
+        vs = [self.value, self.numerator, self.denominator, self.regional, self.weight, *self.inputs]
+        return [v for v in vs if v]
+
+    def source_ids(self) -> list[str]:
+        return sorted({v.split(":", 1)[0] for v in self.variables()})
 
     @model_validator(mode="after")
     def _one_way(self):
@@ -109,6 +125,10 @@ class Compute(BaseModel):
             raise ValueError("give exactly one of value, numerator/denominator or derive")
         if (self.numerator is None) != (self.denominator is None):
             raise ValueError("numerator and denominator go together")
+        if self.derive is not None and not self.inputs:
+            raise ValueError("a derive needs its inputs (the staged variables it reads)")
+        if self.scale <= 0:
+            raise ValueError("scale must be positive")
         return self
 
 
@@ -116,7 +136,21 @@ Op = Literal[">", ">=", "<", "<=", "outside"]
 
 
 class Threshold(BaseModel):
-    """An alarm rule; `rule` names a rule type of the alarm engine (etl/alarms.py)."""
+    """An alarm rule; `rule` names a rule type of the alarm engine (etl/alarms.py).
+
+    absolute   value `op` `value` (op >, >=, <, <=), or `op: outside` a `band: [low, high]`;
+               a value exactly at the threshold is flagged by >= and <= only.
+    deviation  beyond `k` x the median absolute deviation (MAD) from a `reference` (national value of
+               the same period, the own NUTS III value, or the median of a peer group), or beyond
+               `ratio` x the reference (ratio > 1; below reference / ratio when lower is worse).
+    trend      worse in each of the last `periods` changes, or, with `pct`, worse by more than `pct` %
+               over `periods` changes; "worse" follows the indicator's polarity (or `direction`).
+    missing    no value in the last `periods` (default 1) periods the indicator was delivered for;
+               `expected: all` expects every territory, `reported` (default) only those that
+               delivered before.
+    Rules of one indicator that share a `group` (default: the rule type, plus the reference for a
+    deviation) make one alarm whose level is the most severe rule that fires (e.g. risk bands).
+    """
     model_config = ConfigDict(extra="forbid")
     rule: Literal["absolute", "deviation", "trend", "missing"]
     level: Literal["informacao", "atencao", "critico"]
@@ -124,13 +158,19 @@ class Threshold(BaseModel):
     value: float | None = None
     band: tuple[float, float] | None = None
     reference: Literal["national", "nuts3", "peers"] | None = None
+    peer_group: Literal["nuts3", "cim", "size", "profile", "neighbours"] = "profile"  # reference: peers
     k: float | None = None               # deviation: k x MAD
     ratio: float | None = None           # deviation: value / reference beyond ratio
     periods: int | None = None           # trend / missing: N periods
     pct: float | None = None             # trend: worse by more than pct % over N periods
+    direction: Literal["up", "down", "both"] | None = None   # which way is worse; default from polarity
+    expected: Literal["reported", "all"] = "reported"        # missing: who is expected to deliver
+    levels: list[str] | None = None      # territorial levels evaluated; default per rule type
+    group: str | None = None             # rules sharing a group make one alarm (the most severe fires)
     reason: Text
     official: bool = False
     citation: str = ""
+    url: str = ""
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -145,14 +185,33 @@ class Threshold(BaseModel):
         if self.rule == "deviation":
             if self.reference is None or (self.k is None and self.ratio is None):
                 raise ValueError("deviation rule needs reference and k or ratio")
-            if (self.k is not None and self.k <= 0) or (self.ratio is not None and self.ratio <= 0):
-                raise ValueError("k and ratio must be positive")
+            if self.k is not None and self.ratio is not None:
+                raise ValueError("deviation rule takes k or ratio, not both")
+            if (self.k is not None and self.k <= 0) or (self.ratio is not None and self.ratio <= 1):
+                raise ValueError("k must be positive and ratio greater than 1")
         if self.rule == "trend":
             if not self.periods or self.periods < 2:
                 raise ValueError("trend rule needs periods >= 2")
+            if self.pct is not None and self.pct <= 0:
+                raise ValueError("pct must be positive")
+        if self.rule == "missing" and self.periods is not None and self.periods < 1:
+            raise ValueError("missing rule needs periods >= 1")
+        if self.levels is not None:
+            bad = [x for x in self.levels if x not in LEVELS]
+            if bad:
+                raise ValueError(f"unknown levels {bad}; valid: {', '.join(LEVELS)}")
         if self.official and not self.citation:
             raise ValueError("an official threshold must cite its source (citation)")
         return self
+
+    @property
+    def group_id(self) -> str:
+        """The alarm this rule belongs to (rules of one indicator with the same group escalate)."""
+        if self.group:
+            return self.group
+        if self.rule == "deviation":
+            return f"deviation-{self.reference}" + (f"-{self.peer_group}" if self.reference == "peers" else "")
+        return self.rule
 
 
 class Target(BaseModel):
@@ -161,6 +220,13 @@ class Target(BaseModel):
     deadline: str
     source: str
     label: Text | None = None
+
+
+class Break(BaseModel):
+    """A break in series: values from `period` on are not comparable with earlier ones."""
+    model_config = ConfigDict(extra="forbid")
+    period: str
+    reason: Text
 
 
 class Indicator(BaseModel):
@@ -182,6 +248,7 @@ class Indicator(BaseModel):
     compute: Compute
     sources: list[Source] = Field(min_length=1)
     caveats: list[Text] = Field(default_factory=list)
+    breaks: list[Break] = Field(default_factory=list)
     thresholds: list[Threshold] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
@@ -200,6 +267,17 @@ class Indicator(BaseModel):
         if bad:
             raise ValueError(f"unknown levels {bad}; valid: {', '.join(LEVELS)}")
         return v
+
+    @model_validator(mode="after")
+    def _thresholds_possible(self):
+        """An absolute threshold must be reachable: a share cannot pass 100 % or fall below 0."""
+        pct = self.short_unit.strip() == "%"
+        for i, t in enumerate(self.thresholds):
+            vals = [t.value] if t.value is not None else list(t.band or [])
+            for v in vals:
+                if pct and not (0 <= v <= 100):
+                    raise ValueError(f"thresholds.{i}.value: {v} is impossible for a percentage (0–100)")
+        return self
 
     @model_validator(mode="after")
     def _agg(self):

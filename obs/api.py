@@ -1,6 +1,683 @@
-"""The read-only HTTP API under /api/v1 and the download routes (issue: open data). Placeholder."""
+"""The read-only HTTP API under /api/v1 and the open-data downloads under /download.
 
+Views only parse and check parameters, ask obs.data (the one place with queries; restricted
+indicators are filtered there and checked again here) and hand rows to obs.export or to JSON.
+
+- JSON envelope: {"data", "pagination" (listings), "meta" (build, demo flag, licence, citation)}.
+- Errors: {"error": {"status", "message", "parameter", "valid"}}; 400 lists the valid values,
+  404 for unknown ids, 500/503 without a traceback.
+- ETag = hash of the build run_id and the URL; If-None-Match answers 304 before any query.
+- Demo data: header X-Observatorio-Demo: true, `meta.notice` in JSON, a `demo` column in CSV,
+  notice in metadata.json and the README of every ZIP.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+import orjson
+import pandas as pd
+from flask import Blueprint, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException
+
+from obs import data, export, openapi, settings
+
+API_PREFIX = "/api/v1"
+DEFAULT_PAGE_SIZE = 1000
+MAX_PAGE_SIZE = 10_000
+MAX_PAGE = 1_000_000
+MAX_IDS = 400
+LICENCE = ("Os dados mantêm a licença de cada fonte (ver `sources` de cada indicador): cite a fonte e o "
+           "Observatório. / Data keep each source's licence (see each indicator's `sources`): cite the "
+           "source and the Observatório.")
+
+bp = Blueprint("api_v1", __name__, url_prefix=API_PREFIX)
+dl = Blueprint("download", __name__, url_prefix="/download")
+
+TERRITORY_COLUMNS = ["territory_id", "level", "name", "name_unique", "parent_id", "nuts1_id", "nuts2_id",
+                     "nuts3_id", "district_id", "cim_id", "tipo_territorio", "area_km2", "population"]
+ALARM_COLUMNS = ["alarm_id", "indicator_id", "territory_id", "name", "territory_level", "area", "rule_id",
+                 "rule_type", "level", "status", "period_id", "since_period_id", "value", "threshold",
+                 "reference_value", "reference_kind", "official", "explanation_pt", "explanation_en"]
+
+_FALLBACK_ALARM_LEVELS = ["critico", "atencao", "informacao"]
+_FALLBACK_STATUSES = ["new", "ongoing", "resolved", "reopened"]
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, parameter: str | None = None, valid: list | None = None):
+        super().__init__(message)
+        self.status, self.message, self.parameter, self.valid = status, message, parameter, valid
+
+
+# -- closed lists ------------------------------------------------------------------------------
+
+def alarm_levels() -> list[str]:
+    try:
+        from obs import alarm_levels as al
+        return list(getattr(al, "LEVELS", None) or _FALLBACK_ALARM_LEVELS)
+    except ImportError:
+        return list(_FALLBACK_ALARM_LEVELS)
+
+
+def alarm_statuses() -> list[str]:
+    try:
+        from obs import alarm_levels as al
+        return list(getattr(al, "STATUSES", None) or _FALLBACK_STATUSES)
+    except ImportError:
+        return list(_FALLBACK_STATUSES)
+
+
+def areas() -> list[str]:
+    from indicators.model import AREAS
+    return list(AREAS)
+
+
+def peer_groups() -> list[str]:
+    return list(getattr(data, "PEER_GROUPS", ("nuts3", "cim", "size", "profile", "neighbours")))
+
+
+def public_indicator_ids() -> list[str]:
+    return [str(x) for x in data.indicators(public=True)["indicator_id"]]
+
+
+# -- parameters --------------------------------------------------------------------------------
+
+def _check_params(allowed: list[str]) -> None:
+    for k in request.args:
+        if k not in allowed and not k.startswith("_"):
+            raise ApiError(400, f"unknown parameter {k!r}", k, sorted(allowed))
+
+
+def _multi(name: str) -> list[str]:
+    out: list[str] = []
+    for v in request.args.getlist(name):
+        out += [x.strip() for x in v.split(",") if x.strip()]
+    if len(out) > MAX_IDS:
+        raise ApiError(400, f"too many values for {name!r} (at most {MAX_IDS})", name)
+    return list(dict.fromkeys(out))
+
+
+def _choices(name: str, valid: list[str]) -> list[str]:
+    vals = _multi(name)
+    bad = [v for v in vals if v not in valid]
+    if bad:
+        raise ApiError(400, f"invalid value {bad[0]!r} for {name!r}", name, list(valid))
+    return vals
+
+
+def _one(name: str, valid: list[str], default: str) -> str:
+    v = request.args.get(name, default).strip() or default
+    if v not in valid:
+        raise ApiError(400, f"invalid value {v!r} for {name!r}", name, list(valid))
+    return v
+
+
+def _int(name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        v = int(raw.strip())
+    except ValueError:
+        raise ApiError(400, f"{name!r} must be an integer from {lo} to {hi}", name) from None
+    if not lo <= v <= hi:
+        raise ApiError(400, f"{name!r} must be an integer from {lo} to {hi}", name)
+    return v
+
+
+PERIOD_EXAMPLES = ["2021", "2024-Q4", "2020-W05", "2020-11-11", "2011/2021"]
+
+
+def _period(name: str):
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    from etl.periods import parse_period
+    try:
+        return parse_period(raw)
+    except (ValueError, OverflowError):
+        raise ApiError(400, f"{name!r}: {raw!r} is not a period id (year, quarter, ISO week, date or range)",
+                       name, PERIOD_EXAMPLES) from None
+
+
+def _territories(name: str) -> list[str]:
+    ids = _multi(name)
+    if ids:
+        valid = data.territory_ids()
+        known = set(valid)
+        bad = [x for x in ids if x not in known]
+        if bad:
+            raise ApiError(400, f"unknown territory {bad[0]!r} for {name!r} (see {API_PREFIX}/territories)",
+                           name, valid)
+    return ids
+
+
+def _indicators(name: str) -> list[str]:
+    ids = _multi(name)
+    if ids:
+        valid = public_indicator_ids()
+        bad = [x for x in ids if x not in valid]
+        if bad:
+            raise ApiError(400, f"unknown indicator {bad[0]!r} for {name!r}", name, valid)
+    return ids
+
+
+@dataclass
+class Page:
+    page: int
+    size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+
+def _page() -> Page:
+    return Page(_int("page", 1, 1, MAX_PAGE), _int("page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE))
+
+
+FMT_PARAMS = ["format", "dialect", "page", "page_size"]
+
+
+# -- responses ---------------------------------------------------------------------------------
+
+def _default(o):
+    if o is None or o is pd.NA or o is pd.NaT:
+        return None
+    if isinstance(o, float) and math.isnan(o):
+        return None
+    if hasattr(o, "isoformat"):
+        return o.isoformat()
+    if hasattr(o, "item"):
+        return o.item()
+    return str(o)
+
+
+def dumps(obj) -> bytes:
+    return orjson.dumps(obj, default=_default, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """DataFrame -> list of dicts with plain Python values (NaN/NA -> None), fast."""
+    names = [str(c) for c in df.columns]
+    cols = []
+    for c in df.columns:
+        s = df[c]
+        vals = s.tolist()
+        if s.dtype.kind == "f" or s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+            vals = [None if (v is None or v is pd.NA or (isinstance(v, float) and v != v)) else v for v in vals]
+        cols.append(vals)
+    return [dict(zip(names, r)) for r in zip(*cols)]
+
+
+def meta() -> dict:
+    b = data.build_info()
+    demo = bool(b.get("is_demo", False))
+    m = {"api_version": "v1", "run_id": b.get("run_id"), "built_at": export.built_at(b) or None,
+         "is_demo": demo, "licence": LICENCE,
+         "citation": export.citation(None, b, settings.env("OBS_BASE_URL").rstrip("/") + request.path),
+         "docs": f"{API_PREFIX}/openapi.json"}
+    if demo:
+        m["notice"] = {"pt": export.DEMO_NOTICE_PT, "en": export.DEMO_NOTICE_EN}
+    return m
+
+
+def json_response(payload, status: int = 200) -> Response:
+    return Response(dumps(payload), status=status, mimetype="application/json")
+
+
+def _url(**changes) -> str:
+    args = request.args.to_dict(flat=False)
+    for k, v in changes.items():
+        args[k] = [str(v)]
+    return request.path + "?" + urlencode(args, doseq=True)
+
+
+def _pagination(p: Page, total: int) -> dict:
+    pages = max(1, math.ceil(total / p.size)) if total else 1
+    return {"page": p.page, "page_size": p.size, "total": total, "pages": pages, "links": {
+        "self": _url(page=p.page), "first": _url(page=1), "last": _url(page=pages),
+        "prev": _url(page=p.page - 1) if p.page > 1 else None,
+        "next": _url(page=p.page + 1) if p.page < pages else None}}
+
+
+def listing(df: pd.DataFrame, total: int, p: Page, name: str, rows_fn=None) -> Response:
+    """One page of rows as the JSON envelope or CSV (format=csv), with pagination headers."""
+    fmt = _one("format", ["json", "csv"], "json")
+    dialect = _one("dialect", list(export.DIALECTS), "tidy")
+    pag = _pagination(p, total)
+    if fmt == "csv":
+        body = export.to_csv(df, dialect, demo=data.is_demo())
+        resp = Response(body, mimetype="text/csv")
+        resp.headers["Content-Type"] = "text/csv; charset=utf-8"
+        resp.headers["Content-Disposition"] = f'inline; filename="{name}.csv"'
+    else:
+        rows = rows_fn(df) if rows_fn else records(df)
+        resp = json_response({"data": rows, "pagination": pag, "meta": meta()})
+    resp.headers["X-Total-Count"] = str(total)
+    links = [f'<{pag["links"][k]}>; rel="{k}"' for k in ("first", "prev", "next", "last") if pag["links"][k]]
+    resp.headers["Link"] = ", ".join(links)
+    return resp
+
+
+def _slice(df: pd.DataFrame, p: Page) -> pd.DataFrame:
+    return df.iloc[p.offset:p.offset + p.size]
+
+
+def error_response(status: int, message: str, parameter: str | None = None, valid: list | None = None):
+    return json_response({"error": {"status": status, "message": message, "parameter": parameter,
+                                    "valid": valid}}, status)
+
+
+# -- hooks: ETag / 304, headers, errors ----------------------------------------------------------
+
+def _etag() -> str | None:
+    try:
+        run = data.build_info().get("run_id", "")
+    except Exception:  # noqa: BLE001 — no database: no ETag
+        return None
+    return hashlib.sha1(f"{run}|{request.full_path}".encode()).hexdigest()
+
+
+def _before():
+    if request.method not in ("GET", "HEAD"):
+        return None
+    g.obs_etag = _etag()
+    if g.obs_etag and g.obs_etag in request.if_none_match:
+        resp = Response(status=304)
+        resp.set_etag(g.obs_etag)
+        return _after(resp)
+    return None
+
+
+def _after(resp: Response) -> Response:
+    try:
+        demo = data.is_demo()
+    except Exception:  # noqa: BLE001
+        demo = False
+    if demo:
+        resp.headers["X-Observatorio-Demo"] = "true"
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    etag = getattr(g, "obs_etag", None)
+    if etag and resp.status_code == 200:
+        resp.set_etag(etag)
+        resp.headers["Cache-Control"] = "public, max-age=300"
+    elif resp.status_code >= 400:
+        resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _api_error(e: ApiError):
+    return error_response(e.status, e.message, e.parameter, e.valid)
+
+
+def _http_error(e: HTTPException):
+    return error_response(e.code or 500, e.description or e.name)
+
+
+def _any_error(e: Exception):
+    if isinstance(e, HTTPException):
+        return _http_error(e)
+    if isinstance(e, data.NoDatabase):
+        return error_response(503, "the database is not built yet")
+    current_app.logger.exception("API error on %s", request.full_path)
+    return error_response(500, "internal error")
+
+
+for _bp in (bp, dl):
+    _bp.before_request(_before)
+    _bp.after_request(_after)
+    _bp.register_error_handler(ApiError, _api_error)
+    _bp.register_error_handler(Exception, _any_error)
+
+
+# -- API: index and OpenAPI ------------------------------------------------------------------
+
+def openapi_document() -> dict:
+    try:
+        levels = data.levels()
+    except data.NoDatabase:
+        levels = []
+    return openapi.document(levels=levels or ["pais", "nuts1", "nuts2", "nuts3", "municipio"], areas=areas(),
+                            alarm_levels=alarm_levels(), statuses=alarm_statuses(), peer_groups=peer_groups())
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    return json_response(openapi_document())
+
+
+ENDPOINTS = [
+    ("/api/v1/openapi.json", "Documento OpenAPI 3.1 / OpenAPI document"),
+    ("/api/v1/indicators", "Indicadores públicos / public indicators"),
+    ("/api/v1/indicators/indice_envelhecimento", "Metadados de um indicador / one indicator's metadata"),
+    ("/api/v1/values?indicator=indice_envelhecimento&level=municipio&period_from=2015",
+     "Valores / values (indicator, territory, level, period_from, period_to, format=csv)"),
+    ("/api/v1/territories?level=nuts3", "Territórios / territories"),
+    ("/api/v1/territories/0101", "Um território / one territory"),
+    ("/api/v1/alarms?level=critico", "Alarmes / alarms (territory, level, status, area)"),
+    ("/api/v1/peers/0101", "Pares de um município / a municipality's peers"),
+    ("/download/indicador/indice_envelhecimento.zip", "ZIP: CSV + metadata.json + LEIA-ME"),
+    ("/download/indicador/indice_envelhecimento.csv?dialect=excel", "CSV para Excel (PT) / CSV for Excel"),
+    ("/download/territorio/0101.zip", "Todos os indicadores de um território / all of a territory's indicators"),
+]
+
+
+@bp.get("/")
+def index():
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    if best == "text/html" and request.args.get("format") != "json":
+        items = "\n".join(f'<li><a href="{html.escape(u)}"><code>{html.escape(u)}</code></a> — {html.escape(d)}</li>'
+                          for u, d in ENDPOINTS)
+        page = (f'<!doctype html><html lang="pt-PT"><head><meta charset="utf-8"><title>API — Observatório</title>'
+                f'</head><body><main><h1>API de dados abertos do Observatório</h1>'
+                f'<p>API só de leitura; JSON por omissão, <code>format=csv</code> para CSV. Documentação: '
+                f'<a href="{API_PREFIX}/openapi.json">OpenAPI</a>.</p><p lang="en">Read-only open data API.</p>'
+                f'<ul>{items}</ul></main></body></html>')
+        return Response(page, mimetype="text/html")
+    return json_response({"data": [{"url": u, "description": d} for u, d in ENDPOINTS], "meta": meta()})
+
+
+# -- API: indicators -----------------------------------------------------------------------------
+
+def _indicator_links(iid: str) -> dict:
+    return {"self": f"{API_PREFIX}/indicators/{iid}", "values": f"{API_PREFIX}/values?indicator={iid}",
+            "csv": f"/download/indicador/{iid}.csv", "zip": f"/download/indicador/{iid}.zip"}
+
+
+def _indicator_summary(df: pd.DataFrame) -> list[dict]:
+    out = []
+    for r in records(df):
+        out.append({"id": r["indicator_id"], "title": {"pt": r["title_pt"], "en": r["title_en"]},
+                    "unit": {"pt": r["unit_pt"], "en": r["unit_en"]}, "short_unit": r["short_unit"],
+                    "decimals": r["decimals"], "area": r["area"], "polarity": r["polarity"],
+                    "aggregation": r["aggregation"], "periodicity": r["periodicity"],
+                    "levels": [x for x in (r["levels"] or "").split(",") if x], "headline": r["headline"],
+                    "links": _indicator_links(r["indicator_id"])})
+    return out
+
+
+@bp.get("/indicators")
+def indicators_list():
+    _check_params(["area"] + FMT_PARAMS)
+    sel = _choices("area", areas())
+    p = _page()
+    df = data.indicators(public=True)
+    df = df[df["visibility"] == "public"]
+    if sel:
+        df = df[df["area"].isin(sel)]
+    total = len(df)
+    page = _slice(df, p)
+    if request.args.get("format") == "csv":
+        page = page.drop(columns=["meta_json", "visibility"])
+    return listing(page, total, p, "indicators", _indicator_summary)
+
+
+def _indicator_or_404(iid: str) -> dict:
+    row = data.indicator(iid, public=True)
+    if row is None or row.get("visibility") != "public":
+        raise ApiError(404, f"unknown indicator {iid!r} (see {API_PREFIX}/indicators)", "indicator_id")
+    return row
+
+
+def _meta_of(row: dict) -> dict:
+    return orjson.loads(row["meta_json"])
+
+
+@bp.get("/indicators/<indicator_id>")
+def indicator_detail(indicator_id):
+    _check_params([])
+    row = _indicator_or_404(indicator_id)
+    m = export.public_meta(_meta_of(row))
+    per = data.periods(indicator_id)
+    df, n = data.fact_rows([indicator_id])
+    b = data.build_info()
+    url = settings.env("OBS_BASE_URL").rstrip("/") + f"{API_PREFIX}/indicators/{indicator_id}"
+    m["coverage"] = {"n_values": n, "periods": [str(x) for x in per["period_id"]],
+                     "first_period": str(per["period_id"].iloc[0]) if len(per) else None,
+                     "last_period": str(per["period_id"].iloc[-1]) if len(per) else None,
+                     "levels": sorted(set(df["level"])) if n else [],
+                     "breaks": records(df.loc[df["is_break"].astype(bool), ["territory_id", "period_id"]]) if n else []}
+    full = _meta_of(row)
+    m["citation"] = {"pt": export.citation(full, b, url, "pt"), "en": export.citation(full, b, url, "en")}
+    m["links"] = _indicator_links(indicator_id)
+    return json_response({"data": m, "meta": meta()})
+
+
+# -- API: values -----------------------------------------------------------------------------------
+
+def _range(pfrom, pto) -> tuple[date | None, date | None]:
+    return (pfrom.start_date if pfrom else None, pto.end_date if pto else None)
+
+
+@bp.get("/values")
+def values():
+    _check_params(["indicator", "territory", "level", "period", "period_from", "period_to"] + FMT_PARAMS)
+    inds = _indicators("indicator")
+    ters = _territories("territory")
+    levels = _choices("level", data.levels())
+    periods = _multi("period")
+    start, end = _range(_period("period_from"), _period("period_to"))
+    p = _page()
+    _one("format", ["json", "csv"], "json")
+    _one("dialect", list(export.DIALECTS), "tidy")
+    df, total = data.fact_rows(inds or None, ters or None, levels or None, periods or None, start, end,
+                               limit=p.size, offset=p.offset)
+    return listing(df, total, p, "values")
+
+
+# -- API: territories ------------------------------------------------------------------------------
+
+def _territory_links(tid: str) -> dict:
+    return {"self": f"{API_PREFIX}/territories/{tid}", "values": f"{API_PREFIX}/values?territory={tid}",
+            "csv": f"/download/territorio/{tid}.csv", "zip": f"/download/territorio/{tid}.zip"}
+
+
+def _territory_rows(df: pd.DataFrame) -> list[dict]:
+    rows = records(df)
+    for r in rows:
+        r["links"] = _territory_links(r["territory_id"])
+    return rows
+
+
+@bp.get("/territories")
+def territories_list():
+    _check_params(["level", "parent"] + FMT_PARAMS)
+    levels = _choices("level", data.levels())
+    parent = request.args.get("parent", "").strip()
+    p = _page()
+    df = data.territories(levels or None)
+    if parent:
+        if data.territory(parent) is None:
+            raise ApiError(400, f"unknown territory {parent!r} for 'parent'", "parent", data.territory_ids())
+        df = df[df["parent_id"] == parent]
+    df = df[[c for c in TERRITORY_COLUMNS if c in df.columns]]
+    return listing(_slice(df, p), len(df), p, "territories", _territory_rows)
+
+
+@bp.get("/territories/<territory_id>")
+def territory_detail(territory_id):
+    _check_params([])
+    row = data.territory(territory_id)
+    if row is None:
+        raise ApiError(404, f"unknown territory {territory_id!r} (see {API_PREFIX}/territories)", "territory_id")
+    out = {k: row.get(k) for k in TERRITORY_COLUMNS}
+    out = records(pd.DataFrame([out]))[0]
+    kids = data.territories()
+    kids = kids[kids["parent_id"] == territory_id]
+    out["children"] = [str(x) for x in kids["territory_id"]]
+    out["links"] = _territory_links(territory_id)
+    if row["level"] == "municipio":
+        out["links"]["peers"] = f"{API_PREFIX}/peers/{territory_id}"
+    return json_response({"data": out, "meta": meta()})
+
+
+# -- API: alarms and peers -------------------------------------------------------------------------
+
+@bp.get("/alarms")
+def alarms_list():
+    _check_params(["territory", "level", "territory_level", "status", "area", "indicator"] + FMT_PARAMS)
+    ters = _territories("territory")
+    lv = _choices("level", alarm_levels())
+    tlv = _choices("territory_level", data.levels())
+    st = _choices("status", alarm_statuses())
+    ar = _choices("area", areas())
+    inds = _indicators("indicator")
+    p = _page()
+    df = data.alarms(territory_ids=ters or None, indicator_ids=inds or None, areas=ar or None,
+                     levels=lv or None, statuses=st or None)
+    df = df[df["indicator_id"].isin(public_indicator_ids())]
+    if tlv:
+        df = df[df["territory_level"].isin(tlv)]
+    df = df[[c for c in ALARM_COLUMNS if c in df.columns]]
+    df.columns = [str(c) for c in df.columns]
+    return listing(_slice(df, p), len(df), p, "alarms")
+
+
+@bp.get("/peers/<territory_id>")
+def peers_detail(territory_id):
+    _check_params(["group", "indicator"])
+    row = data.territory(territory_id)
+    if row is None or row["level"] != "municipio":
+        raise ApiError(404, f"unknown municipality {territory_id!r}: peer groups are defined for "
+                            f"municipalities (DICO, e.g. 0101)", "territory_id")
+    groups = _choices("group", peer_groups())
+    ind = request.args.get("indicator", "").strip()
+    if ind and ind not in public_indicator_ids():
+        raise ApiError(400, f"unknown indicator {ind!r} for 'indicator'", "indicator", public_indicator_ids())
+    public = set(public_indicator_ids())
+    out = []
+    for gt in groups or data.peer_groups(territory_id):
+        peers = data.peers(territory_id, gt)
+        item = {"group_type": gt, "peers": records(peers)}
+        if ind:
+            pos = data.peer_positions(territory_id, gt)
+            pos = pos[(pos["indicator_id"] == ind) & pos["indicator_id"].isin(public)]
+            item["positions"] = records(pos)
+        out.append(item)
+    return json_response({"data": {"territory_id": territory_id, "name": row["name"], "groups": out},
+                          "meta": meta()})
+
+
+@bp.route("/<path:rest>")
+def api_not_found(rest):
+    raise ApiError(404, f"no such resource: {API_PREFIX}/{rest} (see {API_PREFIX}/openapi.json)")
+
+
+# -- downloads -------------------------------------------------------------------------------------
+
+def _safe(s: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", s).strip("-")[:80]
+
+
+def _attachment(body: bytes, filename: str, mimetype: str) -> Response:
+    resp = Response(body, mimetype=mimetype)
+    if mimetype == "text/csv":
+        resp.headers["Content-Type"] = "text/csv; charset=utf-8"
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
+
+
+def _breaks(df: pd.DataFrame) -> list[dict]:
+    if not len(df):
+        return []
+    b = df[df["is_break"].astype(bool)]
+    return records(b[["indicator_id", "territory_id", "period_id"]])
+
+
+def _indicator_download(indicator_id: str):
+    """Rows, stem, metadata for an indicator download: the whole indicator, or what is on screen."""
+    _check_params(["dialect", "level", "period", "territories"])
+    row = _indicator_or_404(indicator_id)
+    level = request.args.get("level", "").strip()
+    if level and level not in data.levels():
+        raise ApiError(400, f"invalid value {level!r} for 'level'", "level", data.levels())
+    period = request.args.get("period", "").strip()
+    if period:
+        valid = [str(x) for x in data.periods(indicator_id)["period_id"]]
+        if period not in valid:
+            raise ApiError(400, f"indicator {indicator_id!r} has no period {period!r}", "period", valid)
+    ters = _territories("territories")
+    df, _ = data.fact_rows([indicator_id], ters or None, [level] if level else None, [period] if period else None)
+    filters = {"level": level or None, "period": period or None, "territories": ters or None}
+    stem = "_".join([indicator_id] + [_safe(x) for x in (level, period) if x] + (["selecao"] if ters else []))
+    return row, df, stem, filters
+
+
+def _zip(kind: str, subject: dict, metas: list[dict], df: pd.DataFrame, stem: str, filters: dict) -> Response:
+    b = data.build_info()
+    demo = bool(b.get("is_demo", False))
+    url = settings.env("OBS_BASE_URL").rstrip("/") + request.full_path.rstrip("?")
+    files = [f"{stem}.csv", f"{stem}_excel.csv", "metadata.json", "LEIA-ME.md"]
+    doc = export.metadata_document(kind=kind, subject=subject, indicators=metas, build=b, filters=filters,
+                                   files=files, n_rows=len(df), breaks=_breaks(df), url=url, demo=demo)
+    return _attachment(export.zip_package(stem, df, doc, demo=demo), f"{stem}.zip", "application/zip")
+
+
+@dl.get("/indicador/<indicator_id>.csv")
+def indicator_csv(indicator_id):
+    dialect = _one("dialect", list(export.DIALECTS), "tidy")
+    _, df, stem, _ = _indicator_download(indicator_id)
+    name = stem + ("_excel" if dialect == "excel" else "") + ".csv"
+    return _attachment(export.to_csv(df, dialect, demo=data.is_demo()), name, "text/csv")
+
+
+@dl.get("/indicador/<indicator_id>.zip")
+def indicator_zip(indicator_id):
+    _one("dialect", list(export.DIALECTS), "tidy")
+    row, df, stem, filters = _indicator_download(indicator_id)
+    m = _meta_of(row)
+    return _zip("indicator", {"id": indicator_id, "title": m["title"]}, [m], df, stem, filters)
+
+
+def _territory_download(territory_id: str):
+    _check_params(["dialect"])
+    row = data.territory(territory_id)
+    if row is None:
+        raise ApiError(404, f"unknown territory {territory_id!r} (see {API_PREFIX}/territories)", "territory_id")
+    df, _ = data.fact_rows(None, [territory_id])
+    return row, df
+
+
+@dl.get("/territorio/<territory_id>.csv")
+def territory_csv(territory_id):
+    dialect = _one("dialect", list(export.DIALECTS), "tidy")
+    _, df = _territory_download(territory_id)
+    name = f"territorio_{_safe(territory_id)}" + ("_excel" if dialect == "excel" else "") + ".csv"
+    return _attachment(export.to_csv(df, dialect, demo=data.is_demo()), name, "text/csv")
+
+
+@dl.get("/territorio/<territory_id>.zip")
+def territory_zip(territory_id):
+    _one("dialect", list(export.DIALECTS), "tidy")
+    row, df = _territory_download(territory_id)
+    inds = data.indicators(public=True)
+    inds = inds[inds["indicator_id"].isin(set(df["indicator_id"]))]
+    metas = [orjson.loads(x) for x in inds["meta_json"]]
+    title = {"pt": f"{row['name']} — todos os indicadores públicos", "en": f"{row['name']} — all public indicators"}
+    return _zip("territory", {"id": territory_id, "name": row["name"], "level": row["level"], "title": title},
+                metas, df, f"territorio_{_safe(territory_id)}", {"territory": territory_id})
+
+
+@dl.route("/<path:rest>")
+def download_not_found(rest):
+    raise ApiError(404, f"no such download: /download/{rest}")
+
+
+# -- registration ----------------------------------------------------------------------------------
 
 def init_app(server):
-    """Register the API blueprint and download routes on the Flask server."""
+    """Register the API and download blueprints on the Flask server (and the query cache if needed)."""
+    if data.cache not in server.extensions.get("cache", {}):
+        data.cache.init_app(server)
+    if "api_v1" not in server.blueprints:
+        server.register_blueprint(bp)
+        server.register_blueprint(dl)
     return server

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from flask import has_app_context
 from flask_caching import Cache
-from sqlalchemy import and_, create_engine, func, select
+from sqlalchemy import and_, create_engine, func, or_, select
 from sqlalchemy.engine import Engine
 
 from obs import schema as S
@@ -177,3 +177,433 @@ def values(indicator_id: str, *, level: str | None = None, period_id: str | None
     if period_to:
         stmt = stmt.where(p.c.end_date <= select(p.c.end_date).where(p.c.period_id == period_to).scalar_subquery())
     return query(stmt.order_by(f.c.territory_id, p.c.start_date))
+
+
+# -- territory profiles, comparisons, peers, alarms (issue 4: Território, Comparar, Alarmes, Sobre)
+
+#: the territory columns that can hold a region code; a region's members share that code
+_REGION_COLUMNS = {"nuts1": "nuts1_id", "nuts2": "nuts2_id", "nuts3": "nuts3_id",
+                   "distrito": "district_id", "ilha": "district_id", "cim": "cim_id", "am": "cim_id"}
+
+
+def region_members(region_id: str, level: str = "municipio") -> pd.DataFrame:
+    """The territories of `level` (municipalities by default) that belong to a region.
+
+    The country holds every municipality; other regions are matched on the territory column
+    that carries their code (nuts1/2/3, district or island, CIM/AM).
+    """
+    t = S.territory
+    reg = territory(region_id)
+    if reg is None:
+        return pd.DataFrame(columns=[c.name for c in t.columns])
+    stmt = select(t).where(t.c.level == level).order_by(t.c.sort_key)
+    col = _REGION_COLUMNS.get(reg["level"])
+    if reg["level"] != "pais":
+        if col is None:
+            return pd.DataFrame(columns=[c.name for c in t.columns])
+        stmt = stmt.where(t.c[col] == region_id)
+    return query(stmt)
+
+
+def series(territory_ids: list[str], indicator_ids: list[str] | None = None,
+           public: bool = True) -> pd.DataFrame:
+    """Every value of the given territories (all public indicators unless `indicator_ids`),
+    oldest period first, with period labels: the data behind profiles, sparklines and comparisons."""
+    f, p, i = S.fact, S.period, S.indicator
+    stmt = (select(f.c.indicator_id, f.c.territory_id, f.c.period_id, f.c.value, f.c.is_provisional,
+                   f.c.is_estimated, f.c.is_break, f.c.origin, p.c.start_date, p.c.end_date,
+                   p.c.period_type, p.c.label_pt, p.c.label_en)
+            .join(p, p.c.period_id == f.c.period_id)
+            .join(i, i.c.indicator_id == f.c.indicator_id)
+            .where(f.c.territory_id.in_(list(territory_ids))))
+    if indicator_ids is not None:
+        stmt = stmt.where(f.c.indicator_id.in_(list(indicator_ids)))
+    if public:
+        stmt = stmt.where(i.c.visibility == "public")
+    return query(stmt.order_by(f.c.indicator_id, f.c.territory_id, p.c.start_date, p.c.end_date))
+
+
+def level_values(indicator_ids: list[str], level: str, public: bool = True) -> pd.DataFrame:
+    """All values of some indicators at one territorial level (peer bands among regions)."""
+    f, p, t, i = S.fact, S.period, S.territory, S.indicator
+    stmt = (select(f.c.indicator_id, f.c.territory_id, f.c.period_id, f.c.value, p.c.start_date)
+            .join(p, p.c.period_id == f.c.period_id)
+            .join(t, t.c.territory_id == f.c.territory_id)
+            .join(i, i.c.indicator_id == f.c.indicator_id)
+            .where(f.c.indicator_id.in_(list(indicator_ids)), t.c.level == level))
+    if public:
+        stmt = stmt.where(i.c.visibility == "public")
+    return query(stmt.order_by(f.c.indicator_id, p.c.start_date))
+
+
+#: peer group types, a closed list (dim_peer.group_type)
+PEER_GROUPS = ("nuts3", "cim", "size", "profile", "neighbours")
+
+
+def peer_groups(territory_id: str) -> list[str]:
+    """The peer group types available for a municipality, in PEER_GROUPS order.
+
+    Groups come from dim_peer; until it is filled, the NUTS III and CIM groups are derived
+    from the territory table so a profile always has a comparison.
+    """
+    pr = S.peer
+    df = query(select(pr.c.group_type).where(pr.c.territory_id == territory_id).distinct())
+    have = set(df["group_type"]) if len(df) else set()
+    ter = territory(territory_id)
+    if ter is not None and ter["level"] == "municipio":
+        if ter.get("nuts3_id"):
+            have.add("nuts3")
+        if isinstance(ter.get("cim_id"), str) and ter.get("cim_id"):
+            have.add("cim")
+    return [g for g in PEER_GROUPS if g in have]
+
+
+def peers(territory_id: str, group_type: str) -> pd.DataFrame:
+    """The peers of a municipality in one group (territory_id, name, name_unique, rank, distance,
+    dimensions), the municipality itself excluded."""
+    pr, t = S.peer, S.territory
+    stmt = (select(pr.c.peer_id.label("territory_id"), t.c.name, t.c.name_unique, pr.c.rank,
+                   pr.c.distance, pr.c.dimensions)
+            .join(t, t.c.territory_id == pr.c.peer_id)
+            .where(pr.c.territory_id == territory_id, pr.c.group_type == group_type,
+                   pr.c.peer_id != territory_id)
+            .order_by(pr.c.rank, t.c.sort_key))
+    df = query(stmt)
+    if len(df) or group_type not in ("nuts3", "cim"):
+        return df
+    ter = territory(territory_id)
+    code = ter and ter.get("nuts3_id" if group_type == "nuts3" else "cim_id")
+    if not isinstance(code, str) or not code:
+        return df
+    col = t.c.nuts3_id if group_type == "nuts3" else t.c.cim_id
+    stmt = (select(t.c.territory_id, t.c.name, t.c.name_unique)
+            .where(t.c.level == "municipio", col == code, t.c.territory_id != territory_id)
+            .order_by(t.c.sort_key))
+    df = query(stmt)
+    df["rank"], df["distance"], df["dimensions"] = None, None, None
+    return df
+
+
+def peer_positions(territory_id: str, group_type: str) -> pd.DataFrame:
+    """fact_peer_position rows of a municipality in one group (every indicator and period)."""
+    pp = S.peer_position
+    return query(select(pp).where(pp.c.territory_id == territory_id, pp.c.group_type == group_type)
+                 .order_by(pp.c.indicator_id, pp.c.period_id))
+
+
+def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] | None = None,
+           areas: list[str] | None = None, levels: list[str] | None = None,
+           statuses: list[str] | None = None, region_id: str | None = None,
+           alarm_id: str | None = None, public: bool = True) -> pd.DataFrame:
+    """Current alarms (fact_alarm) with territory names and indicator titles, filtered.
+
+    `region_id` keeps the alarms of the region itself and of every territory inside it.
+    Most severe first, then by territory.
+    """
+    a, t, i, p = S.alarm, S.territory, S.indicator, S.period
+    since = p.alias("since")
+    stmt = (select(a, t.c.name, t.c.name_unique, t.c.level.label("territory_level"),
+                   i.c.title_pt, i.c.title_en, i.c.area, i.c.decimals, i.c.short_unit, i.c.unit_pt,
+                   i.c.unit_en, p.c.label_pt.label("period_label_pt"), p.c.label_en.label("period_label_en"),
+                   since.c.label_pt.label("since_label_pt"), since.c.label_en.label("since_label_en"))
+            .join(t, t.c.territory_id == a.c.territory_id)
+            .join(i, i.c.indicator_id == a.c.indicator_id)
+            .outerjoin(p, p.c.period_id == a.c.period_id)
+            .outerjoin(since, since.c.period_id == a.c.since_period_id))
+    if public:
+        stmt = stmt.where(i.c.visibility == "public")
+    if alarm_id:
+        stmt = stmt.where(a.c.alarm_id == alarm_id)
+    if territory_ids:
+        stmt = stmt.where(a.c.territory_id.in_(list(territory_ids)))
+    if indicator_ids:
+        stmt = stmt.where(a.c.indicator_id.in_(list(indicator_ids)))
+    if areas:
+        stmt = stmt.where(i.c.area.in_(list(areas)))
+    if levels:
+        stmt = stmt.where(a.c.level.in_(list(levels)))
+    if statuses:
+        stmt = stmt.where(a.c.status.in_(list(statuses)))
+    if region_id and region_id != "PT":
+        stmt = stmt.where(or_(a.c.territory_id == region_id,
+                              *[t.c[c] == region_id for c in sorted(set(_REGION_COLUMNS.values()))]))
+    df = query(stmt.order_by(a.c.territory_id, a.c.indicator_id, a.c.rule_id))
+    if len(df):
+        order = {"critico": 0, "atencao": 1, "informacao": 2}
+        df = (df.assign(_o=df["level"].map(order).fillna(9))
+              .sort_values(["_o", "territory_id", "indicator_id", "rule_id"], kind="stable")
+              .drop(columns="_o").reset_index(drop=True))
+    return df
+
+
+def alarm_history(alarm_id: str) -> pd.DataFrame:
+    """The history of one alarm, period by period (oldest first), with period labels."""
+    h, p = S.alarm_history, S.period
+    stmt = (select(h, p.c.label_pt, p.c.label_en, p.c.start_date)
+            .outerjoin(p, p.c.period_id == h.c.period_id)
+            .where(h.c.alarm_id == alarm_id)
+            .order_by(p.c.start_date, h.c.period_id))
+    return query(stmt)
+
+
+def lineage() -> pd.DataFrame:
+    """The sources read by the last build (meta_lineage): path, hash, licence, rows."""
+    b, ln = S.build, S.lineage
+    last = select(b.c.run_id).order_by(b.c.started_at.desc()).limit(1).scalar_subquery()
+    return query(select(ln).where(ln.c.run_id == last).order_by(ln.c.source_id))
+
+
+def source_catalogue() -> list[dict]:
+    """The declared sources (etl/catalogue.yaml): id, title, producer, licence, url, caveats."""
+    from etl.catalogue import load_catalogue
+    return [s.model_dump(include={"id", "title", "producer", "licence", "url", "caveats"})
+            for s in load_catalogue().values()]
+
+
+# -- open data: API and downloads (issue 5) ----------------------------------------------------
+from sqlalchemy import String, cast  # noqa: E402 — kept with the section that uses it
+
+
+def levels() -> list[str]:
+    """Territorial levels present in the database, in dim_territory order."""
+    t = S.territory
+    df = query(select(t.c.level, func.min(t.c.sort_key).label("k")).group_by(t.c.level).order_by("k"))
+    return df["level"].tolist()
+
+
+def territory_ids() -> list[str]:
+    t = S.territory
+    return query(select(t.c.territory_id).order_by(t.c.sort_key))["territory_id"].tolist()
+
+
+def _fact_select(indicator_ids=None, territory_ids=None, levels=None, period_ids=None,
+                 start=None, end=None, public: bool = True):
+    f, t, i, p = S.fact, S.territory, S.indicator, S.period
+    stmt = (select(f.c.indicator_id, f.c.territory_id, t.c.name.label("territory_name"), t.c.level,
+                   f.c.period_id, p.c.period_type, cast(p.c.start_date, String).label("start_date"),
+                   cast(p.c.end_date, String).label("end_date"), f.c.value, i.c.unit_pt.label("unit"),
+                   f.c.numerator, f.c.denominator, f.c.is_provisional, f.c.is_estimated, f.c.is_break, f.c.origin, f.c.source_ids, f.c.note)
+            .join(t, t.c.territory_id == f.c.territory_id)
+            .join(p, p.c.period_id == f.c.period_id)
+            .join(i, i.c.indicator_id == f.c.indicator_id))
+    conds = []
+    if public:
+        conds.append(i.c.visibility == "public")
+    if indicator_ids:
+        conds.append(f.c.indicator_id.in_(list(indicator_ids)))
+    if territory_ids:
+        conds.append(f.c.territory_id.in_(list(territory_ids)))
+    if levels:
+        conds.append(t.c.level.in_(list(levels)))
+    if period_ids:
+        conds.append(f.c.period_id.in_(list(period_ids)))
+    if start is not None:
+        conds.append(p.c.start_date >= start)
+    if end is not None:
+        conds.append(p.c.end_date <= end)
+    if conds:
+        stmt = stmt.where(and_(*conds))
+    return stmt
+
+
+def fact_rows(indicator_ids: list[str] | None = None, territory_ids: list[str] | None = None,
+              levels: list[str] | None = None, period_ids: list[str] | None = None, start=None, end=None,
+              limit: int | None = None, offset: int = 0, public: bool = True) -> tuple[pd.DataFrame, int]:
+    """Tidy value rows across indicators (open-data column names) and the total matching count.
+
+    `start`/`end` are dates: periods that start on/after `start` and end on/before `end`.
+    Ordered by indicator, territory (sort key), period start, so pages are stable.
+    """
+    f, t, p = S.fact, S.territory, S.period
+    base = _fact_select(indicator_ids, territory_ids, levels, period_ids, start, end, public)
+    stmt = base.add_columns(func.count().over().label("_total")).order_by(
+        f.c.indicator_id, t.c.sort_key, p.c.start_date, p.c.end_date)
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
+    df = query(stmt)
+    if len(df):
+        total = int(df["_total"].iloc[0])
+    elif offset:
+        total = int(query(select(func.count()).select_from(base.subquery())).iloc[0, 0])
+    else:
+        total = 0
+    df = df.drop(columns="_total")
+    df.columns = [str(c) for c in df.columns]
+    return df, total
+
+
+# -- app shell, Início, Indicador, embed, maps (issue 4: app helper H4a) -----------------------
+
+def latest_period(indicator_id: str) -> dict | None:
+    """The most recent period an indicator has values for (a dim_period row), or None."""
+    df = periods(indicator_id)
+    return df.iloc[-1].to_dict() if len(df) else None
+
+
+def headline_summary() -> pd.DataFrame:
+    """Headline indicators with the country's latest value and its change since the previous period.
+
+    Columns: indicator_id, title_pt, title_en, short_unit, unit_pt, unit_en, decimals, area,
+    polarity, period_id, label_pt, label_en, value, prev_period_id, prev_label_pt, prev_label_en,
+    prev_value, change.
+    """
+    f, i, p = S.fact, S.indicator, S.period
+    stmt = (select(f.c.indicator_id, f.c.period_id, f.c.value, p.c.label_pt, p.c.label_en, p.c.start_date)
+            .join(i, i.c.indicator_id == f.c.indicator_id)
+            .join(p, p.c.period_id == f.c.period_id)
+            .where(i.c.visibility == "public", i.c.headline.is_(True), f.c.territory_id == "PT",
+                   f.c.value.is_not(None))
+            .order_by(f.c.indicator_id, p.c.start_date, p.c.end_date))
+    vals = query(stmt)
+    inds = indicators()
+    inds = inds[inds["headline"].fillna(False).astype(bool)]
+    rows = []
+    for _, ind in inds.iterrows():
+        v = vals[vals["indicator_id"] == ind["indicator_id"]]
+        row = {k: ind[k] for k in ("indicator_id", "title_pt", "title_en", "short_unit", "unit_pt", "unit_en",
+                                   "decimals", "area", "polarity")}
+        last = v.iloc[-1] if len(v) else None
+        prev = v.iloc[-2] if len(v) > 1 else None
+        row.update(period_id=None if last is None else last["period_id"],
+                   label_pt=None if last is None else last["label_pt"],
+                   label_en=None if last is None else last["label_en"],
+                   value=None if last is None else last["value"],
+                   prev_period_id=None if prev is None else prev["period_id"],
+                   prev_label_pt=None if prev is None else prev["label_pt"],
+                   prev_label_en=None if prev is None else prev["label_en"],
+                   prev_value=None if prev is None else prev["value"])
+        row["change"] = (row["value"] - row["prev_value"]) if prev is not None else None
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def latest_periods() -> pd.DataFrame:
+    """Every public indicator with its latest period (freshness): indicator_id, title_*, period_id, label_*, end_date."""
+    f, i, p = S.fact, S.indicator, S.period
+    last = (select(f.c.indicator_id, func.max(p.c.end_date).label("end_date"))
+            .join(p, p.c.period_id == f.c.period_id).group_by(f.c.indicator_id).subquery())
+    stmt = (select(i.c.indicator_id, i.c.title_pt, i.c.title_en, i.c.area, last.c.end_date)
+            .join(last, last.c.indicator_id == i.c.indicator_id)
+            .where(i.c.visibility == "public").order_by(i.c.area, i.c.indicator_id))
+    df = query(stmt)
+    per = query(select(p.c.period_id, p.c.end_date, p.c.label_pt, p.c.label_en, p.c.start_date))
+    if len(df):
+        # the latest period of each indicator is the one it has values for that ends last
+        have = query(select(f.c.indicator_id, f.c.period_id).distinct())
+        m = have.merge(per, on="period_id").merge(df[["indicator_id", "end_date"]], on=["indicator_id", "end_date"])
+        m = m.sort_values("start_date").drop_duplicates("indicator_id", keep="last")
+        df = df.merge(m[["indicator_id", "period_id", "label_pt", "label_en"]], on="indicator_id", how="left")
+    return df
+
+
+def alarm_counts() -> pd.DataFrame:
+    """Current alarms of public indicators counted by policy area and alarm level (area, level, n)."""
+    a, i = S.alarm, S.indicator
+    stmt = (select(i.c.area, a.c.level, func.count().label("n"))
+            .join(i, i.c.indicator_id == a.c.indicator_id)
+            .where(i.c.visibility == "public", a.c.status != "resolved")
+            .group_by(i.c.area, a.c.level).order_by(i.c.area, a.c.level))
+    return query(stmt)
+
+
+def _fold(s: str) -> str:
+    import unicodedata
+    s = unicodedata.normalize("NFKD", str(s))
+    return "".join(c for c in s if not unicodedata.combining(c)).lower().strip()
+
+
+def search_territories(q: str, limit: int = 10) -> pd.DataFrame:
+    """Territories whose name contains `q`, accents and case optional ('agueda' finds Águeda).
+
+    Names that start with the query come first, then municipalities before regions.
+    """
+    key = " ".join(_fold(q or "").split())[:60]
+    t = S.territory
+    if len(key) < 2:
+        return pd.DataFrame(columns=["territory_id", "level", "name", "name_unique", "name_search"])
+    pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    stmt = (select(t.c.territory_id, t.c.level, t.c.name, t.c.name_unique, t.c.name_search, t.c.sort_key)
+            .where(t.c.name_search.like(pattern, escape="\\"))
+            .order_by(t.c.sort_key).limit(200))
+    df = query(stmt)
+    if not len(df):
+        return df
+    order = {"municipio": 0, "pais": 1, "nuts1": 2, "nuts2": 3, "nuts3": 4}
+    df["_starts"] = ~df["name_search"].str.startswith(key)
+    df["_lvl"] = df["level"].map(order).fillna(5)
+    df = df.sort_values(["_starts", "_lvl", "name_search"], kind="stable").head(limit)
+    return df.drop(columns=["_starts", "_lvl"]).reset_index(drop=True)
+
+
+# Web boundary layers (built by etl/geo.py into settings.paths().geo_dir), read once per file version.
+#: territorial level (or view) -> file name in the geo dir
+GEO_FILES = {"municipio": "municipios.geojson", "nuts3": "nuts3.geojson", "nuts2": "nuts2.geojson",
+             "tiles": "tiles.geojson"}
+_geo_lock = threading.Lock()
+_geo_cache: dict = {}
+
+
+def _geo_read(path: Path) -> dict | None:
+    """Bytes, gzip, content hash, id key and bounds of one layer; cached by (path, mtime, size)."""
+    import gzip
+    import json
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    hit = _geo_cache.get(key)
+    if hit is not None:
+        return hit
+    with _geo_lock:
+        raw = path.read_bytes()
+        gj = json.loads(raw)
+        feats = gj.get("features") or []
+        f0 = feats[0] if feats else {}
+        props = f0.get("properties") or {}
+        if "id" in f0:
+            idkey = "id"
+        else:
+            idkey = next((f"properties.{k}" for k in ("territory_id", "id", "dico", "code") if k in props), "id")
+        def fid(f):
+            return str(f.get("id") if idkey == "id" else (f.get("properties") or {}).get(idkey.split(".", 1)[1]))
+
+        def walk(c, xs, ys):
+            if c and isinstance(c[0], (int, float)):
+                xs.append(c[0]), ys.append(c[1])
+            else:
+                for cc in c:
+                    walk(cc, xs, ys)
+        fb = {}
+        for f in feats:
+            xs, ys = [], []
+            walk((f.get("geometry") or {}).get("coordinates") or [], xs, ys)
+            if xs:
+                fb[fid(f)] = (min(xs), min(ys), max(xs), max(ys))
+        bounds = ((min(b[0] for b in fb.values()), min(b[1] for b in fb.values()),
+                   max(b[2] for b in fb.values()), max(b[3] for b in fb.values())) if fb else (-9.6, 36.9, -6.1, 42.2))
+        gz_path = path.with_name(path.name + ".gz")
+        gz = gz_path.read_bytes() if gz_path.exists() and os.stat(gz_path).st_mtime_ns >= st.st_mtime_ns \
+            else gzip.compress(raw, 6)
+        info = {"bytes": raw, "gzip": gz, "hash": hashlib.sha256(raw).hexdigest()[:16],
+                "featureidkey": idkey, "bounds": bounds, "feature_bounds": fb, "ids": [fid(f) for f in feats],
+                "name": path.name}
+        for k in [k for k in _geo_cache if k[0] == str(path)]:
+            del _geo_cache[k]
+        _geo_cache[key] = info
+        return info
+
+
+def geo_layer(name: str) -> dict | None:
+    """One web layer by level/view name ('municipio', 'nuts3', 'nuts2', 'tiles') or file name.
+
+    Returns {name, url, hash, featureidkey, bounds, ids, bytes, gzip} or None if not built.
+    The URL carries the content hash, so it can be cached for a year.
+    """
+    fname = GEO_FILES.get(name, name)
+    if "/" in fname or not fname.endswith(".geojson"):
+        return None
+    info = _geo_read(settings.paths().geo_dir / fname)
+    if info is None:
+        return None
+    return dict(info, url=f"/geo/{info['hash']}/{fname}")

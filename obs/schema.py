@@ -124,6 +124,13 @@ alarm = Table(
     Column("official", Boolean, nullable=False, default=False),
     Column("explanation_pt", Text, nullable=False), Column("explanation_en", Text, nullable=False),
     Column("run_id", String, nullable=False),
+    Column("group_id", String),                         # rules of one group escalate into one alarm
+    Column("first_period_id", String),                  # first period ever flagged
+    Column("last_flagged_period_id", String),           # last period flagged (= period_id while active)
+    Column("reference_period_id", String),              # trend: start of the window; missing: last delivered
+    Column("severity", Integer),                        # obs.alarm_levels.LEVELS[level].severity
+    Column("reason_pt", Text), Column("reason_en", Text),
+    Column("citation", String),                         # official thresholds only
 )
 
 alarm_history = Table(
@@ -139,6 +146,8 @@ alarm_history = Table(
     Column("value", Double), Column("threshold", Double), Column("reference_value", Double),
     Column("explanation_pt", Text), Column("explanation_en", Text),
     Column("run_id", String, nullable=False),
+    Column("since_period_id", String),                  # first period of the episode (or of the resolution)
+    Column("reference_period_id", String),
 )
 
 peer = Table(
@@ -160,6 +169,7 @@ peer_position = Table(
     Column("peer_median", Double), Column("peer_n", Integer),
     Column("rank", Integer), Column("percentile", Double),
     Column("position", String),                          # above|similar|below
+    Column("peer_q1", Double), Column("peer_q3", Double),  # peers' quartiles (the position rule)
 )
 
 MARTS = [t.name for t in metadata.sorted_tables]

@@ -39,7 +39,13 @@ def built(tmp_path_factory, data_system) -> dict:
 @pytest.fixture(scope="session")
 def db(built):
     """A read-only DuckDB connection to the session's database."""
-    from etl.build import connect
-    con = connect(built["db"], read_only=True)
+    import duckdb
+    import duckdb_engine
+    import sqlalchemy
+    from etl.build import DUCKDB_CONFIG
+    # the same configuration as obs.data's engine (duckdb_engine adds its user agent): DuckDB refuses
+    # a second connection to one file with a different configuration in the same process
+    agent = f"duckdb_engine/{duckdb_engine.__version__}(sqlalchemy/{sqlalchemy.__version__})"
+    con = duckdb.connect(str(built["db"]), read_only=True, config={**DUCKDB_CONFIG, "custom_user_agent": agent})
     yield con
     con.close()

@@ -72,25 +72,45 @@ def all_formats() -> list[str]:
     return sorted(REGISTRY)
 
 
+def options_error(source, msg: str) -> SourceError:
+    return SourceError(f"catalogue source {source.id}: options: {msg}")
+
+
 # -- helpers shared by connectors --------------------------------------------------------------
+
+def check_encoding(path: Path, encoding: str) -> bytes:
+    """The file's bytes, after checking they decode; a failure names the file, line and column."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError as e:
+        raise SourceError(f"{path}: file not found") from e
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise SourceError(f"{path}: row {line}, column {col}: byte 0x{data[e.start]:02x} is not valid {encoding}; "
+                          "check the catalogue's encoding") from None
+    return data
+
 
 def read_csv_strings(path: Path, *, encoding: str = "utf-8", delimiter: str = ",", skiprows: int = 0,
                      header_row: int = 1) -> pd.DataFrame:
     """Read a CSV with every cell as a string; add `_file` and `_row` (1-based line number).
 
     Raises SourceError naming the file (and the line, where the parser gives it)."""
+    check_encoding(path, encoding)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=delimiter,
                          skiprows=skiprows, engine="c", on_bad_lines="error")
-    except UnicodeDecodeError as e:
-        raise SourceError(f"{path}: not valid {encoding} (byte {e.start}): check the catalogue's encoding") from e
     except pd.errors.ParserError as e:
         raise SourceError(f"{path}: malformed CSV: {e}") from e
     except pd.errors.EmptyDataError as e:
         raise SourceError(f"{path}: empty file") from e
-    except FileNotFoundError as e:
-        raise SourceError(f"{path}: file not found") from e
     df.columns = [str(c).strip() for c in df.columns]
+    if df.columns.duplicated().any():
+        dup = df.columns[df.columns.duplicated()][0]
+        raise SourceError(f"{path}: row {skiprows + header_row}, field {dup!r}: column named twice")
     df["_file"] = str(path)
     df["_row"] = range(skiprows + header_row + 1, skiprows + header_row + 1 + len(df))
     return df
@@ -113,20 +133,37 @@ def reject(df: pd.DataFrame, mask: pd.Series, field_name: str, reason: str) -> p
 
 
 def validate_rows(df: pd.DataFrame, ctx: Context, *, territory: str, value: str, numeric: pd.Series,
-                  keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The common checks: known territory, numeric value (or empty), unique keys.
+                  keys: list[str], period: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The common checks: known territory, numeric value (or empty), unique keys, and no value for a
+    municipality before it was created (Odivelas, Trofa, Vizela: a gap, not a zero).
 
     Returns (kept, rejected). An empty value is kept as a missing value (a gap, not an error)."""
+    from etl.territory import CREATED
     rejected = []
     unknown = ~df[territory].isin(ctx.territories)
     rejected.append(reject(df, unknown, territory, "unknown territory code"))
     nonnum = numeric.isna() & (df[value].astype(str).str.strip() != "")
     rejected.append(reject(df, nonnum & ~unknown, value, "not a number"))
     ok = ~unknown & ~nonnum
+    if period is not None and len(df):
+        created = df[territory].map(CREATED)
+        year = pd.to_numeric(df[period].astype(str).str.slice(0, 4), errors="coerce")
+        early = created.notna() & (year < created) & ok
+        # an empty cell before creation is the expected gap; a number there (PORDATA writes 0) is set aside
+        early_val = early & (df[value].astype(str).str.strip() != "")
+        rejected.append(reject(df, early_val, value, "municipality not yet created (1998): a gap, not a value"))
+        ok &= ~early
     dup = df[keys].duplicated(keep=False) & ok
     rejected.append(reject(df, dup, keys[-1], f"duplicate key ({', '.join(keys)})"))
     ok &= ~dup
-    return df[ok], pd.concat(rejected, ignore_index=True)
+    return df[ok], pd.concat([r for r in rejected if len(r)] or [empty_rejected()], ignore_index=True)
+
+
+def drop_equal_duplicates(df: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
+    """Keep once the rows that repeat a key *with the same value* (the same column in two files of
+    one table, or a name standing for two levels). Rows repeating a key with a different value stay,
+    so validate_rows rejects them as duplicates."""
+    return df[~df.duplicated([*keys, value], keep="first")]
 
 
 def staged(df: pd.DataFrame, **cols) -> pd.DataFrame:

@@ -1,0 +1,96 @@
+"""The Observatório web app: builds the Dash multipage app and its Flask server (`app:server`)."""
+from __future__ import annotations
+
+import flask
+from dash import Dash, page_container
+
+import obs.api
+from obs import data, ui
+from obs.i18n import HTML_LANG, lang_of
+
+INDEX = """<!DOCTYPE html>
+<html lang="{html_lang}">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+class ObservatorioDash(Dash):
+    """Dash with `<html lang>` set from `?lang=` on the served page (pt-PT by default)."""
+
+    def interpolate_index(self, **kwargs):
+        html = super().interpolate_index(**kwargs)
+        lang = lang_of(flask.request.args.get("lang")) if flask.has_request_context() else "pt"
+        return html.replace('<html lang="{html_lang}">', f'<html lang="{HTML_LANG[lang]}">', 1)
+
+
+app = ObservatorioDash(
+    __name__, use_pages=True, title="Observatório", update_title=None, suppress_callback_exceptions=True,
+    meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
+               {"name": "description", "content": "Observatório — Dashboard de Políticas Públicas · "
+                                                  "Observatório do Poder Local"}],
+    compress=False,
+)
+app.index_string = INDEX
+server = app.server
+data.cache.init_app(server)
+obs.api.init_app(server)
+app.layout = ui.shell_layout(page_container)
+
+
+@server.route("/geo/<digest>/<name>")
+def geo_layer(digest: str, name: str):
+    """A web boundary layer, served once and cached for a year (the URL carries the content hash)."""
+    layer = data.geo_layer(name)
+    if layer is None:
+        flask.abort(404)
+    if digest != layer["hash"]:  # an old URL: send the browser to the current file
+        return flask.redirect(layer["url"], 302)
+    gz = "gzip" in flask.request.headers.get("Accept-Encoding", "")
+    resp = flask.Response(layer["gzip"] if gz else layer["bytes"], mimetype="application/geo+json")
+    if gz:
+        resp.headers["Content-Encoding"] = "gzip"
+    resp.headers["Vary"] = "Accept-Encoding"
+    resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    resp.headers["ETag"] = layer["hash"]
+    return resp
+
+
+@server.before_request
+def page_status():
+    """Direct loads of an unknown page/indicator/territory get a real 404, bad parameters a 400;
+    the body is still the app, which renders the helpful message."""
+    req = flask.request
+    if req.method != "GET" or "text/html" not in req.headers.get("Accept", "text/html"):
+        return None
+    status = ui.http_status(req.path, req.args.to_dict())
+    if status != 200:
+        return app.index(), status
+    return None
+
+
+@server.after_request
+def headers(resp):
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if flask.request.path.startswith("/embed/"):  # embeddable in news sites' iframes
+        resp.headers.pop("X-Frame-Options", None)
+        resp.headers["Content-Security-Policy"] = "frame-ancestors *"
+    elif resp.mimetype == "text/html":
+        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    return resp
+
+
+if __name__ == "__main__":
+    app.run(debug=False, host="127.0.0.1", port=int(__import__("os").environ.get("PORT", "8050")))

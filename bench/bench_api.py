@@ -1,0 +1,130 @@
+"""Benchmark: server time of /api/v1/values for one whole indicator, in-process (Flask test client).
+
+    .venv/bin/python -m bench.bench_api [--db PATH] [--n 200] [--indicator indice_envelhecimento] [--write]
+
+Without --db it builds the database from $OBS_DATA_SYSTEM (default ../shared/data) into a temporary
+directory. Cold = the query cache is emptied before every request (query + serialisation);
+warm = the query result is cached (serialisation only). --write appends the figures under
+"## API" in bench/RESULTS.md with the date and the machine.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TARGET_MS = 50.0
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()}"
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    k = max(0, min(len(xs) - 1, round(p / 100 * (len(xs) - 1))))
+    return xs[k]
+
+
+def ensure_db(db: str | None) -> str:
+    if db:
+        os.environ["OBS_DB"] = str(Path(db).resolve())
+        return os.environ["OBS_DB"]
+    ds = os.environ.get("OBS_DATA_SYSTEM") or str(ROOT.parent / "shared" / "data")
+    out = Path(tempfile.mkdtemp(prefix="obs-bench-"))
+    os.environ["OBS_DATA_DIR"] = str(out)
+    os.environ["OBS_DB"] = str(out / "observatorio.duckdb")
+    os.environ["OBS_DATA_SYSTEM"] = ds
+    from etl.build import build
+    build(Path(ds), progress=lambda m: None)
+    return os.environ["OBS_DB"]
+
+
+def run(url: str, n: int, cold: bool, client, data) -> dict:
+    times, size, rows = [], 0, 0
+    with client.application.app_context():
+        for _ in range(n):
+            if cold:
+                data.cache.clear()
+                data._local_cache.clear()
+            t0 = time.perf_counter()
+            r = client.get(url)
+            times.append((time.perf_counter() - t0) * 1000)
+            assert r.status_code == 200, r.data[:200]
+            size = len(r.data)
+    rows = r.get_json()["pagination"]["total"]
+    return {"n": n, "p50": statistics.median(times), "p95": pct(times, 95), "max": max(times),
+            "bytes": size, "rows": rows}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`make bench` calls main() without arguments: default run, figures appended to RESULTS.md."""
+    if argv is None:
+        argv = ["--write"]
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db")
+    ap.add_argument("--n", type=int, default=200)
+    ap.add_argument("--indicator", default="indice_envelhecimento")
+    ap.add_argument("--write", action="store_true", help="append the results to bench/RESULTS.md")
+    a = ap.parse_args(argv)
+    ensure_db(a.db)
+    from flask import Flask
+
+    from obs import api, data
+    app = Flask("bench_api")
+    api.init_app(app)
+    client = app.test_client()
+    cases = [("municipalities × all periods", f"/api/v1/values?indicator={a.indicator}&level=municipio&page_size=10000"),
+             ("all levels × all periods", f"/api/v1/values?indicator={a.indicator}&page_size=10000"),
+             ("municipalities, CSV", f"/api/v1/values?indicator={a.indicator}&level=municipio&page_size=10000&format=csv")]
+    for _, url in cases:   # warm-up: imports, engine, first connection
+        client.get(url)
+    lines = []
+    for label, url in cases:
+        for cold in (True, False):
+            res = run(url, a.n, cold, client, data)
+            ok = "ok" if res["p95"] <= TARGET_MS else "OVER TARGET"
+            line = (f"| {label} | {'cold' if cold else 'warm'} | {res['n']} | {res['rows']} | {res['bytes'] / 1024:.0f} KiB "
+                    f"| {res['p50']:.1f} | {res['p95']:.1f} | {res['max']:.1f} | {ok} |")
+            print(line, flush=True)
+            lines.append(line)
+    if a.write:
+        path = HERE / "RESULTS.md"
+        text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        block = [f"\n### {stamp} — `python -m bench.bench_api --n {a.n}`\n",
+                 f"Machine: {machine()}. In-process Flask test client (server time, no network); "
+                 f"indicator `{a.indicator}`; target p95 ≤ {TARGET_MS:.0f} ms. Cold: query cache emptied before "
+                 f"every request; warm: query cached, JSON/CSV serialised on every request.\n",
+                 "| request | cache | n | rows | size | p50 ms | p95 ms | max ms | target |",
+                 "|---|---|---|---|---|---|---|---|---|", *lines]
+        if "\n## API" not in text:
+            text = text.rstrip("\n") + "\n\n## API\n"
+        # append at the end of the API section (before the next "## " heading, if any)
+        head, _, rest = text.partition("\n## API\n")
+        nxt = rest.find("\n## ")
+        section, tail = (rest, "") if nxt < 0 else (rest[:nxt], rest[nxt:])
+        text = head + "\n## API\n" + section.rstrip("\n") + "\n" + "\n".join(block) + "\n" + tail
+        path.write_text(text, encoding="utf-8")
+        print(f"appended to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,662 @@
+"""The alarm engine: evaluate each indicator's thresholds, follow every alarm across periods, explain it.
+
+Load: the facts of the build and the thresholds of each indicator's YAML (indicators/*.yaml,
+`thresholds:`). Process: every rule type is a pure function registered with `@rule_type(name)`;
+it takes a panel of one indicator's values (one row per territory and period, periods ordered,
+missing values as NaN) and returns one evaluation per territory and period it can decide:
+`flagged`, `value`, `threshold`, `reference_value` (+ `reference_period_id`). A missing value
+never raises a flag, except through the `missing` rule. Reference values for deviations come
+from resolvers registered with `@reference(name)`. Rules of one indicator that share a group
+(obs: Threshold.group_id) make one alarm: in each period its level is the most severe rule that
+fires. The lifecycle follows from the per-period evaluations:
+
+    new       flagged now, never flagged before
+    ongoing   flagged now and in the previous evaluated period
+    reopened  flagged now, not in the previous evaluated period, flagged at some earlier time
+    resolved  not flagged now, flagged at some earlier time
+
+Save: fact_alarm_history (one row per alarm and evaluated period, from its first flag on) and
+fact_alarm (each alarm's state at its latest evaluated period, resolved ones included), each row
+with the rule, threshold, value, reference value, period and build, and a one-sentence
+explanation in pt-PT and English.
+"""
+from __future__ import annotations
+
+import operator
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from etl.build import insert, post_step
+from etl.periods import parse_period
+from indicators.model import Indicator, Threshold
+from obs import fmt as F
+from obs.alarm_levels import LEVELS, RULE_KINDS
+
+EVAL_COLUMNS = ["territory_id", "period_id", "flagged", "value", "threshold", "reference_value",
+                "reference_period_id"]
+#: territorial levels a rule is evaluated on when its YAML does not say
+DEFAULT_LEVELS = {"absolute": ["municipio", "nuts3", "nuts2"], "trend": ["municipio", "nuts3", "nuts2"],
+                  "deviation": ["municipio", "nuts3", "nuts2"], "missing": ["municipio"]}
+#: reference kinds that only make sense for municipalities
+MUNICIPAL_REFERENCES = {"nuts3", "peers"}
+MIN_REFERENCE_N = 3   # a MAD from fewer values is not a spread
+
+# -- registries ------------------------------------------------------------------------------------
+
+RuleFn = Callable[[pd.DataFrame, Threshold, str], pd.DataFrame]
+RULE_TYPES: dict[str, RuleFn] = {}
+REFERENCES: dict[str, Callable] = {}
+
+
+def rule_type(name: str):
+    """Register a rule type: fn(panel, threshold, direction) -> evaluations (EVAL_COLUMNS)."""
+    def deco(fn):
+        RULE_TYPES[name] = fn
+        return fn
+    return deco
+
+
+def reference(name: str):
+    """Register a reference resolver: fn(panel, threshold, env) -> panel + `reference`, `spread`."""
+    def deco(fn):
+        REFERENCES[name] = fn
+        return fn
+    return deco
+
+
+def direction_of(th: Threshold, polarity: str) -> str:
+    """Which movement is worse: 'up', 'down' or 'both' (threshold's own, else the indicator's polarity)."""
+    if th.direction:
+        return th.direction
+    return {"lower_is_better": "up", "higher_is_better": "down"}.get(str(getattr(polarity, "value", polarity)),
+                                                                      "both")
+
+
+def _out(panel: pd.DataFrame, mask, flagged, threshold, ref, ref_period=None) -> pd.DataFrame:
+    mask = np.asarray(mask, dtype=bool)
+    n = len(panel)
+    bc = lambda x: np.broadcast_to(np.asarray(x, dtype=float), (n,))  # noqa: E731
+    out = pd.DataFrame({
+        "territory_id": panel["territory_id"].to_numpy()[mask],
+        "period_id": panel["period_id"].to_numpy()[mask],
+        "flagged": np.asarray(flagged, dtype=bool)[mask],
+        "value": panel["value"].to_numpy(dtype=float)[mask],
+        "threshold": bc(threshold)[mask],
+        "reference_value": bc(ref)[mask],
+        "reference_period_id": (np.asarray(ref_period, dtype=object)[mask] if ref_period is not None
+                                else np.full(mask.sum(), None, dtype=object)),
+    })
+    return out
+
+
+OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+
+
+# -- rule types (pure) -------------------------------------------------------------------------------
+
+@rule_type("absolute")
+def absolute(panel: pd.DataFrame, th: Threshold, direction: str = "both") -> pd.DataFrame:
+    """value op threshold, or outside [low, high]. Exactly at the threshold: flagged by >= and <= only."""
+    v = panel["value"].to_numpy(dtype=float)
+    ok = ~np.isnan(v)
+    if th.op == "outside":
+        lo, hi = th.band
+        flagged = ok & ((v < lo) | (v > hi))
+        thr = np.where(v < (lo + hi) / 2, lo, hi)
+    else:
+        with np.errstate(invalid="ignore"):
+            flagged = ok & OPS[th.op](v, th.value)
+        thr = th.value
+    return _out(panel, ok, flagged, thr, np.nan)
+
+
+@rule_type("deviation")
+def deviation(panel: pd.DataFrame, th: Threshold, direction: str = "both") -> pd.DataFrame:
+    """Beyond k x MAD from the reference, or beyond ratio x reference, in the worse direction.
+
+    `panel` carries `reference` and `spread` (the MAD). Strictly beyond: a value exactly at the cut
+    is not flagged. Undecidable (not evaluated): no value, no reference, a MAD of 0 (k rule) or a
+    reference <= 0 (ratio rule).
+    """
+    v = panel["value"].to_numpy(dtype=float)
+    ref = panel["reference"].to_numpy(dtype=float)
+    if th.k is not None:
+        spread = panel["spread"].to_numpy(dtype=float)
+        ok = ~np.isnan(v) & ~np.isnan(ref) & (spread > 0)
+        up, down = ref + th.k * spread, ref - th.k * spread
+    else:
+        ok = ~np.isnan(v) & ~np.isnan(ref) & (ref > 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            up, down = ref * th.ratio, ref / th.ratio
+    with np.errstate(invalid="ignore"):
+        f_up, f_down = ok & (v > up), ok & (v < down)
+    if direction == "up":
+        flagged, thr = f_up, up
+    elif direction == "down":
+        flagged, thr = f_down, down
+    else:
+        flagged = f_up | f_down
+        thr = np.where(v < ref, down, up)
+    return _out(panel, ok, flagged, thr, ref)
+
+
+@rule_type("trend")
+def trend(panel: pd.DataFrame, th: Threshold, direction: str = "both") -> pd.DataFrame:
+    """Worse in each of the last N changes, or (with pct) worse by more than pct % over N changes.
+
+    Works on each territory's delivered values in period order (missing periods are skipped);
+    decided only where N earlier values exist. `reference_value` is the value N observations back.
+    """
+    n = int(th.periods)
+    p = panel[panel["value"].notna()].sort_values(["territory_id", "order"])
+    if p.empty:
+        return pd.DataFrame(columns=EVAL_COLUMNS)
+    g = p.groupby("territory_id", sort=False)["value"]
+    start = g.shift(n)
+    start_period = p.groupby("territory_id", sort=False)["period_id"].shift(n)
+    v = p["value"].to_numpy(dtype=float)
+    s = start.to_numpy(dtype=float)
+    ok = ~np.isnan(s)
+    if th.pct is None:
+        steps = [(g.shift(j) - g.shift(j + 1)).to_numpy(dtype=float) for j in range(n)]
+        with np.errstate(invalid="ignore"):
+            up_all = np.logical_and.reduce([x > 0 for x in steps])
+            down_all = np.logical_and.reduce([x < 0 for x in steps])
+        flagged = {"up": up_all, "down": down_all}.get(direction, up_all | down_all) & ok
+        thr = np.nan
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            chg = (v - s) / np.abs(s) * 100
+        ok = ok & (s != 0)
+        with np.errstate(invalid="ignore"):
+            f_up, f_down = ok & (chg > th.pct), ok & (chg < -th.pct)
+        up_cut, down_cut = s + np.abs(s) * th.pct / 100, s - np.abs(s) * th.pct / 100
+        if direction == "up":
+            flagged, thr = f_up, up_cut
+        elif direction == "down":
+            flagged, thr = f_down, down_cut
+        else:
+            flagged, thr = f_up | f_down, np.where(v < s, down_cut, up_cut)
+    return _out(p, ok, flagged, thr, s, start_period.to_numpy(dtype=object))
+
+
+@rule_type("missing")
+def missing(panel: pd.DataFrame, th: Threshold, direction: str = "both") -> pd.DataFrame:
+    """No value in the last N periods of the indicator's calendar (the periods anyone delivered).
+
+    `expected: reported`: decided from the period after the territory's first delivered value;
+    `expected: all`: every territory in the panel, every period. `reference_period_id` is the last
+    period delivered before (None if never).
+    """
+    n = int(th.periods or 1)
+    p = panel.sort_values(["territory_id", "order"]).reset_index(drop=True)
+    has = p["value"].notna()
+    g = has.groupby(p["territory_id"], sort=False)
+    # N consecutive missing periods ending here
+    miss_run = np.logical_and.reduce([(~g.shift(j, fill_value=True)).to_numpy(dtype=bool) for j in range(n)]) \
+        if n > 1 else (~has).to_numpy()
+    seen_before = g.cumsum().sub(has.astype(int)).gt(0).to_numpy()   # delivered in an earlier period
+    idx = g.cumcount().to_numpy()
+    if th.expected == "all":
+        ok = idx >= n - 1
+    else:
+        ok = seen_before
+    flagged = ok & miss_run
+    last = p["period_id"].where(has).groupby(p["territory_id"], sort=False).ffill()
+    last_before = last.groupby(p["territory_id"], sort=False).shift(1)
+    return _out(p, ok, flagged, float(n), np.nan, last_before.to_numpy(dtype=object))
+
+
+# -- reference resolvers ------------------------------------------------------------------------------
+
+def _mad(x: pd.Series) -> float:
+    x = x.dropna()
+    if len(x) < MIN_REFERENCE_N:
+        return np.nan
+    return float((x - x.median()).abs().median())
+
+
+@dataclass
+class Env:
+    """What resolvers may read: all the indicator's facts, the territory table and the peers."""
+    facts: pd.DataFrame            # territory_id, period_id, value (all levels)
+    territory: pd.DataFrame
+    peers: pd.DataFrame | None = None
+
+
+@reference("national")
+def ref_national(panel: pd.DataFrame, th: Threshold, env: Env) -> pd.DataFrame:
+    """The PT value of the same period; spread = MAD of the territories of the panel's level."""
+    pt = env.facts[env.facts["territory_id"] == "PT"].set_index("period_id")["value"]
+    spread = panel.groupby("period_id")["value"].agg(_mad)
+    return panel.assign(reference=panel["period_id"].map(pt).astype(float),
+                        spread=panel["period_id"].map(spread).astype(float))
+
+
+@reference("nuts3")
+def ref_nuts3(panel: pd.DataFrame, th: Threshold, env: Env) -> pd.DataFrame:
+    """The own NUTS III value of the same period; spread = MAD of that region's municipalities."""
+    n3 = env.territory.set_index("territory_id")["nuts3_id"]
+    p = panel.assign(_n3=panel["territory_id"].map(n3))
+    reg = env.facts.rename(columns={"territory_id": "_n3", "value": "reference"})[["_n3", "period_id", "reference"]]
+    spread = p.groupby(["_n3", "period_id"])["value"].agg(_mad).rename("spread").reset_index()
+    p = p.merge(reg, on=["_n3", "period_id"], how="left").merge(spread, on=["_n3", "period_id"], how="left")
+    return p.drop(columns="_n3")
+
+
+@reference("peers")
+def ref_peers(panel: pd.DataFrame, th: Threshold, env: Env) -> pd.DataFrame:
+    """The median of the peer group (th.peer_group) in the same period; spread = the peers' MAD."""
+    if env.peers is None or env.peers.empty:
+        return panel.assign(reference=np.nan, spread=np.nan)
+    pairs = env.peers[env.peers["group_type"] == th.peer_group][["territory_id", "peer_id"]]
+    vals = panel[["territory_id", "period_id", "value"]].dropna(subset=["value"])
+    pv = pairs.merge(vals.rename(columns={"territory_id": "peer_id"}), on="peer_id")
+    g = pv.groupby(["territory_id", "period_id"])["value"]
+    med = g.median().rename("reference")
+    n = g.size().rename("_n")
+    pv = pv.join(med, on=["territory_id", "period_id"])
+    mad = (pv["value"] - pv["reference"]).abs().groupby([pv["territory_id"], pv["period_id"]]).median().rename("spread")
+    agg = pd.concat([med, mad, n], axis=1).reset_index()
+    agg.loc[agg["_n"] < MIN_REFERENCE_N, ["reference", "spread"]] = np.nan
+    return panel.merge(agg.drop(columns="_n"), on=["territory_id", "period_id"], how="left")
+
+
+# -- lifecycle (pure) --------------------------------------------------------------------------------
+
+def lifecycle(ev: pd.DataFrame) -> pd.DataFrame:
+    """Statuses from per-period evaluations.
+
+    `ev`: one row per alarm_id and evaluated period with `order` (period rank) and `flagged`.
+    Returns the rows from each alarm's first flagged period on, with `status` and `since_period_id`
+    (first period of the current episode; for a resolved alarm, the period it was resolved in).
+    """
+    e = ev.sort_values(["alarm_id", "order"]).reset_index(drop=True)
+    f = e["flagged"].astype(bool)
+    g = f.groupby(e["alarm_id"], sort=False)
+    prev = g.shift(1, fill_value=False).astype(bool)
+    ever_before = g.cummax().groupby(e["alarm_id"], sort=False).shift(1, fill_value=False).astype(bool)
+    keep = f | ever_before
+    status = np.select([f & prev, f & ~ever_before, f & ever_before, ~f & ever_before],
+                       ["ongoing", "new", "reopened", "resolved"], default="")
+    e["status"] = status
+    start = (f != prev) & keep   # an episode (or a resolution) starts here
+    e["since_period_id"] = e["period_id"].where(start).groupby(e["alarm_id"], sort=False).ffill()
+    return e[keep].reset_index(drop=True)
+
+
+# -- explanations ------------------------------------------------------------------------------------
+
+_PHRASES = {
+    "pt": {
+        "new": "{level}, novo em {p}", "ongoing": "{level} desde {since}", "reopened": "{level}, reaberto em {p}",
+        "resolved": "Resolvido em {since} (era {level_lc})", "no_longer": "já não ",
+        ">": "acima de {t}", ">=": "igual ou acima de {t}", "<": "abaixo de {t}", "<=": "igual ou abaixo de {t}",
+        "outside": "fora do intervalo de {lo} a {hi}",
+        "ref": {"national": ("do valor nacional", "o valor nacional"),
+                "nuts3": ("do valor da NUTS III", "o valor da NUTS III"),
+                "peers:profile": ("da mediana dos pares", "a mediana dos pares"),
+                "peers:size": ("da mediana dos municípios de dimensão semelhante",
+                               "a mediana dos municípios de dimensão semelhante"),
+                "peers:nuts3": ("da mediana dos outros municípios da NUTS III",
+                                "a mediana dos outros municípios da NUTS III"),
+                "peers:cim": ("da mediana dos outros municípios da CIM", "a mediana dos outros municípios da CIM"),
+                "peers:neighbours": ("da mediana dos municípios vizinhos", "a mediana dos municípios vizinhos")},
+        "k": "{side} {ref_de} ({r}) em mais de {k} desvios absolutos medianos",
+        "above": "acima", "below": "abaixo",
+        "ratio_up": "mais de {x} vezes {ref_o} ({r})", "ratio_down": "menos de 1/{x} {ref_de} ({r})",
+        "each": "pior em cada um dos últimos {n} períodos (de {s} em {sp})",
+        "each_both": "sempre no mesmo sentido nos últimos {n} períodos (de {s} em {sp})",
+        "pct_worse": "{word} {c}\u00a0% em {n} períodos (de {s} em {sp}), mais do que {pct}\u00a0%",
+        "worse_up": "subiu", "worse_down": "desceu",
+        "missing": "sem valor publicado em {n} período(s) esperado(s)",
+        "missing_last": "último valor em {lp}", "missing_never": "nenhum valor publicado",
+        "missing_resolved": "voltou a ter valor publicado",
+        "official": "limiar oficial: {c}", "analytical": "regra analítica",
+    },
+    "en": {
+        "new": "{level}, new in {p}", "ongoing": "{level} since {since}", "reopened": "{level}, reopened in {p}",
+        "resolved": "Resolved in {since} (was {level_lc})", "no_longer": "no longer ",
+        ">": "above {t}", ">=": "at or above {t}", "<": "below {t}", "<=": "at or below {t}",
+        "outside": "outside the range {lo} to {hi}",
+        "ref": {"national": ("the national value", "the national value"),
+                "nuts3": ("the NUTS 3 value", "the NUTS 3 value"),
+                "peers:profile": ("the peer median", "the peer median"),
+                "peers:size": ("the median of similar-size municipalities",) * 2,
+                "peers:nuts3": ("the median of the other municipalities of the NUTS 3 region",) * 2,
+                "peers:cim": ("the median of the other municipalities of the CIM",) * 2,
+                "peers:neighbours": ("the median of the neighbouring municipalities",) * 2},
+        "k": "{side} {ref_de} ({r}) by more than {k} median absolute deviations",
+        "above": "above", "below": "below",
+        "ratio_up": "more than {x} times {ref_o} ({r})", "ratio_down": "less than 1/{x} of {ref_de} ({r})",
+        "each": "worse in each of the last {n} periods (from {s} in {sp})",
+        "each_both": "moving the same way in each of the last {n} periods (from {s} in {sp})",
+        "pct_worse": "{word} by {c}% over {n} periods (from {s} in {sp}), more than {pct}%",
+        "worse_up": "up", "worse_down": "down",
+        "missing": "no value published for {n} expected period(s)",
+        "missing_last": "last value in {lp}", "missing_never": "no value ever published",
+        "missing_resolved": "published again",
+        "official": "official threshold: {c}", "analytical": "analytical rule",
+    },
+}
+
+
+def _title_lc(title: str) -> str:
+    """Lower-case the first letter mid-sentence, unless it starts an acronym (PMP, NO2, COVID-19)."""
+    if len(title) > 1 and title[0].isupper() and title[1].islower():
+        return title[0].lower() + title[1:]
+    return title
+
+
+def _num(x, decimals, lang) -> str:
+    return F.number(x, decimals, lang)
+
+
+def _thr(x, decimals, lang) -> str:
+    """A declared threshold: no decimals when it is a whole number (120, not 120,0)."""
+    if x is not None and not pd.isna(x) and float(x) == round(float(x)):
+        return F.number(x, 0, lang)
+    return F.number(x, decimals, lang)
+
+
+@dataclass
+class Labels:
+    """What an explanation needs from the indicator and the period table."""
+    title: dict
+    unit: dict
+    decimals: int
+    period_label: Callable[[str, str], str]
+    polarity: str = "neutral"
+
+
+def labels_for(ind: Indicator, period_label: Callable[[str, str], str] | None = None) -> Labels:
+    unit = {"pt": ind.short_unit or ind.unit.pt, "en": ind.short_unit or ind.unit.en}
+    return Labels({"pt": ind.title.pt, "en": ind.title.en}, unit, ind.decimals, period_label or default_period_label,
+                  ind.polarity.value)
+
+
+def default_period_label(pid: str, lang: str) -> str:
+    try:
+        p = parse_period(pid)
+    except ValueError:
+        return str(pid)
+    return p.label_en if lang == "en" else p.label_pt
+
+
+def _with_unit(s: str, unit: str, lang: str) -> str:
+    if not unit or s == "—":
+        return s
+    if unit == "%" and lang == "en":
+        return s + "%"
+    return f"{s}{F.NBSP}{unit}"
+
+
+def explain(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> str:
+    """One sentence: status and level, the indicator and its value, the rule, official or analytical.
+
+    `row`: status, level (of the episode), period_id, since_period_id, value, threshold,
+    reference_value, reference_period_id, flagged.
+    """
+    P = _PHRASES["en" if lang == "en" else "pt"]
+    lang = "en" if lang == "en" else "pt"
+    lv = LEVELS[row["level"]].label(lang)
+    per = lambda pid: lab.period_label(pid, lang) if pid else "?"  # noqa: E731
+    status = row["status"]
+    head = P[status].format(level=lv, level_lc=lv.lower(), p=per(row["period_id"]), since=per(row["since_period_id"]))
+    d = lab.decimals
+    unit = lab.unit[lang]
+    title = _title_lc(lab.title[lang])
+    v = row.get("value")
+    value_s = _with_unit(_num(v, d, lang), unit, lang)
+    neg = P["no_longer"] if status == "resolved" else ""
+    if th.rule == "absolute":
+        if th.op == "outside":
+            clause = P["outside"].format(lo=_thr(th.band[0], d, lang), hi=_thr(th.band[1], d, lang))
+        else:
+            clause = P[th.op].format(t=_with_unit(_thr(th.value, d, lang), unit, lang))
+        body = f"{title} {value_s}, {neg}{clause}"
+    elif th.rule == "deviation":
+        r = row.get("reference_value")
+        ref_de, ref_o = P["ref"][th.reference + (f":{th.peer_group}" if th.reference == "peers" else "")]
+        r_s = _num(r, d, lang)
+        above = v is not None and r is not None and not pd.isna(v) and not pd.isna(r) and v >= r
+        if th.k is not None:
+            k_s = F.number(th.k, 0 if float(th.k).is_integer() else 1, lang)
+            clause = P["k"].format(side=P["above" if above else "below"], ref_de=ref_de, r=r_s, k=k_s)
+        else:
+            x_s = F.number(th.ratio, 0 if float(th.ratio).is_integer() else 1, lang)
+            clause = P["ratio_up" if above else "ratio_down"].format(x=x_s, ref_o=ref_o, ref_de=ref_de, r=r_s)
+        body = f"{title} {value_s}, {neg}{clause}"
+    elif th.rule == "trend":
+        s = row.get("reference_value")
+        s_s = _with_unit(_num(s, d, lang), unit, lang)
+        sp = per(row.get("reference_period_id"))
+        if th.pct is None:
+            key = "each_both" if direction_of(th, lab.polarity) == "both" else "each"
+            clause = P[key].format(n=th.periods, s=s_s, sp=sp)
+        else:
+            chg = (v - s) / abs(s) * 100 if s not in (None, 0) and not pd.isna(s) and not pd.isna(v) else np.nan
+            word = P["worse_up"] if (not pd.isna(chg) and chg >= 0) else P["worse_down"]
+            clause = P["pct_worse"].format(word=word, c=F.number(abs(chg), 1, lang), n=th.periods, s=s_s, sp=sp,
+                                           pct=_thr(th.pct, 1, lang))
+        body = f"{title} {value_s}, {neg}{clause}"
+    else:  # missing
+        if status == "resolved":
+            body = f"{title} {P['missing_resolved']} ({value_s})"
+        else:
+            lp = row.get("reference_period_id")
+            last = P["missing_last"].format(lp=per(lp)) if lp else P["missing_never"]
+            body = f"{title} {P['missing'].format(n=int(th.periods or 1))} ({last})"
+    kind = P["official"].format(c=th.citation) if th.official else P["analytical"]
+    return f"{head}: {body} ({kind})."
+
+
+# -- the engine ---------------------------------------------------------------------------------------
+
+def period_order(period_ids) -> dict[str, int]:
+    """Rank of each period id by (end date, start date, id)."""
+    keys = []
+    for pid in set(period_ids):
+        try:
+            p = parse_period(pid)
+            keys.append(((p.end_date, p.start_date, pid), pid))
+        except ValueError:
+            continue
+    return {pid: i for i, (_, pid) in enumerate(sorted(keys))}
+
+
+def levels_for(th: Threshold) -> list[str]:
+    lv = list(th.levels or DEFAULT_LEVELS[th.rule])
+    if th.rule == "deviation" and th.reference in MUNICIPAL_REFERENCES:
+        lv = [x for x in lv if x == "municipio"]
+    return lv
+
+
+def panel_for(facts: pd.DataFrame, territory: pd.DataFrame, level: str, order: dict[str, int],
+              full: bool) -> pd.DataFrame:
+    """One indicator's values at one level: territory_id, period_id, order, value. With `full`, the
+    whole grid territories × periods delivered at that level (missing values as NaN)."""
+    ids = territory.loc[territory["level"] == level, "territory_id"]
+    v = facts[facts["territory_id"].isin(ids)][["territory_id", "period_id", "value"]]
+    if full:
+        periods = v.loc[v["value"].notna(), "period_id"].unique()
+        grid = pd.MultiIndex.from_product([ids.unique(), periods], names=["territory_id", "period_id"]).to_frame(index=False)
+        v = grid.merge(v, on=["territory_id", "period_id"], how="left")
+    v = v.assign(order=v["period_id"].map(order))
+    return v.dropna(subset=["order"]).astype({"order": int}).reset_index(drop=True)
+
+
+def evaluate_indicator(ind: Indicator, facts: pd.DataFrame, territory: pd.DataFrame, order: dict[str, int],
+                       peers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """All evaluations of one indicator's thresholds: EVAL_COLUMNS + rule_n, group_id, level, severity."""
+    env = Env(facts=facts, territory=territory, peers=peers)
+    out = []
+    for n, th in enumerate(ind.thresholds, 1):
+        direction = direction_of(th, ind.polarity)
+        for lvl in levels_for(th):
+            panel = panel_for(facts, territory, lvl, order, full=(th.rule == "missing"))
+            if panel.empty:
+                continue
+            if th.rule == "deviation":
+                panel = REFERENCES[th.reference](panel, th, env)
+            ev = RULE_TYPES[th.rule](panel, th, direction)
+            if ev.empty:
+                continue
+            out.append(ev.assign(rule_n=n, group_id=th.group_id, level=th.level, severity=LEVELS[th.level].severity))
+    if not out:
+        return pd.DataFrame(columns=EVAL_COLUMNS + ["rule_n", "group_id", "level", "severity"])
+    return pd.concat(out, ignore_index=True)
+
+
+def combine_groups(ev: pd.DataFrame) -> pd.DataFrame:
+    """One row per (territory, group, period): the most severe firing rule, else the least severe rule."""
+    pick = np.where(ev["flagged"], 100 + ev["severity"], -ev["severity"])
+    e = ev.assign(_pick=pick).sort_values(["territory_id", "group_id", "period_id", "_pick", "rule_n"],
+                                          ascending=[True, True, True, False, True])
+    return e.drop_duplicates(["territory_id", "group_id", "period_id"]).drop(columns="_pick")
+
+
+def alarms_for(ind: Indicator, facts: pd.DataFrame, territory: pd.DataFrame, order: dict[str, int],
+               peers: pd.DataFrame | None, run_id: str, period_label=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(history, current) rows of one indicator's alarms."""
+    ev = evaluate_indicator(ind, facts, territory, order, peers)
+    if ev.empty:
+        return pd.DataFrame(), pd.DataFrame()
+    ev = combine_groups(ev)
+    ev["alarm_id"] = ind.id + "|" + ev["territory_id"] + "|" + ev["group_id"]
+    ev["order"] = ev["period_id"].map(order)
+    h = lifecycle(ev)
+    if h.empty:
+        return pd.DataFrame(), pd.DataFrame()
+    h["indicator_id"] = ind.id
+    h["rule_id"] = ind.id + "#" + h["rule_n"].astype(str)
+    # the level of the episode: for a resolved row, the level it had when last flagged
+    lvl = h["level"].where(h["flagged"])
+    h["episode_level"] = lvl.groupby(h["alarm_id"], sort=False).ffill()
+    lab = labels_for(ind, period_label)
+    ths = ind.thresholds
+    recs = h.to_dict("records")
+    pts, ens = [], []
+    for r in recs:
+        th = ths[r["rule_n"] - 1]
+        rr = dict(r, level=r["episode_level"])
+        pts.append(explain(rr, th, lab, "pt"))
+        ens.append(explain(rr, th, lab, "en"))
+    h["explanation_pt"], h["explanation_en"] = pts, ens
+    h["run_id"] = run_id
+    history = h.assign(level=h["level"].where(h["flagged"]))
+    # current state: the latest evaluated period of each alarm
+    last = h.groupby("alarm_id", sort=False).tail(1).set_index("alarm_id")
+    first = h.groupby("alarm_id", sort=False)["period_id"].first()
+    last_flag = h[h["flagged"]].groupby("alarm_id", sort=False)["period_id"].last()
+    cur = last.reset_index()
+    th_of = [ths[n - 1] for n in cur["rule_n"]]
+    cur = cur.assign(
+        level=cur["episode_level"], rule_type=[t.rule for t in th_of],
+        reference_kind=[t.reference if t.rule == "deviation" else None for t in th_of],
+        official=[t.official for t in th_of], citation=[t.citation or None for t in th_of],
+        reason_pt=[t.reason.pt for t in th_of], reason_en=[t.reason.en for t in th_of],
+        first_period_id=cur["alarm_id"].map(first), last_flagged_period_id=cur["alarm_id"].map(last_flag),
+        severity=cur["episode_level"].map(lambda x: LEVELS[x].severity))
+    return history, cur
+
+
+@post_step("alarms")
+def run(con, ctx) -> None:
+    t0 = time.perf_counter()
+    facts = ctx.facts
+    if facts is None or facts.empty:
+        return
+    order = period_order(facts["period_id"].unique())
+    labels = {}
+    if order:
+        for pid in order:
+            p = parse_period(pid)
+            labels[pid] = (p.label_pt, p.label_en)
+    plabel = lambda pid, lang: labels.get(pid, (pid, pid))[1 if lang == "en" else 0] if pid in labels \
+        else default_period_label(pid, lang)  # noqa: E731
+    peers = getattr(ctx, "peers", None)
+    if peers is None:
+        peers = con.execute("SELECT territory_id, group_type, peer_id FROM dim_peer").df()
+    hist, cur = [], []
+    by_ind = dict(tuple(facts[["indicator_id", "territory_id", "period_id", "value"]].groupby("indicator_id")))
+    for ind in ctx.registry.values():
+        if not ind.thresholds or ind.id not in by_ind:
+            continue
+        h, c = alarms_for(ind, by_ind[ind.id], ctx.territory, order, peers, ctx.run_id, plabel)
+        if len(h):
+            hist.append(h)
+            cur.append(c)
+    if hist:
+        insert(con, "fact_alarm", pd.concat(cur, ignore_index=True))
+        insert(con, "fact_alarm_history", pd.concat(hist, ignore_index=True))
+    n = sum(len(c) for c in cur)
+    ctx.progress(f"alarms: {n} alarms, {sum(len(h) for h in hist)} history rows "
+                 f"({time.perf_counter() - t0:.2f} s)")
+
+
+# -- the CLI report ----------------------------------------------------------------------------------
+
+def find_territory(con, query: str) -> tuple[list[tuple], str]:
+    """Territories matching an id (case-insensitive) or a name (accents and case ignored): exact
+    id, then exact unique name, then name prefix, then substring. Returns (rows, how)."""
+    from etl.territory import fold
+    q = query.strip()
+    cols = "territory_id, name_unique, level"
+    rows = con.execute(f"SELECT {cols} FROM dim_territory WHERE upper(territory_id) = upper(?)", [q]).fetchall()
+    if not rows and q.isdigit() and len(q) == 3:   # a DICO typed without its leading zero
+        rows = con.execute(f"SELECT {cols} FROM dim_territory WHERE territory_id = ?", ["0" + q]).fetchall()
+    if rows:
+        return rows, "id"
+    f = fold(q)
+    for how, sql, arg in (("name", "name_search = ? OR lower(strip_accents(name)) = ?", [f, f]),
+                          ("prefix", "name_search LIKE ?", [f + "%"]),
+                          ("substring", "name_search LIKE ?", ["%" + f + "%"])):
+        rows = con.execute(f"SELECT {cols} FROM dim_territory WHERE {sql} ORDER BY sort_key", arg).fetchall()
+        if rows:
+            # a name shared by a municipality and a region (Lisboa, Porto): prefer the municipality
+            munis = [r for r in rows if r[2] == "municipio"]
+            if how == "name" and len(rows) > 1 and len(munis) == 1:
+                rows = munis
+            return rows, how
+    return [], "none"
+
+
+def report(con, query: str, lang: str = "pt", include_resolved: bool = False) -> tuple[str, int]:
+    """The text the CLI prints: a territory's active (or all) alarms, most severe first. (text, exit code)."""
+    from obs.alarm_levels import ACTIVE_STATUSES, STATUSES
+    en = lang == "en"
+    rows, how = find_territory(con, query)
+    if not rows:
+        return (f"no territory matches {query!r}" if en else f"nenhum território corresponde a {query!r}"), 2
+    if len(rows) > 1:
+        head = (f"{len(rows)} territories match {query!r}; give the id:" if en
+                else f"{len(rows)} territórios correspondem a {query!r}; indique o código:")
+        return head + "\n" + "\n".join(f"  {r[0]:8} {r[1]} ({r[2]})" for r in rows[:40]), 2
+    tid, name, level = rows[0]
+    statuses = list(STATUSES) if include_resolved else list(ACTIVE_STATUSES)
+    marks = ", ".join("?" * len(statuses))
+    col = "explanation_en" if en else "explanation_pt"
+    title = "i.title_en" if en else "i.title_pt"
+    alarms = con.execute(
+        f"SELECT a.level, a.status, {col}, a.indicator_id, {title} FROM fact_alarm a "
+        f"JOIN dim_indicator i USING (indicator_id) WHERE a.territory_id = ? AND a.status IN ({marks}) "
+        f"ORDER BY a.severity DESC NULLS LAST, a.status = 'resolved', {title}, a.alarm_id",
+        [tid, *statuses]).fetchall()
+    build = con.execute("SELECT run_id, data_system, is_demo FROM meta_build ORDER BY started_at DESC LIMIT 1").fetchone()
+    what = ("alarms" if include_resolved else "active alarms") if en else ("alarmes" if include_resolved else "alarmes ativos")
+    lines = [f"{name} ({tid}, {level}) — {len(alarms)} {what}"]
+    if build:
+        lines.append(("build " if en else "compilação ") + f"{build[0]}" + (" (DEMO)" if build[2] else ""))
+    lines.append("")
+    if not alarms:
+        lines.append("No active alarms." if en else "Sem alarmes ativos.")
+    for lv, st, text, _iid, _t in alarms:
+        L = LEVELS[lv]
+        S = STATUSES[st]
+        lines.append(f"{L.symbol} [{L.label(lang)} · {S.label(lang)}] {text}")
+    return "\n".join(lines), 0

@@ -1,0 +1,289 @@
+"""Figure builders: choropleth/tile maps (updated with Patch), time series and distributions.
+
+Pure functions of DataFrames and options: no data access here. Geometry never travels inside a
+figure: the map trace's `geojson` is the URL of a static, cacheable layer that the browser fetches
+once; an update patches only locations, classes and hover texts.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Patch
+
+from obs import fmt
+from obs.i18n import t
+
+#: classification methods, a closed list (URL value -> i18n key)
+CLASSIFICATIONS = ("quantis", "intervalos", "limiares")
+#: map views
+VIEWS = ("mapa", "tiles")
+#: sequential, colour-blind safe (ColorBrewer BuPu); no-data is a neutral grey, also named in text
+PALETTE = ["#edf8fb", "#bfd3e6", "#9ebcda", "#8c96c6", "#8856a7", "#810f7c", "#4d004b"]
+NODATA = "#c8c8c8"
+NATION = "#1a1a1a"
+#: series colours (Okabe–Ito) and marker symbols, so lines differ by more than colour
+SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+SERIES_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star"]
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+MAP_HEIGHT = 520
+
+
+# -- classification ---------------------------------------------------------------------------
+
+def palette(k: int) -> list[str]:
+    """k colours from the sequential palette, light to dark."""
+    if k <= 0:
+        return []
+    if k == 1:
+        return [PALETTE[4]]
+    idx = np.linspace(0, len(PALETTE) - 1, k).round().astype(int)
+    return [PALETTE[i] for i in idx]
+
+
+def _threshold_breaks(meta: dict) -> list[float]:
+    out = set()
+    for th in (meta or {}).get("thresholds") or []:
+        if th.get("rule") != "absolute":
+            continue
+        if th.get("value") is not None:
+            out.add(float(th["value"]))
+        for b in th.get("band") or []:
+            out.add(float(b))
+    for tg in (meta or {}).get("targets") or []:
+        if tg.get("value") is not None:
+            out.add(float(tg["value"]))
+    return sorted(out)
+
+
+def classify(values, method: str = "quantis", meta: dict | None = None, k: int = 5):
+    """Classes for a map: returns (cls, edges, note).
+
+    `cls` is an int array, 0 for no data and 1..n for the classes; `edges` has n+1 bounds
+    (lowest to highest); `note` names a fallback (thresholds asked for but none declared).
+    """
+    v = pd.to_numeric(pd.Series(values, dtype="float64"), errors="coerce").to_numpy()
+    ok = ~np.isnan(v)
+    cls = np.zeros(len(v), dtype=int)
+    note = None
+    if not ok.any():
+        return cls, [], note
+    x = v[ok]
+    lo, hi = float(x.min()), float(x.max())
+    if method == "limiares":
+        inner = [b for b in _threshold_breaks(meta) if lo < b < hi]
+        if not _threshold_breaks(meta):
+            note = "class.limiares.none"
+            method = "quantis"
+        else:
+            edges = [lo] + inner + [hi]
+    if method == "intervalos":
+        edges = list(np.linspace(lo, hi, k + 1))
+    elif method != "limiares":
+        edges = list(np.quantile(x, np.linspace(0, 1, k + 1)))
+    # drop duplicate edges (many equal values)
+    dedup = [edges[0]]
+    for e in edges[1:]:
+        if e > dedup[-1] + 1e-12:
+            dedup.append(e)
+    edges = dedup if len(dedup) > 1 else [lo, hi]
+    inner = np.asarray(edges[1:-1])
+    cls[ok] = np.searchsorted(inner, x, side="right") + 1
+    return cls, [float(e) for e in edges], note
+
+
+def class_labels(edges: list[float], decimals: int, lang: str) -> list[str]:
+    n = max(len(edges) - 1, 0)
+    return [f"{fmt.number(edges[i], decimals, lang)} – {fmt.number(edges[i + 1], decimals, lang)}" for i in range(n)]
+
+
+def colorscale(n: int) -> list[list]:
+    """A stepped colorscale over z in [-0.5, n + 0.5]: z=0 is no data, 1..n the classes."""
+    cols = [NODATA] + palette(n)
+    m = len(cols)
+    out = []
+    for i, c in enumerate(cols):
+        out += [[i / m, c], [(i + 1) / m, c]]
+    return out
+
+
+# -- maps -------------------------------------------------------------------------------------
+
+def map_view(bounds, height: int = MAP_HEIGHT, width: int = 640) -> dict:
+    """Center and zoom of a web-mercator map that fits `bounds` (lon0, lat0, lon1, lat1)."""
+    lon0, lat0, lon1, lat1 = bounds
+
+    def merc(lat):
+        lat = max(min(lat, 85), -85)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    dx = max(lon1 - lon0, 1e-6) / 360
+    dy = max(merc(lat1) - merc(lat0), 1e-6) / (2 * math.pi)
+    zoom = min(math.log2(width / 512 / dx), math.log2(height / 512 / dy)) - 0.15
+    cy = math.degrees(2 * math.atan(math.exp((merc(lat0) + merc(lat1)) / 2)) - math.pi / 2)
+    return {"center": {"lon": (lon0 + lon1) / 2, "lat": cy}, "zoom": round(zoom, 2)}
+
+
+#: inset placement (paper domains) for the autonomous regions when the map keeps real positions
+INSETS = {
+    "continente": {"x": [0.25, 1.0], "y": [0.0, 1.0]},
+    "raa": {"x": [0.0, 0.40], "y": [0.52, 0.98]},
+    "ram": {"x": [0.0, 0.40], "y": [0.04, 0.46]},
+}
+INSET_LABELS = {"raa": ("Açores", "Azores"), "ram": ("Madeira", "Madeira")}
+#: width in px assumed for the main panel when fitting zoom (conservative: fits a 375 px phone)
+FIT_WIDTH = {"continente": 250, "raa": 210, "ram": 210, "all": 300}
+
+
+def map_data(frame: pd.DataFrame, *, method: str, meta: dict | None, decimals: int, unit: str,
+             lang: str) -> dict:
+    """Everything a map draws, from a frame of (territory_id, name, value[, group]) covering every feature.
+
+    Classes are computed over all territories; traces are split by `group` (mainland, Açores,
+    Madeira insets; or 'all' for the tile map). Returns groups, per-group ids / z (class numbers) /
+    customdata (name, value text, class text), n classes, legend [(colour, label, count)], edges
+    and a fallback note.
+    """
+    cls, edges, note = classify(frame["value"].to_numpy(), method, meta)
+    n = max(len(edges) - 1, 0)
+    labels = class_labels(edges, decimals, lang)
+    nodata = t("nodata", lang)
+    vals = [fmt.value(v, decimals, unit, lang, na=nodata) for v in frame["value"]]
+    ctext = [nodata if c == 0 else labels[c - 1] for c in cls]
+    groups = frame["group"].tolist() if "group" in frame else ["all"] * len(frame)
+    order = [g for g in ("continente", "raa", "ram", "all") if g in set(groups)]
+    by = {g: {"ids": [], "z": [], "customdata": []} for g in order}
+    for tid, nm, vt, ct, c, g in zip(frame["territory_id"], frame["name"], vals, ctext, cls.tolist(), groups):
+        b = by[g]
+        b["ids"].append(tid), b["z"].append(c), b["customdata"].append([nm, vt, ct])
+    counts = np.bincount(cls, minlength=n + 1)
+    cols = palette(n)
+    legend = [(cols[i], labels[i], int(counts[i + 1])) for i in range(n)]
+    legend.append((NODATA, nodata, int(counts[0])))
+    return {"groups": order, "by_group": by, "n": n, "legend": legend, "edges": edges, "note": note}
+
+
+def _group_bounds(layer: dict | None, ids: list[str]):
+    fb = (layer or {}).get("feature_bounds") or {}
+    bs = [fb[i] for i in ids if i in fb]
+    if not bs:
+        return (layer or {}).get("bounds") or (-9.6, 36.9, -6.1, 42.2)
+    return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
+
+
+def _subplot(i: int) -> str:
+    return "map" if i == 0 else f"map{i + 1}"
+
+
+def map_figure(md: dict, layer: dict | None, *, lang: str, height: int = MAP_HEIGHT,
+               interactive: bool = True) -> go.Figure:
+    """The choropleth map (MapLibre, blank `white-bg` style: works offline, no tiles fetched).
+
+    Mainland, Açores and Madeira are separate map panels (insets) sharing one geometry URL, so the
+    islands stay visible at a useful scale; the tile map is one panel.
+    """
+    geojson = (layer or {}).get("url") or {"type": "FeatureCollection", "features": []}
+    idkey = (layer or {}).get("featureidkey", "id")
+    fig = go.Figure()
+    inset = len(md["groups"]) > 1
+    shapes, annotations = [], []
+    for i, g in enumerate(md["groups"]):
+        b = md["by_group"][g]
+        sp = _subplot(i)
+        fig.add_trace(go.Choroplethmap(
+            geojson=geojson, featureidkey=idkey, locations=b["ids"], z=b["z"], zmin=-0.5, zmax=md["n"] + 0.5,
+            colorscale=colorscale(md["n"]), showscale=False, customdata=b["customdata"], subplot=sp,
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+            marker={"line": {"width": 0.6, "color": "#ffffff"}, "opacity": 1}, name=g,
+        ))
+        dom = INSETS.get(g, {"x": [0, 1], "y": [0, 1]}) if inset else {"x": [0, 1], "y": [0, 1]}
+        w = FIT_WIDTH.get(g, 340) if inset else FIT_WIDTH["all"]
+        h = height * (dom["y"][1] - dom["y"][0])
+        fig.update_layout({sp: {"style": "white-bg", "domain": dom, **map_view(_group_bounds(layer, b["ids"]), h, w)}})
+        if inset and g in INSET_LABELS:
+            shapes.append({"type": "rect", "xref": "paper", "yref": "paper", "x0": dom["x"][0], "x1": dom["x"][1],
+                           "y0": dom["y"][0], "y1": dom["y"][1], "line": {"color": "#8a8f94", "width": 1}})
+            annotations.append({"text": INSET_LABELS[g][1 if lang == "en" else 0], "xref": "paper", "yref": "paper",
+                                "x": dom["x"][0] + 0.01, "y": dom["y"][1] - 0.01, "xanchor": "left", "yanchor": "top",
+                                "showarrow": False, "font": {"size": 12, "color": "#1a1a1a"},
+                                "bgcolor": "rgba(255,255,255,0.8)"})
+    fig.update_layout(
+        height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, shapes=shapes, annotations=annotations,
+        separators=fmt.separators(lang), font={"family": FONT, "size": 13}, uirevision="map",
+        paper_bgcolor="#ffffff", dragmode="pan" if interactive else False, showlegend=False,
+        hoverlabel={"bgcolor": "#ffffff", "font": {"color": "#1a1a1a"}},
+    )
+    return fig
+
+
+def map_patch(md: dict) -> Patch:
+    """Same layer and panels: patch only classes, hover texts and the colour scale of each panel."""
+    p = Patch()
+    scale = colorscale(md["n"])
+    for i, g in enumerate(md["groups"]):
+        b = md["by_group"][g]
+        p["data"][i]["z"] = b["z"]
+        p["data"][i]["customdata"] = b["customdata"]
+        p["data"][i]["zmax"] = md["n"] + 0.5
+        p["data"][i]["colorscale"] = scale
+    return p
+
+
+# -- series and distribution ------------------------------------------------------------------
+
+def _base_layout(fig: go.Figure, lang: str, height: int, decimals: int, unit: str) -> go.Figure:
+    fig.update_layout(
+        height=height, margin={"l": 56, "r": 16, "t": 16, "b": 48}, separators=fmt.separators(lang),
+        font={"family": FONT, "size": 13, "color": "#1a1a1a"}, plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff", hovermode="x unified",
+        legend={"orientation": "h", "y": -0.18, "x": 0},
+    )
+    fig.update_yaxes(gridcolor="#e5e5e5", zerolinecolor="#bdbdbd", tickformat=fmt.d3_format(decimals),
+                     title={"text": unit})
+    fig.update_xaxes(gridcolor="#f0f0f0")
+    return fig
+
+
+def series_figure(df: pd.DataFrame, names: dict[str, str], *, decimals: int, unit: str, lang: str,
+                  height: int = 380) -> go.Figure:
+    """Lines by territory (the country first, black and thicker) over period start dates."""
+    fig = go.Figure()
+    label = "label_en" if lang == "en" else "label_pt"
+    order = ["PT"] + [x for x in dict.fromkeys(df["territory_id"]) if x != "PT"] if len(df) else []
+    for i, tid in enumerate(order):
+        d = df[df["territory_id"] == tid]
+        if not len(d):
+            continue
+        nation = tid == "PT"
+        colour = NATION if nation else SERIES_COLOURS[(i - 1) % len(SERIES_COLOURS)]
+        symbol = "circle" if nation else SERIES_SYMBOLS[(i - 1) % len(SERIES_SYMBOLS)]
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime(d["start_date"]), y=d["value"], name=names.get(tid, tid), mode="lines+markers",
+            line={"color": colour, "width": 3 if nation else 2, "dash": "solid" if nation else "dot" if i % 2 else "solid"},
+            marker={"symbol": symbol, "size": 7, "color": colour},
+            customdata=d[label] if label in d else None,
+            hovertemplate="%{customdata}: %{y:" + fmt.d3_format(decimals) + "}<extra>" + names.get(tid, tid) + "</extra>",
+        ))
+    _base_layout(fig, lang, height, decimals, unit)
+    fig.update_xaxes(type="date")
+    return fig
+
+
+def distribution_figure(values, national: float | None, *, decimals: int, unit: str, lang: str,
+                        height: int = 320) -> go.Figure:
+    """A histogram of the territories' values, with the country's value as a labelled line."""
+    v = pd.to_numeric(pd.Series(values, dtype="float64"), errors="coerce").dropna()
+    fig = go.Figure(go.Histogram(x=v, nbinsx=min(30, max(5, len(v) // 8)), marker={"color": "#8c96c6",
+                                 "line": {"color": "#4d004b", "width": 1}},
+                                 hovertemplate="%{x}: %{y}<extra></extra>", name=t("dist.count", lang)))
+    _base_layout(fig, lang, height, decimals, unit)
+    fig.update_layout(hovermode="closest", showlegend=False, bargap=0.05)
+    fig.update_xaxes(tickformat=fmt.d3_format(decimals), title={"text": unit})
+    fig.update_yaxes(tickformat=",d", title={"text": t("dist.count", lang)})
+    if national is not None and not (isinstance(national, float) and math.isnan(national)):
+        fig.add_vline(x=national, line={"color": NATION, "width": 2, "dash": "dash"},
+                      annotation={"text": f"{t('dist.national', lang)}: {fmt.number(national, decimals, lang)}",
+                                  "font": {"color": NATION}, "bgcolor": "rgba(255,255,255,0.85)"},
+                      annotation_position="top right")
+    return fig

@@ -1,0 +1,187 @@
+"""The OpenAPI 3.1 document of the read-only API (/api/v1/openapi.json), built from the same
+closed lists the API validates against, so the document and the validation cannot drift apart."""
+from __future__ import annotations
+
+API_VERSION = "1.0.0"
+
+_STR = {"type": "string"}
+_NSTR = {"type": ["string", "null"]}
+_NUM = {"type": ["number", "null"]}
+_INT = {"type": ["integer", "null"]}
+_BOOL = {"type": "boolean"}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _param(name: str, description: str, schema: dict, *, where: str = "query", required: bool = False,
+           explode: bool | None = None) -> dict:
+    p = {"name": name, "in": where, "description": description, "required": required or where == "path",
+         "schema": schema}
+    if explode is not None:
+        p["style"], p["explode"] = "form", explode
+    return p
+
+
+def _list_of(enum: list[str] | None = None, pattern: str | None = None) -> dict:
+    """A comma-separated list parameter (one value or several)."""
+    if enum:
+        return {"type": "string", "description": f"one or more of: {', '.join(enum)} (comma-separated)",
+                "pattern": "^(" + "|".join(enum) + ")(,(" + "|".join(enum) + "))*$"}
+    return {"type": "string", "pattern": pattern} if pattern else {"type": "string"}
+
+
+def _envelope(item: dict, listing: bool) -> dict:
+    props = {"data": {"type": "array", "items": item} if listing else item, "meta": _ref("Meta")}
+    req = ["data", "meta"]
+    if listing:
+        props["pagination"] = _ref("Pagination")
+        req.append("pagination")
+    return {"type": "object", "required": req, "properties": props}
+
+
+def _responses(schema: dict, *, csv: bool = False, not_found: bool = False) -> dict:
+    ok = {"description": "OK", "content": {"application/json": {"schema": schema}}}
+    if csv:
+        ok["content"]["text/csv"] = {"schema": {"type": "string"}}
+    r = {"200": ok, "304": {"description": "Not modified (If-None-Match matched the ETag)"},
+         "400": {"description": "Bad parameter: the error lists the valid values",
+                 "content": {"application/json": {"schema": _ref("Error")}}}}
+    if not_found:
+        r["404"] = {"description": "Unknown id", "content": {"application/json": {"schema": _ref("Error")}}}
+    return r
+
+
+def document(*, levels: list[str], areas: list[str], alarm_levels: list[str], statuses: list[str],
+             peer_groups: list[str], base_url: str = "") -> dict:
+    page = [
+        _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}),
+        _param("page_size", "Rows per page.", {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1000}),
+    ]
+    fmt = [
+        _param("format", "Response format.", {"type": "string", "enum": ["json", "csv"], "default": "json"}),
+        _param("dialect", "CSV dialect (with format=csv): tidy = UTF-8, comma, dot decimal; excel = UTF-8 "
+               "with BOM, semicolon, decimal comma (Excel in Portugal).",
+               {"type": "string", "enum": ["tidy", "excel"], "default": "tidy"}),
+    ]
+    period_fmt = r"^\d{4}(-Q[1-4]|-W\d{2}|-\d{2}-\d{2}|/\d{4})?$"
+    tid = {"type": "string", "pattern": r"^[A-Za-z0-9]{1,12}$",
+           "description": "municipality DICO '0101'; NUTS 'PT', 'PT1', 'PT11', 'PT111'; district/island 'DI01'; CIM/AM 'EI16D'"}
+    iid = {"type": "string", "pattern": r"^[a-z0-9_]{1,80}$"}
+    ids_list = {"type": "string", "pattern": r"^[A-Za-z0-9]{1,12}(,[A-Za-z0-9]{1,12}){0,49}$"}
+    ind_list = {"type": "string", "pattern": r"^[a-z0-9_]{1,80}(,[a-z0-9_]{1,80}){0,19}$"}
+
+    schemas = {
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["status", "message"], "properties": {
+                "status": {"type": "integer"}, "message": _STR, "parameter": _NSTR,
+                "valid": {"type": ["array", "null"], "items": _STR}}}}},
+        "Meta": {"type": "object", "required": ["api_version", "run_id", "is_demo", "licence", "citation"],
+                 "properties": {"api_version": _STR, "run_id": _NSTR, "built_at": _NSTR, "is_demo": _BOOL,
+                                "licence": _STR, "citation": _STR, "docs": _STR,
+                                "notice": {"type": "object", "description": "present only for demo data"}}},
+        "Pagination": {"type": "object", "required": ["page", "page_size", "total", "pages", "links"], "properties": {
+            "page": {"type": "integer"}, "page_size": {"type": "integer"}, "total": {"type": "integer"},
+            "pages": {"type": "integer"},
+            "links": {"type": "object", "properties": {k: _NSTR for k in ("self", "first", "prev", "next", "last")}}}},
+        "Text": {"type": "object", "properties": {"pt": _STR, "en": _STR}},
+        "IndicatorSummary": {"type": "object", "required": ["id", "title", "unit", "area"], "properties": {
+            "id": _STR, "title": _ref("Text"), "unit": _ref("Text"), "short_unit": _NSTR, "decimals": _INT,
+            "area": _STR, "polarity": _NSTR, "aggregation": _NSTR, "periodicity": _NSTR,
+            "levels": {"type": "array", "items": _STR}, "headline": {"type": ["boolean", "null"]},
+            "links": {"type": "object"}}},
+        "Indicator": {"type": "object", "required": ["id", "title", "description", "unit", "sources"], "properties": {
+            "id": _STR, "title": _ref("Text"), "description": _ref("Text"), "unit": _ref("Text"),
+            "sources": {"type": "array", "items": {"type": "object"}}, "caveats": {"type": "array"},
+            "coverage": {"type": "object"}, "citation": {"type": "object"}, "links": {"type": "object"}}},
+        "Value": {"type": "object", "required": ["indicator_id", "territory_id", "period_id", "value"], "properties": {
+            "indicator_id": _STR, "territory_id": _STR, "territory_name": _STR, "level": _STR,
+            "period_id": _STR, "period_type": _STR, "start_date": _STR, "end_date": _STR, "value": _NUM,
+            "unit": _NSTR, "numerator": _NUM, "denominator": _NUM, "is_provisional": _BOOL,
+            "is_estimated": _BOOL, "is_break": _BOOL, "origin": _STR, "source_ids": _STR, "note": _NSTR}},
+        "Territory": {"type": "object", "required": ["territory_id", "level", "name"], "properties": {
+            "territory_id": _STR, "level": _STR, "name": _STR, "name_unique": _STR, "parent_id": _NSTR,
+            "nuts1_id": _NSTR, "nuts2_id": _NSTR, "nuts3_id": _NSTR, "district_id": _NSTR, "cim_id": _NSTR,
+            "tipo_territorio": _NSTR, "area_km2": _NUM, "population": _NUM, "links": {"type": "object"}}},
+        "Alarm": {"type": "object", "required": ["alarm_id", "indicator_id", "territory_id", "level", "status"],
+                  "properties": {"alarm_id": _STR, "indicator_id": _STR, "territory_id": _STR, "level": _STR,
+                                 "status": _STR, "period_id": _STR, "value": _NUM, "threshold": _NUM,
+                                 "reference_value": _NUM, "explanation_pt": _STR, "explanation_en": _STR}},
+        "Peers": {"type": "object", "required": ["territory_id", "groups"], "properties": {
+            "territory_id": _STR, "name": _STR,
+            "groups": {"type": "array", "items": {"type": "object", "required": ["group_type", "peers"], "properties": {
+                "group_type": _STR, "peers": {"type": "array", "items": {"type": "object"}},
+                "positions": {"type": "array", "items": {"type": "object"}}}}}}},
+    }
+
+    paths = {
+        "/api/v1/indicators": {"get": {
+            "operationId": "listIndicators", "summary": "Public indicators (list)", "tags": ["indicators"],
+            "parameters": [_param("area", "Policy area.", _list_of(areas))] + fmt + page,
+            "responses": _responses(_envelope(_ref("IndicatorSummary"), True), csv=True)}},
+        "/api/v1/indicators/{indicator_id}": {"get": {
+            "operationId": "getIndicator", "summary": "One indicator: metadata, sources, caveats, coverage",
+            "tags": ["indicators"], "parameters": [_param("indicator_id", "Indicator id.", iid, where="path")],
+            "responses": _responses(_envelope(_ref("Indicator"), False), not_found=True)}},
+        "/api/v1/values": {"get": {
+            "operationId": "listValues", "summary": "Values (tidy rows), filtered and paginated",
+            "description": "Filter by indicator, territory or territorial level and a period range. "
+                           "period_from/period_to take any period id (2015, 2024-Q4, 2020-W05, 2020-11-11, "
+                           "2011/2021): values whose period starts on/after period_from and ends on/before "
+                           "period_to are kept.",
+            "tags": ["values"],
+            "parameters": [
+                _param("indicator", "Indicator id(s), comma-separated.", ind_list),
+                _param("territory", "Territory id(s), comma-separated.", ids_list),
+                _param("level", "Territorial level(s).", _list_of(levels)),
+                _param("period", "Exact period id(s), comma-separated.", {"type": "string", "maxLength": 400}),
+                _param("period_from", "First period (inclusive).", {"type": "string", "pattern": period_fmt}),
+                _param("period_to", "Last period (inclusive).", {"type": "string", "pattern": period_fmt}),
+            ] + fmt + page,
+            "responses": _responses(_envelope(_ref("Value"), True), csv=True)}},
+        "/api/v1/territories": {"get": {
+            "operationId": "listTerritories", "summary": "Territories", "tags": ["territories"],
+            "parameters": [_param("level", "Territorial level(s).", _list_of(levels)),
+                           _param("parent", "Parent territory id.", tid)] + fmt + page,
+            "responses": _responses(_envelope(_ref("Territory"), True), csv=True)}},
+        "/api/v1/territories/{territory_id}": {"get": {
+            "operationId": "getTerritory", "summary": "One territory", "tags": ["territories"],
+            "parameters": [_param("territory_id", "Territory id.", tid, where="path")],
+            "responses": _responses(_envelope(_ref("Territory"), False), not_found=True)}},
+        "/api/v1/alarms": {"get": {
+            "operationId": "listAlarms", "summary": "Current alarms of public indicators", "tags": ["alarms"],
+            "parameters": [
+                _param("territory", "Territory id(s), comma-separated.", ids_list),
+                _param("level", "Alarm level(s) (severity).", _list_of(alarm_levels)),
+                _param("territory_level", "Territorial level(s) of the alarmed territory.", _list_of(levels)),
+                _param("status", "Alarm status(es).", _list_of(statuses)),
+                _param("area", "Policy area(s) of the indicator.", _list_of(areas)),
+                _param("indicator", "Indicator id(s), comma-separated.", ind_list),
+            ] + fmt + page,
+            "responses": _responses(_envelope(_ref("Alarm"), True), csv=True)}},
+        "/api/v1/peers/{territory_id}": {"get": {
+            "operationId": "getPeers", "summary": "Peer groups of a municipality (and its position among them)",
+            "tags": ["peers"],
+            "parameters": [_param("territory_id", "Municipality DICO.", tid, where="path"),
+                           _param("group", "Peer group type(s).", _list_of(peer_groups)),
+                           _param("indicator", "With an indicator id: the municipality's position among its "
+                                  "peers for that indicator.", iid)],
+            "responses": _responses(_envelope(_ref("Peers"), False), not_found=True)}},
+    }
+    doc = {
+        "openapi": "3.1.0",
+        "info": {"title": "Observatório — API de dados abertos / open data API", "version": API_VERSION,
+                 "description": "Read-only API of the Observatório (Portugal's public-policy dashboard). "
+                                "JSON envelope {data, pagination, meta}; format=csv for CSV. Errors: "
+                                "{error: {status, message, parameter, valid}}. Restricted indicators never "
+                                "appear. Downloads with metadata and README: /download/indicador/<id>.zip, "
+                                "/download/territorio/<id>.zip.",
+                 "license": {"name": "Data: each source's licence (see indicator sources); code: EUPL-1.2",
+                             "identifier": "EUPL-1.2"}},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+    if base_url:
+        doc["servers"] = [{"url": base_url}]
+    return doc

@@ -1,0 +1,685 @@
+"""Shared building blocks of the Território, Comparar, Alarmes and Sobre pages (issue 4).
+
+The lower half are pure functions (DataFrames in, values or Dash components out); the profile
+builders at the end read through obs.data only. No SQL, no file I/O, no mutable module state.
+Texts are (pt, en) pairs.
+"""
+from __future__ import annotations
+
+import math
+from urllib.parse import quote, urlencode
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from obs import data
+from obs import alarm_levels as AL
+from obs import fmt as F
+from obs.i18n import lang_of  # noqa: F401  (re-exported for the pages)
+
+# -- texts ------------------------------------------------------------------------------------
+
+TEXT: dict[str, tuple[str, str]] = {
+    "latest": ("Último valor", "Latest value"),
+    "trend": ("Tendência", "Trend"),
+    "national": ("Portugal", "Portugal"),
+    "peer_median": ("Mediana dos pares", "Peer median"),
+    "position": ("Posição face aos pares", "Position against peers"),
+    "indicator": ("Indicador", "Indicator"),
+    "period": ("Período", "Period"),
+    "alarms": ("Alarmes", "Alarms"),
+    "active_alarms": ("Alarmes ativos", "Active alarms"),
+    "no_alarms": ("Sem alarmes ativos.", "No active alarms."),
+    "no_data": ("Sem dados", "No data"),
+    "above": ("acima", "above"),
+    "below": ("abaixo", "below"),
+    "similar": ("semelhante", "similar"),
+    "better": ("melhor", "better"),
+    "worse": ("pior", "worse"),
+    "peer_group": ("Grupo de pares", "Peer group"),
+    "peers": ("Pares", "Peers"),
+    "members": ("Municípios da região", "Municipalities in the region"),
+    "downloads": ("Descarregar dados", "Download data"),
+    "csv_tidy": ("CSV (formato longo)", "CSV (tidy)"),
+    "csv_excel": ("CSV para Excel", "CSV for Excel"),
+    "zip": ("ZIP com metadados", "ZIP with metadata"),
+    "population": ("População (Censos 2021)", "Population (Census 2021)"),
+    "area_km2": ("Área", "Area"),
+    "band_title": ("Comparação com os pares ao longo do tempo", "Comparison with peers over time"),
+    "band_choose": ("Indicador do gráfico", "Chart indicator"),
+    "table_alt": ("Ver os dados do gráfico em tabela", "Show the chart data as a table"),
+    "iqr": ("Pares: intervalo interquartil (P25–P75)", "Peers: interquartile range (P25–P75)"),
+    "p25": ("P25 dos pares", "Peers P25"),
+    "p75": ("P75 dos pares", "Peers P75"),
+    "min": ("Mínimo dos pares", "Peers minimum"),
+    "max": ("Máximo dos pares", "Peers maximum"),
+    "n_peers": ("N.º de pares", "No. of peers"),
+    "see_chart": ("ver gráfico", "see chart"),
+    "profile": ("Indicadores", "Indicators"),
+    "not_found_title": ("Página não encontrada", "Page not found"),
+    "bad_request_title": ("Pedido inválido", "Invalid request"),
+    "back_home": ("Voltar à página inicial", "Back to the home page"),
+    "since": ("desde", "since"),
+    "level": ("Nível", "Level"),
+    "status": ("Estado", "Status"),
+    "territory": ("Território", "Territory"),
+    "explanation": ("Explicação", "Explanation"),
+    "history": ("Histórico", "History"),
+    "value": ("Valor", "Value"),
+    "threshold": ("Limiar", "Threshold"),
+    "reference": ("Referência", "Reference"),
+    "official": ("Limiar oficial", "Official threshold"),
+    "flagged": ("Sinalizado", "Flagged"),
+    "yes": ("sim", "yes"),
+    "no": ("não", "no"),
+}
+
+#: peer group labels: the closed list in obs.alarm_levels, plus regions' same-level group
+GROUP_LABELS: dict[str, tuple[str, str]] = {
+    **{k: (g.label_pt, g.label_en) for k, g in AL.PEER_GROUPS.items()},
+    "level": ("Regiões do mesmo nível", "Regions of the same level"),
+}
+
+
+def tr(key: str, lang: str) -> str:
+    pt, en = TEXT[key]
+    return en if lang == "en" else pt
+
+
+def label(pair: tuple[str, str] | None, lang: str, default: str = "") -> str:
+    if not pair:
+        return default
+    return pair[1] if lang == "en" else pair[0]
+
+
+def alarm_levels() -> dict[str, dict]:
+    """Alarm levels, most severe first: id -> {pt, en, symbol, colour, background} (obs.alarm_levels)."""
+    return {k: {"pt": AL.LEVELS[k].label_pt, "en": AL.LEVELS[k].label_en, "symbol": AL.LEVELS[k].symbol,
+                "colour": AL.LEVELS[k].colour, "background": AL.LEVELS[k].background} for k in AL.LEVEL_ORDER}
+
+
+def alarm_statuses() -> dict[str, dict]:
+    return {k: {"pt": s.label_pt, "en": s.label_en, "symbol": s.symbol, "active": s.active}
+            for k, s in AL.STATUSES.items()}
+
+
+# -- numbers ----------------------------------------------------------------------------------
+
+def is_missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT
+
+
+def fmt_number(v, decimals: int | None = 1, lang: str = "pt") -> str:
+    """pt-PT: 1 234,5 · en: 1,234.5 (obs.fmt)."""
+    d = 1 if decimals is None or is_missing(decimals) else int(decimals)
+    return F.number(v, d, lang)
+
+
+def fmt_value(v, ind: dict, lang: str) -> str:
+    """A value with its decimals and short unit."""
+    d = ind.get("decimals")
+    return F.value(v, 1 if d is None or is_missing(d) else int(d), ind.get("short_unit") or "", lang)
+
+
+def title(ind: dict, lang: str) -> str:
+    return ind.get("title_en") if lang == "en" and ind.get("title_en") else ind.get("title_pt", "")
+
+
+def unit(ind: dict, lang: str) -> str:
+    return (ind.get("unit_en") if lang == "en" else ind.get("unit_pt")) or ind.get("short_unit") or ""
+
+
+def period_label(row, lang: str) -> str:
+    return str(row.get("label_en") if lang == "en" else row.get("label_pt") or row.get("period_id"))
+
+
+def href(path: str, lang: str, **params) -> str:
+    """A link that keeps the language; empty parameters are dropped."""
+    q = {k: v for k, v in params.items() if v not in (None, "", [], ())}
+    if lang == "en":
+        q["lang"] = "en"
+    return path + ("?" + urlencode(q, safe=",") if q else "")
+
+
+# -- sparklines -------------------------------------------------------------------------------
+
+def sparkline(values: list[float], alt: str, width: int = 120, height: int = 28) -> html.Img:
+    """A tiny inline SVG line (as an <img> with alt text), rendered server-side: ~30 on a page stay light."""
+    pts = [float(v) for v in values if not is_missing(v)]
+    if len(pts) < 2:
+        svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"></svg>'
+    else:
+        lo, hi = min(pts), max(pts)
+        span = (hi - lo) or 1.0
+        pad = 3
+        xs = [pad + i * (width - 2 * pad) / (len(pts) - 1) for i in range(len(pts))]
+        ys = [height - pad - (v - lo) / span * (height - 2 * pad) for v in pts]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys))
+        svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+               f'viewBox="0 0 {width} {height}"><polyline fill="none" stroke="#1f4e8c" stroke-width="1.6" '
+               f'points="{path}"/><circle cx="{xs[-1]:.1f}" cy="{ys[-1]:.1f}" r="2.4" fill="#1f4e8c"/></svg>')
+    return html.Img(src="data:image/svg+xml;charset=utf-8," + quote(svg), alt=alt,
+                    width=width, height=height, className="obs-sparkline")
+
+
+def trend_alt(s: pd.DataFrame, ind: dict, lang: str) -> str:
+    s = s.dropna(subset=["value"])
+    if len(s) < 2:
+        return tr("no_data", lang) if s.empty else (
+            f"{period_label(s.iloc[0], lang)}: {fmt_value(s.iloc[0]['value'], ind, lang)}")
+    a, b = s.iloc[0], s.iloc[-1]
+    if lang == "en":
+        return (f"{period_label(a, lang)}–{period_label(b, lang)}: from {fmt_value(a['value'], ind, lang)} "
+                f"to {fmt_value(b['value'], ind, lang)}")
+    return (f"{period_label(a, lang)}–{period_label(b, lang)}: de {fmt_value(a['value'], ind, lang)} "
+            f"para {fmt_value(b['value'], ind, lang)}")
+
+
+# -- positions --------------------------------------------------------------------------------
+
+def position_of(value, median, tolerance: float = 0.05) -> str | None:
+    """above|similar|below against one reference value (similar within ±5 % of it)."""
+    if is_missing(value) or is_missing(median):
+        return None
+    if abs(value - median) <= tolerance * max(abs(median), 1e-9):
+        return "similar"
+    return "above" if value > median else "below"
+
+
+def peer_position_of(value, peer_values) -> str | None:
+    """The peer position rule of obs.alarm_levels.POSITION_RULE: above Q3, below Q1, similar between;
+    at least 3 peers with a value."""
+    pv = pd.Series(list(peer_values), dtype="float64").dropna()
+    if is_missing(value) or len(pv) < 3:
+        return None
+    q1, q3 = pv.quantile(0.25), pv.quantile(0.75)
+    return "above" if value > q3 else "below" if value < q1 else "similar"
+
+
+def position_words(position: str | None, polarity: str | None, lang: str) -> str:
+    """Words, not colour: 'acima (melhor)'."""
+    if not position:
+        return "—"
+    words = tr(position, lang)
+    if position != "similar" and polarity in ("higher_is_better", "lower_is_better"):
+        good = (position == "above") == (polarity == "higher_is_better")
+        words += f" ({tr('better' if good else 'worse', lang)})"
+    return words
+
+
+def position_icon(position: str | None) -> str:
+    return {"above": "▲", "below": "▼", "similar": "●"}.get(position or "", "")
+
+
+def profile_rows(inds: pd.DataFrame, own: pd.DataFrame, nat: pd.DataFrame, peer_vals: pd.DataFrame,
+                 stored_positions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per indicator: latest value and period, national value and peer median at that
+    period, peer count and position. Stored positions (fact_peer_position) win over computed ones.
+
+    own, nat: series of the territory and of Portugal; peer_vals: values of the peers
+    (indicator_id, territory_id, period_id, value).
+    """
+    rows = []
+    stored = {}
+    if stored_positions is not None and len(stored_positions):
+        for r in stored_positions.to_dict("records"):
+            stored[(r["indicator_id"], r["period_id"])] = r
+    for ind in inds.to_dict("records"):
+        iid = ind["indicator_id"]
+        s = own[(own["indicator_id"] == iid) & own["value"].notna()]
+        row = {"indicator_id": iid, "value": None, "period_id": None, "label_pt": None, "label_en": None,
+               "national": None, "peer_median": None, "peer_n": 0, "position": None}
+        if len(s):
+            last = s.iloc[-1]
+            row.update(value=float(last["value"]), period_id=last["period_id"],
+                       label_pt=last["label_pt"], label_en=last["label_en"])
+            n = nat[(nat["indicator_id"] == iid) & (nat["period_id"] == last["period_id"])]
+            if len(n) and not is_missing(n.iloc[0]["value"]):
+                row["national"] = float(n.iloc[0]["value"])
+            st = stored.get((iid, last["period_id"]))
+            if st is not None and not is_missing(st.get("peer_median")):
+                row.update(peer_median=float(st["peer_median"]), peer_n=int(st.get("peer_n") or 0),
+                           position=st.get("position"))
+            elif len(peer_vals):
+                pv = peer_vals[(peer_vals["indicator_id"] == iid) & (peer_vals["period_id"] == last["period_id"])
+                               & peer_vals["value"].notna()]
+                if len(pv):
+                    row.update(peer_median=float(pv["value"].median()), peer_n=int(len(pv)),
+                               position=peer_position_of(row["value"], pv["value"]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def peer_band(own: pd.DataFrame, nat: pd.DataFrame, peer_vals: pd.DataFrame) -> pd.DataFrame:
+    """Per period of one indicator: the territory, Portugal and the peers' min, P25, median, P75, max."""
+    periods = (pd.concat([own[["period_id", "start_date", "label_pt", "label_en"]],
+                          nat[["period_id", "start_date", "label_pt", "label_en"]]])
+               .drop_duplicates("period_id").sort_values("start_date"))
+    out = periods.set_index("period_id")
+    out["territory"] = own.set_index("period_id")["value"]
+    out["national"] = nat.set_index("period_id")["value"] if len(nat) else None
+    if len(peer_vals):
+        g = peer_vals.dropna(subset=["value"]).groupby("period_id")["value"]
+        out["min"], out["p25"], out["median"] = g.min(), g.quantile(0.25), g.median()
+        out["p75"], out["max"], out["n"] = g.quantile(0.75), g.max(), g.count()
+    else:
+        for c in ("min", "p25", "median", "p75", "max", "n"):
+            out[c] = None
+    return out.reset_index()
+
+
+def band_figure(band: pd.DataFrame, ind: dict, name: str, lang: str, with_peers: bool = True) -> go.Figure:
+    x = [period_label(r, lang) for r in band.to_dict("records")]
+    fig = go.Figure()
+    if with_peers and band["p25"].notna().any():
+        fig.add_trace(go.Scatter(x=x, y=band["p75"], mode="lines", line={"width": 0}, showlegend=False,
+                                 hoverinfo="skip", name=tr("p75", lang)))
+        fig.add_trace(go.Scatter(x=x, y=band["p25"], mode="lines", line={"width": 0}, fill="tonexty",
+                                 fillcolor="rgba(120,120,120,0.25)", name=tr("iqr", lang)))
+        fig.add_trace(go.Scatter(x=x, y=band["median"], mode="lines", name=tr("peer_median", lang),
+                                 line={"color": "#555", "dash": "dash"}))
+    fig.add_trace(go.Scatter(x=x, y=band["national"], mode="lines+markers", name="Portugal",
+                             line={"color": "#8a5a00", "dash": "dot"}, marker={"symbol": "square"}))
+    fig.add_trace(go.Scatter(x=x, y=band["territory"], mode="lines+markers", name=name,
+                             line={"color": "#1f4e8c", "width": 3}, marker={"symbol": "circle"}))
+    fig.update_layout(margin={"l": 40, "r": 10, "t": 10, "b": 30}, height=320, template="plotly_white",
+                      legend={"orientation": "h", "y": -0.2}, yaxis_title=unit(ind, lang),
+                      separators=",\u00a0" if lang != "en" else ".,", xaxis={"type": "category"})
+    return fig
+
+
+_PREP = {  # position -> (pt feminine, pt masculine, en)
+    "above": ("acima da", "acima do", "above the"),
+    "below": ("abaixo da", "abaixo do", "below the"),
+    "similar": ("semelhante à", "semelhante ao", "similar to the"),
+}
+
+
+def compare_phrase(value, ref, ref_name: tuple[str, str], feminine: bool, ind: dict, lang: str,
+                   pos: str | None = None) -> str:
+    """'acima da mediana dos pares (52,0 %; melhor)' — position in words, reference value, judgement."""
+    pos = pos or position_of(value, ref)
+    prep = _PREP[pos][2 if lang == "en" else (0 if feminine else 1)]
+    extra = fmt_value(ref, ind, lang)
+    if pos != "similar" and ind.get("polarity") in ("higher_is_better", "lower_is_better"):
+        good = (pos == "above") == (ind.get("polarity") == "higher_is_better")
+        extra += f"; {tr('better' if good else 'worse', lang)}"
+    return f"{prep} {ref_name[1] if lang == 'en' else ref_name[0]} ({extra})"
+
+
+def band_summary(band: pd.DataFrame, ind: dict, name: str, lang: str) -> str:
+    """One sentence: the latest value against the peer median and the national value."""
+    b = band.dropna(subset=["territory"])
+    if b.empty:
+        return (f"Sem dados de {name} para {title(ind, lang)}." if lang != "en"
+                else f"No data for {name} on {title(ind, lang)}.")
+    r = b.iloc[-1]
+    per = period_label(r, lang)
+    v = fmt_value(r["territory"], ind, lang)
+    parts = []
+    if not is_missing(r.get("median")):
+        v_ = r["territory"]
+        pos = ("above" if v_ > r["p75"] else "below" if v_ < r["p25"] else "similar") if (r.get("n") or 0) >= 3 \
+            else position_of(v_, r["median"])
+        parts.append(compare_phrase(v_, r["median"], ("mediana dos pares", "peer median"), True, ind, lang, pos))
+    if not is_missing(r.get("national")):
+        parts.append(compare_phrase(r["territory"], r["national"], ("valor nacional", "national value"), False,
+                                    ind, lang))
+    if lang == "en":
+        tail = (", " + " and ".join(parts)) if parts else ""
+        return f"In {per}, {name} had {v} for {title(ind, lang)}{tail}."
+    tail = (", " + " e ".join(parts)) if parts else ""
+    return f"Em {per}, {name} registou {v} em {title(ind, lang)}{tail}."
+
+
+def band_table(band: pd.DataFrame, ind: dict, name: str, lang: str, with_peers: bool = True) -> html.Table:
+    cols = [("territory", name), ("national", "Portugal")]
+    if with_peers:
+        cols += [("median", tr("peer_median", lang)), ("p25", tr("p25", lang)), ("p75", tr("p75", lang)),
+                 ("min", tr("min", lang)), ("max", tr("max", lang))]
+    head = html.Thead(html.Tr([html.Th(tr("period", lang), scope="col")]
+                              + [html.Th(c[1], scope="col") for c in cols]))
+    body = html.Tbody([
+        html.Tr([html.Th(period_label(r, lang), scope="row")]
+                + [html.Td(fmt_value(r.get(c[0]), ind, lang), className="text-end") for c in cols])
+        for r in band.to_dict("records")])
+    return html.Table([head, body], className="table table-sm obs-table")
+
+
+def scroll_region(child, aria_label: str, **kw) -> html.Div:
+    """A horizontally scrollable wrapper that keyboard users can focus (axe: scrollable-region-focusable)."""
+    return html.Div(child, className="table-responsive obs-scroll", tabIndex="0", role="region",
+                    **{"aria-label": aria_label}, **kw)
+
+
+# -- alarms -----------------------------------------------------------------------------------
+
+def level_badge(level: str, lang: str) -> html.Span:
+    """Alarm level: symbol + label (never colour alone), in the level's colour on its tint."""
+    lv = alarm_levels().get(level)
+    if lv is None:
+        return html.Span(level or "—", className="obs-alarm-level")
+    return html.Span([html.Span(lv["symbol"], **{"aria-hidden": "true"}), " ", lv["en" if lang == "en" else "pt"]],
+                     className=f"obs-alarm-level obs-alarm-{level}",
+                     style={"color": lv["colour"], "backgroundColor": lv["background"], "borderColor": lv["colour"]})
+
+
+def status_label(status: str, lang: str) -> str:
+    st = alarm_statuses().get(status, {})
+    return st.get("en" if lang == "en" else "pt", status)
+
+
+def alarm_item(a: dict, lang: str, detail_href: str | None = None) -> html.Li:
+    expl = a.get("explanation_en") if lang == "en" else a.get("explanation_pt")
+    since = a.get("since_label_en") if lang == "en" else a.get("since_label_pt")
+    meta = [status_label(a.get("status", ""), lang)]
+    if since:
+        meta.append(f"{tr('since', lang)} {since}")
+    children = [level_badge(a.get("level", ""), lang), " ",
+                html.Strong(a.get("title_en") if lang == "en" else a.get("title_pt")), ": ",
+                html.Span(expl or ""), " ", html.Small(f"({' · '.join(meta)})", className="text-muted-strong")]
+    if detail_href:
+        children += [" ", dcc.Link(tr("history", lang), href=detail_href)]
+    return html.Li(children, className="obs-alarm-item")
+
+
+# -- bad input --------------------------------------------------------------------------------
+
+def problem_page(kind: str, message: str, lang: str, suggestions: list | None = None) -> html.Div:
+    """A helpful 404/400 page body (obs.ui.error_layout)."""
+    from obs import ui
+    from obs.i18n import t
+    status = 404 if kind == "404" else 400
+    title = t("err.404.title" if status == 404 else "err.400.title", lang)
+    msgs = [message] if status == 404 else [t("err.400.body", lang), message]
+    return ui.error_layout(status, lang, title, msgs, suggestions)
+
+
+
+# -- territory profiles (municipio and regiao) --------------------------------------------------
+
+URL_SYNC_JS = """
+function(search) {
+    if (typeof search === 'string') {
+        var target = window.location.pathname + search;
+        if (target !== window.location.pathname + window.location.search) {
+            window.history.replaceState(window.history.state, '', target);
+        }
+    }
+    return window.dash_clientside.no_update;
+}
+"""
+
+
+def is_region(ter: dict) -> bool:
+    return ter["level"] != "municipio"
+
+
+def default_group(ter: dict) -> str | None:
+    if is_region(ter):
+        return "level" if ter["level"] != "pais" else None
+    groups = data.peer_groups(ter["territory_id"])
+    return groups[0] if groups else None
+
+
+def group_choices(ter: dict) -> list[str]:
+    if is_region(ter):
+        return ["level"] if ter["level"] != "pais" else []
+    return data.peer_groups(ter["territory_id"])
+
+
+def peer_table(ter: dict, group: str | None) -> pd.DataFrame:
+    """The peers (territory_id, name_unique) of a territory in a group: dim_peer for a municipality,
+    the other regions of the same level for a region."""
+    if not group:
+        return pd.DataFrame(columns=["territory_id", "name", "name_unique"])
+    if is_region(ter):
+        df = data.territories([ter["level"]])
+        return df[df["territory_id"] != ter["territory_id"]][["territory_id", "name", "name_unique"]]
+    return data.peers(ter["territory_id"], group)
+
+
+def peer_values(ter: dict, peer_ids: list[str], indicator_ids: list[str] | None = None) -> pd.DataFrame:
+    if not peer_ids:
+        return pd.DataFrame(columns=["indicator_id", "territory_id", "period_id", "value", "start_date"])
+    if is_region(ter):
+        ids = indicator_ids if indicator_ids is not None else list(data.indicators()["indicator_id"])
+        df = data.level_values(ids, ter["level"]) if ids else pd.DataFrame(
+            columns=["indicator_id", "territory_id", "period_id", "value", "start_date"])
+        return df[df["territory_id"].isin(peer_ids)]
+    return data.series(peer_ids, indicator_ids)
+
+
+def validate_profile_params(ter: dict, grupo, i, lang: str) -> list[str]:
+    """Problems with the query parameters of a profile page (empty = fine)."""
+    from obs.i18n import t
+    errs = []
+    choices = group_choices(ter)
+    if grupo not in (None, "") and grupo not in choices:
+        errs.append(t("err.param", lang, name="grupo", value=grupo,
+                      valid=", ".join(choices) or "—"))
+    if i not in (None, "") and data.indicator(i) is None:
+        errs.append(t("err.param", lang, name="i", value=i,
+                      valid=", ".join(data.indicators()["indicator_id"])))
+    return errs
+
+
+def band_section(ter: dict, group: str | None, indicator_id: str | None, lang: str):
+    """(figure, summary sentence, table) of the peers' band chart for one indicator."""
+    ind = data.indicator(indicator_id) if indicator_id else None
+    name = ter["name_unique"]
+    if ind is None:
+        return go.Figure(), tr("no_data", lang), html.P(tr("no_data", lang))
+    own = data.series([ter["territory_id"]], [indicator_id])
+    nat = data.series(["PT"], [indicator_id])
+    peer_ids = list(peer_table(ter, group)["territory_id"])
+    pv = peer_values(ter, peer_ids, [indicator_id])
+    band = peer_band(own, nat, pv)
+    with_peers = bool(len(pv))
+    return (band_figure(band, ind, name, lang, with_peers), band_summary(band, ind, name, lang),
+            band_table(band, ind, name, lang, with_peers))
+
+
+def profile_table_rows(ter: dict, group: str | None):
+    """(indicators, rows, own series) for a profile: every public indicator with data or not."""
+    inds = data.indicators()
+    tid = ter["territory_id"]
+    own = data.series([tid])
+    nat = data.series(["PT"])
+    peer_ids = list(peer_table(ter, group)["territory_id"])
+    pv = peer_values(ter, peer_ids)
+    stored = data.peer_positions(tid, group) if group and not is_region(ter) else None
+    rows = profile_rows(inds, own, nat, pv, stored)
+    return inds, rows, own
+
+
+def indicator_table(ter: dict, inds: pd.DataFrame, rows: pd.DataFrame, own: pd.DataFrame,
+                    alarms_df: pd.DataFrame, group: str | None, lang: str) -> list:
+    """One accessible table per policy area: value, trend, Portugal, peers, position, alarms."""
+    from obs.i18n import area_label
+    by_id = rows.set_index("indicator_id").to_dict("index")
+    lv = alarm_levels()
+    out = []
+    for area, block in inds.groupby("area", sort=False):
+        trs = []
+        for ind in block.to_dict("records"):
+            iid = ind["indicator_id"]
+            r = by_id.get(iid, {})
+            s = own[own["indicator_id"] == iid]
+            per = (r.get("label_en") if lang == "en" else r.get("label_pt")) or ""
+            al = alarms_df[alarms_df["indicator_id"] == iid] if len(alarms_df) else alarms_df
+            al_cell = "—"
+            if len(al):
+                al_cell = html.Ul([html.Li([level_badge(a["level"], lang)]) for a in al.to_dict("records")],
+                                  className="list-unstyled mb-0")
+            pos = r.get("position")
+            def lab(k):
+                return {"data-label": tr(k, lang)}
+            trs.append(html.Tr([
+                html.Th([dcc.Link(title(ind, lang), href=href(f"/indicador/{iid}", lang)),
+                         html.Br(), html.Small(unit(ind, lang), className="text-muted-strong")], scope="row"),
+                html.Td(html.Span([html.Span(fmt_value(r.get("value"), ind, lang), className="obs-value"),
+                                   html.Br(), html.Small(per)]), className="text-end", **lab("latest")),
+                html.Td(sparkline(list(s["value"]), f"{tr('trend', lang)}: {trend_alt(s, ind, lang)}"),
+                        **lab("trend")),
+                html.Td(fmt_value(r.get("national"), ind, lang), className="text-end", **lab("national")),
+                html.Td(fmt_value(r.get("peer_median"), ind, lang), className="text-end", **lab("peer_median")),
+                html.Td(html.Span([html.Span(position_icon(pos), **{"aria-hidden": "true"}), " ",
+                                   position_words(pos, ind.get("polarity"), lang)]), **lab("position")),
+                html.Td(al_cell, **lab("alarms")),
+            ]))
+        head = html.Thead(html.Tr([html.Th(tr(k, lang), scope="col") for k in
+                                   ("indicator", "latest", "trend", "national", "peer_median", "position",
+                                    "alarms")]))
+        out.append(html.Section([
+            html.H3(area_label(area, lang)),
+            scroll_region(html.Table([html.Caption(f"{area_label(area, lang)} — {ter['name_unique']}",
+                                                   className="visually-hidden"), head, html.Tbody(trs)],
+                                     className="table table-sm obs-table obs-profile-table"),
+                          f"{tr('profile', lang)}: {area_label(area, lang)}"),
+        ], className="obs-area"))
+    return out
+
+
+def group_selector(ter: dict, group: str | None, path: str, lang: str, band_indicator: str | None):
+    choices = group_choices(ter)
+    if not choices:
+        return None
+    items = []
+    for g in choices:
+        lab = label(GROUP_LABELS.get(g), lang, g)
+        if g == group:
+            items.append(html.Li(html.Span(lab, className="nav-link active", **{"aria-current": "true"}),
+                                 className="nav-item"))
+        else:
+            items.append(html.Li(dcc.Link(lab, href=href(path, lang, grupo=g, i=band_indicator),
+                                          className="nav-link"), className="nav-item"))
+    return html.Nav([html.H2(tr("peer_group", lang), className="h6 mb-1", id="peer-group-heading"),
+                     html.Ul(items, className="nav nav-pills obs-peer-groups")],
+                    **{"aria-labelledby": "peer-group-heading"})
+
+
+def downloads(tid: str, lang: str) -> html.Section:
+    return html.Section([
+        html.H2(tr("downloads", lang), className="h6"),
+        html.Ul([
+            html.Li(html.A(tr("csv_tidy", lang), href=f"/download/territorio/{tid}.csv?dialect=tidy")),
+            html.Li(html.A(tr("csv_excel", lang), href=f"/download/territorio/{tid}.csv?dialect=excel")),
+            html.Li(html.A(tr("zip", lang), href=f"/download/territorio/{tid}.zip")),
+        ], className="list-inline obs-downloads"),
+    ])
+
+
+def alarms_section(alarms_df: pd.DataFrame, lang: str) -> html.Section:
+    if alarms_df.empty:
+        body = html.P(tr("no_alarms", lang))
+    else:
+        body = html.Ul([alarm_item(a, lang, href("/alarmes", lang, alarme=a["alarm_id"]))
+                        for a in alarms_df.to_dict("records")], className="list-unstyled obs-alarm-list")
+    return html.Section([html.H2(tr("active_alarms", lang)), body], className="obs-alarms")
+
+
+def header(ter: dict, lang: str) -> list:
+    from obs.i18n import level_label
+    facts = [html.Span(level_label(ter["level"], lang))]
+    links = []
+    if ter["level"] == "municipio":
+        for col in ("nuts3_id", "cim_id", "district_id"):
+            code = ter.get(col)
+            if isinstance(code, str) and code:
+                r = data.territory(code)
+                if r is not None:
+                    links.append(dcc.Link(r["name_unique"], href=href(f"/regiao/{code}", lang)))
+    else:
+        parent = ter.get("parent_id")
+        if isinstance(parent, str) and parent:
+            r = data.territory(parent)
+            if r is not None:
+                links.append(dcc.Link(r["name_unique"], href=href(f"/regiao/{parent}", lang)))
+    for lk in links:
+        facts += [" · ", lk]
+    dl = []
+    if not is_missing(ter.get("population")):
+        dl += [html.Dt(tr("population", lang)), html.Dd(fmt_number(ter["population"], 0, lang))]
+    if not is_missing(ter.get("area_km2")):
+        dl += [html.Dt(tr("area_km2", lang)), html.Dd(fmt_number(ter["area_km2"], 1, lang) + "\u00a0km²")]
+    return [html.H1(ter["name_unique"]), html.P(facts, className="obs-facts"),
+            html.Dl(dl, className="obs-keyfacts")]
+
+
+def members_section(ter: dict, lang: str):
+    if ter["level"] == "municipio":
+        return None
+    m = data.region_members(ter["territory_id"])
+    if m.empty:
+        return None
+    return html.Section(className="mt-4", children=[
+        html.H2(f"{tr('members', lang)} ({len(m)})"),
+        html.Ul([html.Li(dcc.Link(r["name_unique"], href=href(f"/municipio/{r['territory_id']}", lang)))
+                 for r in m.to_dict("records")], className="obs-members"),
+    ])
+
+
+def band_choices(inds: pd.DataFrame, own: pd.DataFrame, lang: str) -> list[dict]:
+    have = set(own.dropna(subset=["value"])["indicator_id"])
+    return [{"label": title(r, lang), "value": r["indicator_id"]}
+            for r in inds.to_dict("records") if r["indicator_id"] in have]
+
+
+def default_band_indicator(inds: pd.DataFrame, own: pd.DataFrame) -> str | None:
+    have = set(own.dropna(subset=["value"])["indicator_id"])
+    for r in inds.sort_values("headline", ascending=False, kind="stable").to_dict("records"):
+        if r["indicator_id"] in have:
+            return r["indicator_id"]
+    return None
+
+
+def profile_search(grupo: str | None, i: str | None, lang: str, default_grupo: str | None = None) -> str:
+    """The query string that holds a profile's state (peer group, chart indicator, language)."""
+    q = {}
+    if grupo and grupo != default_grupo:
+        q["grupo"] = grupo
+    if i:
+        q["i"] = i
+    if lang == "en":
+        q["lang"] = "en"
+    return ("?" + urlencode(q)) if q else ""
+
+
+def profile_layout(ter: dict, grupo: str | None, i: str | None, lang: str, path: str, ids) -> html.Div:
+    """The whole profile of a municipality or region. `ids` holds the page's component ids
+    (BAND_DROPDOWN, BAND_GRAPH, BAND_SUMMARY, BAND_TABLE, STATE, URL_SEARCH, URL_SYNC)."""
+    group = grupo or default_group(ter)
+    inds, rows, own = profile_table_rows(ter, group)
+    alarms_df = data.alarms(territory_ids=[ter["territory_id"]], statuses=["new", "ongoing", "reopened"])
+    choices = band_choices(inds, own, lang)
+    band_ind = i or default_band_indicator(inds, own)
+    fig, summary, table = band_section(ter, group, band_ind, lang)
+    n_peers = len(peer_table(ter, group)) if group else 0
+    peer_note = (f"{label(GROUP_LABELS.get(group), lang, group or '')}: {n_peers} {tr('peers', lang).lower()}"
+                 if group else "")
+    band = html.Section([
+        html.H2(tr("band_title", lang), id="banda"),
+        html.Label(tr("band_choose", lang), htmlFor=ids.BAND_DROPDOWN),
+        dcc.Dropdown(id=ids.BAND_DROPDOWN, options=choices, value=band_ind, clearable=False,
+                     searchable=False),
+        html.P(summary, id=ids.BAND_SUMMARY, className="obs-summary mt-2", **{"aria-live": "polite"}),
+        dcc.Graph(id=ids.BAND_GRAPH, figure=fig, config={"displayModeBar": False, "responsive": True},
+                  className="obs-graph"),
+        html.Details([html.Summary(tr("table_alt", lang)),
+                      scroll_region(html.Div(table, id=ids.BAND_TABLE), tr("table_alt", lang))]),
+    ], className="obs-band")
+    return html.Div([
+        dcc.Store(id=ids.STATE, data={"territory_id": ter["territory_id"], "group": group, "lang": lang,
+                                      "default_group": default_group(ter)}),
+        dcc.Store(id=ids.URL_SEARCH), dcc.Store(id=ids.URL_SYNC),
+        *header(ter, lang),
+        downloads(ter["territory_id"], lang),
+        group_selector(ter, group, path, lang, i),
+        html.P(peer_note, className="obs-peer-note") if peer_note else None,
+        alarms_section(alarms_df, lang),
+        html.Section([html.H2(tr("profile", lang)), *indicator_table(ter, inds, rows, own, alarms_df, group, lang)]),
+        band,
+        members_section(ter, lang),
+    ], className="obs-profile")

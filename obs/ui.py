@@ -1,0 +1,280 @@
+"""Shared layout components: header (skip link, demo banner, navbar, search, language), footer,
+error pages, accessible tables and text summaries, URL helpers, and the shell's callbacks.
+
+Pages call these helpers; app.py places `shell_layout()` around the page container. The shell is
+rendered by a callback on the URL, so the language (`?lang=en`) and the demo banner always
+match the current page and database.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+from urllib.parse import parse_qsl, urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from obs import data, fmt
+from obs.i18n import lang_of, t
+
+# -- component ids (constants) ---------------------------------------------------------------
+URL = "shell-url"
+HEADER = "shell-header"
+FOOTER = "shell-footer"
+SEARCH_INPUT = "shell-search"
+SEARCH_RESULTS = "shell-search-results"
+SEARCH_STATUS = "shell-search-status"
+LANG_LINK = "shell-lang"
+NAV_REDIRECT = "shell-nav"
+HTML_LANG_SINK = "shell-html-lang"
+MAIN = "main-content"
+
+#: paths that are not pages (never answered with a 404 page by the shell)
+RESERVED_PREFIXES = ("/_dash", "/_reload", "/_favicon", "/assets", "/api", "/download", "/geo", "/health")
+
+
+# -- URLs --------------------------------------------------------------------------------------
+
+def href(path: str, lang: str = "pt", **params) -> str:
+    """A link that keeps the language: href('/indicador/x', 'en', period='2021') -> '/indicador/x?period=2021&lang=en'."""
+    q = {k: v for k, v in params.items() if v not in (None, "", [], ())}
+    q = {k: (",".join(v) if isinstance(v, (list, tuple)) else v) for k, v in q.items()}
+    if lang == "en":
+        q["lang"] = "en"
+    return path + ("?" + urlencode(q, safe=",") if q else "")
+
+
+def indicator_href(indicator_id: str, lang: str = "pt", **params) -> str:
+    return href(f"/indicador/{indicator_id}", lang, **params)
+
+
+def territory_href(territory_id: str, lang: str = "pt") -> str:
+    """The profile page of a territory (page owned by the Território page): /municipio/<dico> or /regiao/<code>."""
+    path = "/municipio/" if str(territory_id).isdigit() else "/regiao/"
+    return href(f"{path}{territory_id}", lang)
+
+
+def parse_search(search: str | None) -> dict:
+    return dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
+
+
+def toggle_lang_href(pathname: str | None, search: str | None) -> str:
+    q = parse_search(search)
+    lang = lang_of(q.get("lang"))
+    if lang == "en":
+        q.pop("lang", None)
+    else:
+        q["lang"] = "en"
+    return (pathname or "/") + ("?" + urlencode(q, safe=",") if q else "")
+
+
+# -- HTTP status of a direct load --------------------------------------------------------------
+#: path template -> check(**path_vars, **query) returning an HTTP status (200, 400 or 404)
+STATUS_CHECKS: dict[str, Callable[..., int]] = {}
+
+
+def status_check(path_template: str):
+    """Register a page's check of its path variables and query for the HTTP status of a direct load."""
+    def deco(fn):
+        STATUS_CHECKS[path_template] = fn
+        return fn
+    return deco
+
+
+def _template_regex(template: str) -> re.Pattern:
+    parts = re.split(r"(<[^>]+>)", template)
+    rx = "".join(f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("<") else re.escape(p) for p in parts)
+    return re.compile("^" + rx + "/?$")
+
+
+def http_status(path: str, args: dict) -> int:
+    """The status a page load of `path` should get: 404 for no page, else the page's own check."""
+    if path.startswith(RESERVED_PREFIXES):
+        return 200
+    for page in dash.page_registry.values():
+        template = page.get("path_template") or page.get("path")
+        m = _template_regex(template).match(path) if template else None
+        if m is None:
+            continue
+        check = STATUS_CHECKS.get(template)
+        if check is None:
+            return 200
+        try:
+            return int(check(**m.groupdict(), **{k: v for k, v in args.items() if k.isidentifier()}))
+        except data.NoDatabase:
+            return 200
+    return 404
+
+
+# -- small components --------------------------------------------------------------------------
+
+def summary(text: str, id: str | None = None) -> html.P:
+    """The one-sentence text summary that accompanies every chart and map."""
+    kw = {"id": id} if id else {}
+    return html.P(text, className="chart-summary", **kw)
+
+
+def table(columns: list[tuple[str, str]], rows: list[dict], caption: str, *, numeric: set[str] = frozenset(),
+          id: str | None = None, scroll: bool = False, hide_caption: bool = False, row_header: str | None = None):
+    """A semantic HTML table (caption, th scope); `scroll` wraps it in a focusable scroll region."""
+    head = html.Thead(html.Tr([html.Th(label, scope="col", className="num" if key in numeric else None)
+                               for key, label in columns]))
+    body_rows = []
+    for r in rows:
+        cells = []
+        for key, _ in columns:
+            v = r.get(key, "")
+            cls = "num" if key in numeric else None
+            cells.append(html.Th(v, scope="row", className=cls) if key == row_header else html.Td(v, className=cls))
+        body_rows.append(html.Tr(cells))
+    tbl = dbc.Table([html.Caption(caption, className="visually-hidden" if hide_caption else None), head,
+                     html.Tbody(body_rows)], className="table-sm data-table mb-0", striped=True, hover=False)
+    kw = {"id": id} if id else {}
+    if scroll:
+        return html.Div(tbl, className="table-scroll", tabIndex=0, role="region", **{"aria-label": caption}, **kw)
+    return html.Div(tbl, className="table-wrap", **kw)
+
+
+def legend(items: list[tuple[str, str, int]], title: str, lang: str) -> html.Div:
+    """An HTML legend: colour swatch + text label + count (meaning never by colour alone)."""
+    return html.Div([
+        html.P(title, className="legend-title"),
+        html.Ul([html.Li([html.Span(className="swatch", style={"backgroundColor": c}, **{"aria-hidden": "true"}),
+                          html.Span(label), html.Span(f" ({fmt.number(n, 0, lang)})", className="legend-count")])
+                 for c, label, n in items], className="legend-list")])
+
+
+def error_layout(status: int, lang: str, title: str, messages: list, suggestions: list | None = None) -> html.Div:
+    """A helpful 404/400 page body: what went wrong, valid values, a way back."""
+    return html.Div([
+        html.H1([html.Span(f"{status} · ", className="text-muted"), title]),
+        *[html.P(m) for m in messages],
+        *(suggestions or []),
+        html.P(dcc.Link(t("err.home", lang), href=href("/", lang))),
+    ], className="error-page", **{"data-status": str(status)})
+
+
+# -- the shell ---------------------------------------------------------------------------------
+
+def shell_layout(page_container) -> html.Div:
+    """The app's layout: URL, header slot, <main> with the page container, footer slot."""
+    return html.Div([
+        dcc.Location(id=URL, refresh=False),
+        dcc.Location(id=NAV_REDIRECT, refresh="callback-nav"),
+        html.Div(id=HTML_LANG_SINK, hidden=True),
+        html.A(t("nav.skip", "pt"), href=f"#{MAIN}", className="skip-link", id="skip-link"),
+        html.Header(id=HEADER, className="site-header"),
+        html.Main(dbc.Container(page_container, fluid="lg", className="py-3"), id=MAIN, tabIndex=-1),
+        html.Footer(id=FOOTER, className="site-footer"),
+    ])
+
+
+def _nav_pages():
+    pages = [p for p in dash.page_registry.values() if p.get("nav")]
+    return sorted(pages, key=lambda p: (p.get("order") if p.get("order") is not None else 99, p["path"]))
+
+
+def header(pathname: str, search: str, lang: str) -> list:
+    demo = data.is_demo()
+    links = []
+    for p in _nav_pages():
+        name = p.get("name_en") if lang == "en" and p.get("name_en") else p["name"]
+        path = p.get("nav_path") or p["path"]
+        active = (pathname or "/") == path or (path != "/" and (pathname or "").startswith(path))
+        links.append(html.Li(dcc.Link(name, href=href(path, lang), className="nav-link" + (" active" if active else "")),
+                             className="nav-item"))
+    search_box = html.Div([
+        html.Label(t("search.label", lang), htmlFor=SEARCH_INPUT, className="visually-hidden"),
+        dcc.Input(id=SEARCH_INPUT, type="search", placeholder=t("search.placeholder", lang), autoComplete="off",
+                  debounce=False, className="form-control form-control-sm", value=""),
+        html.Div(id=SEARCH_STATUS, className="visually-hidden", **{"aria-live": "polite"}),
+        html.Ul(id=SEARCH_RESULTS, className="search-results list-unstyled", hidden=True),
+    ], className="site-search", role="search")
+    lang_link = html.A(t("lang.switch", lang), href=toggle_lang_href(pathname, search), id=LANG_LINK,
+                       className="btn btn-outline-light btn-sm lang-switch", lang="en" if lang == "pt" else "pt-PT",
+                       title=t("lang.switch.label", lang))
+    nav = dbc.Navbar(dbc.Container([
+        dcc.Link([html.Span("Observatório", className="brand-name")], href=href("/", lang),
+                 className="navbar-brand"),
+        dbc.NavbarToggler(id="shell-toggler"),
+        dbc.Collapse([html.Nav(html.Ul(links, className="navbar-nav me-auto"), className="me-auto",
+                               **{"aria-label": t("nav.label", lang)}), search_box, lang_link],
+                     id="shell-collapse", navbar=True, is_open=False),
+    ], fluid="lg"), color="primary", dark=True, expand="lg", className="site-nav")
+    out = []
+    if demo:
+        out.append(html.Div(html.Strong(t("demo.banner", lang)), className="demo-banner", role="note",
+                            id="demo-banner"))
+    out.append(nav)
+    return out
+
+
+def footer(lang: str) -> dbc.Container:
+    try:
+        info = data.build_info()
+        when = fmt.datetime(info.get("finished_at") or info.get("started_at"), lang) if info else "—"
+    except data.NoDatabase:
+        when = "—"
+    return dbc.Container([
+        html.P(t("footer.data", lang, when=when), className="mb-1"),
+        html.P([html.A(t("footer.api", lang), href="/api/v1"), " · ", t("footer.licence", lang)], className="mb-0"),
+    ], fluid="lg", className="py-3")
+
+
+@callback(Output(HEADER, "children"), Output(FOOTER, "children"), Output("skip-link", "children"),
+          Input(URL, "pathname"), Input(URL, "search"))
+def render_shell(pathname, search):
+    """Header and footer in the URL's language (re-rendered on navigation)."""
+    lang = lang_of(parse_search(search).get("lang"))
+    if (pathname or "").startswith("/embed/"):  # chrome-less view for iframes
+        return [], [], t("nav.skip", lang)
+    return header(pathname, search, lang), footer(lang), t("nav.skip", lang)
+
+
+@callback(Output("shell-collapse", "is_open"), Input("shell-toggler", "n_clicks"),
+          State("shell-collapse", "is_open"), prevent_initial_call=True)
+def toggle_nav(n, is_open):
+    return not is_open
+
+
+def search_items(q: str, lang: str) -> tuple[list, str, bool]:
+    """Search results as links (list items), a status text, and whether the list is hidden."""
+    q = (q or "").strip()
+    if len(q) < 2:
+        return [], "", True
+    df = data.search_territories(q, limit=8)
+    if not len(df):
+        return [html.Li(t("search.none", lang, q=q), className="search-empty")], t("search.none", lang, q=q), False
+    items = [html.Li(dcc.Link([html.Span(r["name_unique"]), " ",
+                               html.Small(t(f"level.{r['level']}", lang), className="search-level")],
+                              href=territory_href(r["territory_id"], lang), className="search-link",
+                              id={"type": "search-hit", "index": r["territory_id"]}))
+             for _, r in df.iterrows()]
+    return items, t("search.count", lang, n=len(df)), False
+
+
+@callback(Output(SEARCH_RESULTS, "children"), Output(SEARCH_STATUS, "children"), Output(SEARCH_RESULTS, "hidden"),
+          Input(SEARCH_INPUT, "value"), State(URL, "search"), prevent_initial_call=True)
+def on_search(q, search):
+    return search_items(q, lang_of(parse_search(search).get("lang")))
+
+
+@callback(Output(NAV_REDIRECT, "href"), Output(SEARCH_INPUT, "value"), Input(SEARCH_INPUT, "n_submit"),
+          State(SEARCH_INPUT, "value"), State(URL, "search"), prevent_initial_call=True)
+def on_search_submit(n, q, search):
+    """Enter opens the first result."""
+    df = data.search_territories(q or "", limit=1)
+    if not len(df):
+        raise PreventUpdate
+    return territory_href(df.iloc[0]["territory_id"], lang_of(parse_search(search).get("lang"))), ""
+
+
+clientside_callback(
+    """function(search) {
+        var en = /(^|[?&])lang=en(&|$)/.test(search || '');
+        document.documentElement.lang = en ? 'en' : 'pt-PT';
+        return '';
+    }""",
+    Output(HTML_LANG_SINK, "children"), Input(URL, "search"))

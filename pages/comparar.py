@@ -1,0 +1,275 @@
+"""Comparar: up to 10 territories side by side, as a table and as charts (`/comparar?t=1106,1312&i=…`)."""
+from __future__ import annotations
+
+import dash
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
+
+from obs import data, ui
+from obs import fmt as F
+from obs import territory_view as tv
+from obs import i18n
+from obs.i18n import lang_of, level_label
+
+dash.register_page(__name__, path="/comparar", name="Comparar", name_en="Compare", title="Comparar · Observatório",
+                   order=3, nav=True)
+
+MAX_TERRITORIES = 10
+REFERENCE = "PT"
+#: marker symbols and dash styles: lines differ by more than colour
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down", "pentagon", "hexagram",
+           "cross", "hourglass"]
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+COLOURS = ["#1f4e8c", "#b04a00", "#2e7d32", "#6a1b9a", "#8a5a00", "#00695c", "#ad1457", "#37474f", "#4e342e",
+           "#283593", "#555555"]
+
+TEXT = {
+    "h1": ("Comparar territórios", "Compare territories"),
+    "lead": ("Escolha até 10 municípios ou regiões e os indicadores a comparar. O endereço guarda a escolha.",
+             "Choose up to 10 municipalities or regions and the indicators to compare. The address keeps "
+             "your choice."),
+    "territories": ("Territórios (até 10)", "Territories (up to 10)"),
+    "indicators": ("Indicadores", "Indicators"),
+    "choose": ("Escolha pelo menos um território para comparar.", "Choose at least one territory to compare."),
+    "table": ("Tabela: último valor de cada indicador", "Table: latest value of each indicator"),
+    "caption": ("Último valor disponível por indicador e território (período entre parênteses)",
+                "Latest available value by indicator and territory (period in brackets)"),
+    "charts": ("Gráficos: evolução ao longo do tempo", "Charts: change over time"),
+    "too_many": ("Pode comparar no máximo {n} territórios; recebemos {k}.",
+                 "You can compare at most {n} territories; we received {k}."),
+    "summary": ("{title}, {period}: valor mais alto em {hi} ({hv}), mais baixo em {lo} ({lv}).",
+                "{title}, {period}: highest in {hi} ({hv}), lowest in {lo} ({lv})."),
+    "summary_one": ("{title}, {period}: {name} com {v}.", "{title}, {period}: {name} with {v}."),
+    "no_data": ("{title}: sem dados para estes territórios.", "{title}: no data for these territories."),
+    "chart_table": ("Ver os dados do gráfico em tabela", "Show the chart data as a table"),
+    "reference": ("Portugal é mostrado como referência.", "Portugal is shown as the reference."),
+}
+
+
+def tx(key: str, lang: str, **kw) -> str:
+    pt, en = TEXT[key]
+    s = en if lang == "en" else pt
+    return s.format(**kw) if kw else s
+
+
+class ids:
+    TERRITORIES = "comparar-territories"
+    INDICATORS = "comparar-indicators"
+    CONTENT = "comparar-content"
+    LANG = "comparar-lang"
+    URL_SEARCH = "comparar-url-search"
+    URL_SYNC = "comparar-url-sync"
+
+
+def _split(v) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, (list, tuple)):
+        v = ",".join(v)
+    return [x.strip() for x in str(v).split(",") if x.strip()]
+
+
+def territory_options(lang: str) -> list[dict]:
+    df = data.territories()
+    df = df[df["level"] != "freguesia"]
+    out = []
+    for r in df.to_dict("records"):
+        lab = r["name_unique"] if r["level"] == "municipio" else f"{r['name_unique']} — {level_label(r['level'], lang)}"
+        out.append({"label": lab, "value": r["territory_id"], "search": r["name_search"]})
+    return out
+
+
+def indicator_options(lang: str) -> list[dict]:
+    return [{"label": tv.title(r, lang), "value": r["indicator_id"]} for r in data.indicators().to_dict("records")]
+
+
+def default_indicators() -> list[str]:
+    inds = data.indicators()
+    head = inds[inds["headline"].fillna(False).astype(bool)]
+    return list((head if len(head) else inds)["indicator_id"])
+
+
+def validate(tids: list[str], iids: list[str], lang: str) -> list[str]:
+    errs = []
+    if len(tids) > MAX_TERRITORIES:
+        errs.append(tx("too_many", lang, n=MAX_TERRITORIES, k=len(tids)))
+    known = set(data.territories()["territory_id"])
+    for x in tids:
+        if x not in known:
+            errs.append(i18n.t("err.param", lang, name="t", value=x, valid="1106, 1312, PT111, …"))
+    valid_i = list(data.indicators()["indicator_id"])
+    for x in iids:
+        if x not in valid_i:
+            errs.append(i18n.t("err.param", lang, name="i", value=x, valid=", ".join(valid_i)))
+    return errs
+
+
+def search_of(tids: list[str], iids: list[str] | None, lang: str) -> str:
+    """The query string holding the comparison (territories, indicators unless default, language)."""
+    from urllib.parse import urlencode
+    q = {}
+    if tids:
+        q["t"] = ",".join(tids)
+    if iids and list(iids) != default_indicators():
+        q["i"] = ",".join(iids)
+    if lang == "en":
+        q["lang"] = "en"
+    return ("?" + urlencode(q, safe=",")) if q else ""
+
+
+def _names(tids: list[str]) -> dict[str, str]:
+    df = data.territories()
+    return dict(zip(df["territory_id"], df["name_unique"]))
+
+
+def comparison_table(tids: list[str], inds: pd.DataFrame, ser: pd.DataFrame, names: dict, lang: str):
+    cols = tids + ([REFERENCE] if REFERENCE not in tids else [])
+    head = html.Thead(html.Tr([html.Th(i18n.t("ind.title", lang), scope="col")]
+                              + [html.Th(dcc.Link(names.get(x, x), href=tv.href(_profile_path(x), lang)), scope="col")
+                                 for x in cols]))
+    rows = []
+    for ind in inds.to_dict("records"):
+        s = ser[(ser["indicator_id"] == ind["indicator_id"]) & ser["value"].notna()]
+        cells = []
+        for x in cols:
+            sx = s[s["territory_id"] == x]
+            if sx.empty:
+                cells.append(html.Td("—", className="text-end"))
+            else:
+                last = sx.iloc[-1]
+                cells.append(html.Td([tv.fmt_value(last["value"], ind, lang), html.Br(),
+                                      html.Small(f"({tv.period_label(last, lang)})")], className="text-end"))
+        rows.append(html.Tr([html.Th([dcc.Link(tv.title(ind, lang), href=tv.href(f"/indicador/{ind['indicator_id']}", lang)),
+                                      html.Br(), html.Small(tv.unit(ind, lang))], scope="row")] + cells))
+    return html.Table([html.Caption(tx("caption", lang)), head, html.Tbody(rows)],
+                      className="table table-sm obs-table obs-compare-table")
+
+
+def _profile_path(tid: str) -> str:
+    return f"/municipio/{tid}" if tid.isdigit() else f"/regiao/{tid}"
+
+
+def indicator_chart(ind: dict, tids: list[str], ser: pd.DataFrame, names: dict, lang: str):
+    """One chart per indicator: a line per territory (distinct marker and dash), Portugal dotted;
+    a summary sentence and a table alternative."""
+    s = ser[(ser["indicator_id"] == ind["indicator_id"]) & ser["value"].notna()]
+    ttl = tv.title(ind, lang)
+    if s[s["territory_id"].isin(tids)].empty:
+        return html.Section([html.H3(ttl), html.P(tx("no_data", lang, title=ttl))], className="obs-compare-chart")
+    order = s.drop_duplicates("period_id").sort_values("start_date")
+    plabel = {r["period_id"]: tv.period_label(r, lang) for r in order.to_dict("records")}
+    xs_all = [plabel[p] for p in order["period_id"]]
+    fig = go.Figure()
+    shown = tids + ([REFERENCE] if REFERENCE not in tids else [])
+    for k, x in enumerate(shown):
+        sx = s[s["territory_id"] == x]
+        if sx.empty:
+            continue
+        is_ref = x == REFERENCE and x not in tids
+        fig.add_trace(go.Scatter(
+            x=[plabel[p] for p in sx["period_id"]], y=sx["value"], name=names.get(x, x), mode="lines+markers",
+            line={"color": "#333" if is_ref else COLOURS[k % len(COLOURS)],
+                  "dash": "dot" if is_ref else DASHES[k % len(DASHES)], "width": 2 if is_ref else 2.5},
+            marker={"symbol": "square-open" if is_ref else SYMBOLS[k % len(SYMBOLS)], "size": 7}))
+    fig.update_layout(margin={"l": 40, "r": 10, "t": 10, "b": 30}, height=300, template="plotly_white",
+                      legend={"orientation": "h", "y": -0.25}, separators=F.separators(lang),
+                      yaxis={"title": tv.unit(ind, lang), "tickformat": F.d3_format(ind.get("decimals"))},
+                      xaxis={"type": "category", "categoryorder": "array", "categoryarray": xs_all})
+    # summary: latest common period among the chosen territories
+    latest = s[s["territory_id"].isin(tids)]
+    last_pid = latest.sort_values("start_date")["period_id"].iloc[-1]
+    at = latest[latest["period_id"] == last_pid]
+    per = plabel[last_pid]
+    if len(at) == 1:
+        r = at.iloc[0]
+        summary = tx("summary_one", lang, title=ttl, period=per, name=names.get(r["territory_id"]),
+                     v=tv.fmt_value(r["value"], ind, lang))
+    else:
+        hi, lo = at.loc[at["value"].idxmax()], at.loc[at["value"].idxmin()]
+        summary = tx("summary", lang, title=ttl, period=per, hi=names.get(hi["territory_id"]),
+                     hv=tv.fmt_value(hi["value"], ind, lang), lo=names.get(lo["territory_id"]),
+                     lv=tv.fmt_value(lo["value"], ind, lang))
+    # table alternative: periods x territories
+    wide = s[s["territory_id"].isin(shown)].pivot_table(index="period_id", columns="territory_id", values="value",
+                                                        aggfunc="first")
+    head = html.Thead(html.Tr([html.Th(tv.tr("period", lang), scope="col")]
+                              + [html.Th(names.get(x, x), scope="col") for x in shown if x in wide.columns]))
+    body = html.Tbody([html.Tr([html.Th(plabel[p], scope="row")]
+                               + [html.Td(tv.fmt_value(wide.at[p, x], ind, lang), className="text-end")
+                                  for x in shown if x in wide.columns])
+                       for p in order["period_id"] if p in wide.index])
+    return html.Section([
+        html.H3(ttl),
+        html.P(summary, className="obs-summary"),
+        dcc.Graph(figure=fig, config={"displayModeBar": False, "responsive": True}, className="obs-graph"),
+        html.Details([html.Summary(tx("chart_table", lang)),
+                      tv.scroll_region(html.Table([head, body], className="table table-sm obs-table"),
+                                       f"{tx('chart_table', lang)}: {ttl}")]),
+    ], className="obs-compare-chart")
+
+
+def content(tids: list[str], iids: list[str], lang: str) -> list:
+    """The comparison: a table of latest values, then one chart per indicator."""
+    if not tids:
+        return [html.P(tx("choose", lang), className="obs-empty")]
+    inds = data.indicators()
+    inds = inds[inds["indicator_id"].isin(iids)].set_index("indicator_id").loc[
+        [i for i in iids if i in set(inds["indicator_id"])]].reset_index()
+    ser = data.series(list(dict.fromkeys(tids + [REFERENCE])), list(inds["indicator_id"]))
+    names = _names(tids)
+    return [
+        html.H2(tx("table", lang)),
+        html.P(tx("reference", lang)) if REFERENCE not in tids else None,
+        tv.scroll_region(comparison_table(tids, inds, ser, names, lang), tx("table", lang)),
+        html.H2(tx("charts", lang)),
+        html.Div([indicator_chart(ind, tids, ser, names, lang) for ind in inds.to_dict("records")],
+                 className="obs-compare-charts"),
+    ]
+
+
+def _territory_ids(t) -> list[str]:
+    return list(dict.fromkeys(x.upper() if not x.isdigit() else x for x in _split(t)))
+
+
+@ui.status_check("/comparar")
+def http_status(t: str | None = None, i: str | None = None, lang: str | None = None, **_) -> int:
+    return 400 if validate(_territory_ids(t), _split(i), lang_of(lang)) else 200
+
+
+def layout(t: str | None = None, i: str | None = None, lang: str | None = None, **_):  # noqa: A002
+    lang = lang_of(lang)
+    tids = _territory_ids(t)
+    iids = _split(i) or default_indicators()
+    errs = validate(tids, _split(i), lang)
+    if errs:
+        return tv.problem_page("400", " ".join(errs), lang)
+    return html.Div([
+        dcc.Store(id=ids.LANG, data=lang), dcc.Store(id=ids.URL_SEARCH), dcc.Store(id=ids.URL_SYNC),
+        html.H1(tx("h1", lang)),
+        html.P(tx("lead", lang)),
+        html.Div([
+            html.Div([html.Label(tx("territories", lang), htmlFor=ids.TERRITORIES),
+                      dcc.Dropdown(id=ids.TERRITORIES, options=territory_options(lang), value=tids, multi=True,
+                                   placeholder=i18n.t("search.placeholder", lang))], className="col-md-6"),
+            html.Div([html.Label(tx("indicators", lang), htmlFor=ids.INDICATORS),
+                      dcc.Dropdown(id=ids.INDICATORS, options=indicator_options(lang), value=iids, multi=True)],
+                     className="col-md-6"),
+        ], className="row g-3 obs-controls"),
+        html.Div(content(tids, iids, lang), id=ids.CONTENT, className="mt-3", **{"aria-live": "polite"}),
+    ], className="obs-compare")
+
+
+@callback(Output(ids.CONTENT, "children"), Output(ids.URL_SEARCH, "data"), Output(ids.TERRITORIES, "value"),
+          Input(ids.TERRITORIES, "value"), Input(ids.INDICATORS, "value"), State(ids.LANG, "data"),
+          prevent_initial_call=True)
+def update(tids, iids, lang):
+    """Re-render the comparison for the chosen territories (at most 10 kept) and indicators."""
+    lang = lang_of(lang)
+    tids = list(tids or [])[:MAX_TERRITORIES]
+    iids = list(iids or [])
+    return content(tids, iids, lang), search_of(tids, iids, lang), tids
+
+
+clientside_callback(tv.URL_SYNC_JS, Output(ids.URL_SYNC, "data"), Input(ids.URL_SEARCH, "data"),
+                    prevent_initial_call=True)

@@ -1,0 +1,131 @@
+"""Início: headline indicators (latest value and change), alarms by policy area and level,
+a featured map, and how fresh the data are."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from obs import data, fmt, ui
+from obs import figures as F
+from obs import indicator_view as IV
+from obs.i18n import area_label, lang_of, level_label, t
+
+dash.register_page(__name__, path="/", title="Observatório — Dashboard de Políticas Públicas", name="Início",
+                   name_en="Home", nav=True, order=0)
+
+HEADLINES = "home-headlines"
+ALARMS = "home-alarms"
+MAP = "home-map"
+FRESH = "home-fresh"
+ALARM_LEVELS = ("critico", "atencao", "informacao")
+
+
+def headline_card(r: pd.Series, lang: str):
+    title = r["title_en"] if lang == "en" else r["title_pt"]
+    d = int(r["decimals"]) if pd.notna(r["decimals"]) else 1
+    unit = r["short_unit"] or ""
+    label = r["label_en"] if lang == "en" else r["label_pt"]
+    if r["change"] is not None and pd.notna(r["change"]):
+        ch = r["change"]
+        cls = "change-up" if ch > 0 else "change-down" if ch < 0 else "change-flat"
+        prev = r["prev_label_en"] if lang == "en" else r["prev_label_pt"]
+        cunit = "p.p." if unit == "%" else unit
+        change = html.P(t("home.headline.change", lang, change=fmt.change(ch, d, lang) + (f"\u00a0{cunit}" if cunit else ""),
+                          period=prev), className=f"kpi-change mb-2 {cls}")
+    else:
+        change = html.P(t("home.headline.nochange", lang), className="kpi-change mb-2")
+    return dbc.Card(dbc.CardBody([
+        html.H3(dcc.Link(title, href=ui.indicator_href(r["indicator_id"], lang)), className="card-title"),
+        html.P(fmt.value(r["value"], d, unit, lang), className="kpi-value mb-1"),
+        html.P(t("home.headline.latest", lang, period=label or "—"), className="mb-1"),
+        change,
+        html.P(area_label(r["area"], lang), className="small text-muted mb-0"),
+    ]), className="kpi-card h-100")
+
+
+def alarms_table(lang: str):
+    df = data.alarm_counts()
+    if not len(df):
+        return html.P(t("home.alarms.none", lang))
+    piv = df.pivot_table(index="area", columns="level", values="n", aggfunc="sum", fill_value=0)
+    cols = [("area", t("home.alarms.area", lang))] + [(lv, t(f"alarm.{lv}", lang)) for lv in ALARM_LEVELS] + \
+        [("total", t("home.alarms.total", lang))]
+    rows = []
+    for area, r in piv.iterrows():
+        row = {"area": area_label(area, lang)}
+        for lv in ALARM_LEVELS:
+            row[lv] = fmt.number(r.get(lv, 0), 0, lang)
+        row["total"] = fmt.number(sum(r.get(lv, 0) for lv in ALARM_LEVELS), 0, lang)
+        rows.append(row)
+    return ui.table(cols, rows, t("home.alarms.caption", lang), numeric=set(ALARM_LEVELS) | {"total"},
+                    row_header="area")
+
+
+def featured_map(lang: str, indicator_id: str):
+    v = IV.resolve(indicator_id, lang)
+    if isinstance(v, IV.Problem):
+        return html.Div()
+    b = IV.map_bundle(v)
+    fig = F.map_figure(b["md"], b["layer"], lang=lang, height=440, interactive=True)
+    rows = IV.ranking_rows(v, b)
+    table = html.Details([
+        html.Summary(t("home.map.table", lang)),
+        ui.table([("pos", t("rank.pos", lang)), ("territory", t("rank.territory", lang)),
+                  ("value", t("rank.value", lang))], rows,
+                 t("rank.caption", lang, title=IV.title(v), period=IV.period_label(v),
+                   levels=level_label(v.level, lang, plural=True)),
+                 numeric={"pos", "value"}, scroll=True, row_header="territory"),
+    ], className="table-alt")
+    return html.Div([
+        html.H2(t("home.map", lang, title=IV.title(v))),
+        html.Figure([
+            html.Div(dcc.Graph(id=MAP, figure=fig, config={"displaylogo": False, "scrollZoom": False,
+                                                          "responsive": True}), className="map-wrap"),
+            html.Figcaption([ui.legend(b["md"]["legend"], IV.unit_long(v), lang), ui.summary(b["summary"])]),
+        ], className="obs-figure"),
+        table,
+        html.P(dcc.Link(t("home.headline.open", lang) + f": {IV.title(v)}", href=ui.indicator_href(v.indicator_id, lang))),
+    ])
+
+
+def freshness(lang: str):
+    info = data.build_info()
+    df = data.latest_periods()
+    rows = [{"ind": dcc.Link(r["title_en"] if lang == "en" else r["title_pt"], href=ui.indicator_href(r["indicator_id"], lang)),
+             "period": (r["label_en"] if lang == "en" else r["label_pt"]) or "—"} for _, r in df.iterrows()]
+    return html.Div([
+        html.H2(t("home.fresh", lang)),
+        html.P(t("home.fresh.built", lang, when=fmt.datetime(info.get("finished_at") or info.get("started_at"), lang))),
+        ui.table([("ind", t("home.fresh.indicator", lang)), ("period", t("home.fresh.latest", lang))], rows,
+                 t("home.fresh.caption", lang), row_header="ind"),
+    ], id=FRESH)
+
+
+def layout(lang: str | None = None, **_):
+    lang = lang_of(lang if isinstance(lang, str) else None)
+    try:
+        heads = data.headline_summary()
+    except data.NoDatabase:
+        return ui.error_layout(503, lang, t("nodb", lang), [])
+    if not len(heads):
+        cards = html.P(t("home.noindicators", lang))
+        featured = html.Div()
+    else:
+        cards = dbc.Row([dbc.Col(headline_card(r, lang), xs=12, sm=6, lg=4, className="mb-3") for _, r in heads.iterrows()])
+        featured = featured_map(lang, heads.iloc[0]["indicator_id"])
+    return html.Div([
+        html.H1(t("home.h1", lang)),
+        html.P(t("home.lead", lang), className="lead"),
+        html.Section([html.H2(t("home.headlines", lang)), cards], id=HEADLINES, **{"aria-label": t("home.headlines", lang)}),
+        dbc.Row([
+            dbc.Col(featured, lg=7, className="mb-3"),
+            dbc.Col([
+                html.Section([html.H2(t("home.alarms", lang)), alarms_table(lang),
+                              html.P(dcc.Link(t("home.alarms.open", lang), href=ui.href("/alarmes", lang)))],
+                             id=ALARMS),
+                freshness(lang),
+            ], lg=5),
+        ]),
+    ])

@@ -1,0 +1,28 @@
+"""Helpers shared by the ETL tests: a synthetic connector context and catalogue entries."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl import connectors
+from etl.catalogue import Source
+from etl.territory import build_territory, read_reference
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINI = FIXTURES / "mini_system"
+
+
+def mini_ctx(data_system: Path = MINI) -> connectors.Context:
+    ref = read_reference(data_system)
+    terr = build_territory(ref)
+    return connectors.Context(territories=set(terr["territory_id"]), reference=ref, data_system=data_system)
+
+
+def source(fmt: str = "tidy_csv", **kw) -> Source:
+    base = {"id": "teste", "title": "Teste", "path": "x.csv", "format": fmt, "producer": "Teste", "licence": "CC0"}
+    return Source.model_validate({**base, **kw})
+
+
+def run(src: Source, files: list[Path], ctx=None):
+    c = connectors.get(src.format)
+    raw = c.read(src, files)
+    return c.transform(raw, src, ctx or mini_ctx())

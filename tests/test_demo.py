@@ -1,0 +1,110 @@
+"""The demo data system (etl/demo.py): deterministic, same layout as the real one, builds as demo."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import shapely
+
+from etl import demo
+
+
+@pytest.fixture(scope="module")
+def demo_system(tmp_path_factory):
+    return demo.ensure_demo_system(tmp_path_factory.mktemp("demo") / "demo-system", progress=lambda m: None)
+
+
+def files(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_two_runs_give_identical_bytes(demo_system, tmp_path):
+    other = demo.ensure_demo_system(tmp_path / "again", force=True, progress=lambda m: None)
+    a, b = files(demo_system), files(other)
+    assert a.keys() == b.keys()
+    for k in a:
+        assert a[k] == b[k], k
+
+
+def test_marked_synthetic(demo_system):
+    first = (demo_system / "SOURCES.md").read_text(encoding="utf-8").splitlines()[0]
+    assert "SYNTHETIC DEMO DATA" in first
+    assert demo.is_demo_system(demo_system)
+
+
+def test_same_layout_as_the_real_data_system(demo_system, data_system):
+    """Every demo file exists in the real data system with the same header (so the same catalogue builds)."""
+    for rel in ["reference/municipios.csv", *demo.FILES]:
+        real = (data_system / rel).read_text(encoding="utf-8").splitlines()[0]
+        mine = (demo_system / rel).read_text(encoding="utf-8").splitlines()[0]
+        assert mine == real, rel
+
+
+def test_official_list_of_municipalities_and_regions(demo_system, data_system):
+    ref = pd.read_csv(demo_system / "reference/municipios.csv", dtype=str, keep_default_na=False)
+    real = pd.read_csv(data_system / "reference/municipios.csv", dtype=str, keep_default_na=False)
+    assert list(ref.columns) == list(real.columns)
+    codes = [c for c in demo.NOMENCLATURE_COLUMNS if c not in ("lon", "lat")] + ["pordata_nome"]
+    pd.testing.assert_frame_equal(ref[codes].sort_values("dico").reset_index(drop=True),
+                                  real[codes].sort_values("dico").reset_index(drop=True))
+    assert ref["dico"].str.fullmatch(r"\d{4}").all()
+    # synthetic, not copied: the populations differ from the real ones
+    assert (ref["pop_2021_censos"] != real.set_index("dico").loc[ref["dico"], "pop_2021_censos"].values).mean() > 0.95
+    assert (ref.loc[ref["dico"].isin(demo.CREATED_1998), "pop_1981"] == "").all()
+
+
+def test_nomenclature_holds_no_values():
+    nom = demo.read_nomenclature()
+    assert list(nom.columns) == demo.NOMENCLATURE_COLUMNS and len(nom) == 308
+    assert not any(c.startswith(("pop", "area")) for c in nom.columns)
+    header = demo.NOMENCLATURE.read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("#")
+    assert (nom["lon"].str.fullmatch(r"-\d+\.\d") & nom["lat"].str.fullmatch(r"\d+\.\d")).all()
+
+
+def test_synthetic_polygons(demo_system):
+    fc = json.loads((demo_system / "geo/municipios_308.geojson").read_text(encoding="utf-8"))
+    g = [shapely.geometry.shape(f["geometry"]) for f in fc["features"]]
+    assert len({f["properties"]["dico"] for f in fc["features"]}) == 308
+    assert all(x.is_valid and not x.is_empty for x in g)
+    assert shapely.coverage_is_valid(g)
+    assert all("SINTÉTICO" in f["properties"]["fonte_geometria"] for f in fc["features"])
+
+
+def test_reuses_an_up_to_date_system_and_refuses_a_real_one(demo_system, tmp_path):
+    stamp = (demo_system / demo.STAMP).stat().st_mtime_ns
+    demo.ensure_demo_system(demo_system, progress=lambda m: None)
+    assert (demo_system / demo.STAMP).stat().st_mtime_ns == stamp
+    real_looking = tmp_path / "data"
+    (real_looking / "reference").mkdir(parents=True)
+    (real_looking / "reference" / "municipios.csv").write_text("dico\n0101\n")
+    with pytest.raises(ValueError, match="not a demo data system"):
+        demo.ensure_demo_system(real_looking, progress=lambda m: None)
+
+
+def test_build_without_a_data_system_is_marked_demo(tmp_path, monkeypatch):
+    from etl.build import build, connect
+    monkeypatch.setenv("OBS_DATA_SYSTEM", "")
+    monkeypatch.setenv("OBS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("OBS_DB", str(tmp_path / "observatorio.duckdb"))
+    summary = build(progress=lambda m: None)
+    assert summary["is_demo"] is True
+    con = connect(summary["db"], read_only=True)
+    try:
+        assert con.execute("SELECT is_demo, data_system FROM meta_build").fetchall() == [(True, "demo")]
+        assert con.execute("SELECT count(*) FROM fact_indicator_value").fetchone()[0] > 0
+        assert con.execute("SELECT count(*) FROM dim_territory WHERE level = 'municipio'").fetchone()[0] == 308
+    finally:
+        con.close()
+    manifest = json.loads((tmp_path / "geo" / "manifest.json").read_text())
+    assert manifest["is_demo"] is True
+    assert demo.is_demo_system(tmp_path / "demo-system")
+
+
+def test_cli_demo_command(tmp_path, monkeypatch, capsys):
+    from etl.cli import main
+    monkeypatch.setenv("OBS_DATA_DIR", str(tmp_path))
+    assert main(["demo"]) == 0
+    assert demo.is_demo_system(tmp_path / "demo-system")
+    assert "demo data system written" in capsys.readouterr().out
