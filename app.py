@@ -75,7 +75,8 @@ def page_status():
     req = flask.request
     if req.method != "GET" or "text/html" not in req.headers.get("Accept", "text/html"):
         return None
-    status = ui.http_status(req.path, req.args.to_dict())
+    args = {k: v[0] if len(v) == 1 else v for k, v in req.args.to_dict(flat=False).items()}
+    status = ui.http_status(req.path, args)
     if status != 200:
         return app.index(), status
     return None

@@ -22,7 +22,9 @@ explanation in pt-PT and English.
 """
 from __future__ import annotations
 
+import functools
 import operator
+import re
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -311,9 +313,10 @@ _PHRASES = {
         "ratio_up": "mais de {x} vezes {ref_o} ({r})", "ratio_down": "menos de 1/{x} {ref_de} ({r})",
         "each": "pior em cada um dos últimos {n} períodos (de {s} em {sp})",
         "each_both": "sempre no mesmo sentido nos últimos {n} períodos (de {s} em {sp})",
-        "pct_worse": "{word} {c}\u00a0% em {n} períodos (de {s} em {sp}), mais do que {pct}\u00a0%",
+        "pct_worse": "{word} {c}\u00a0% em {n} períodos (de {s} em {sp}), {neg}mais do que {pct}\u00a0%",
         "worse_up": "subiu", "worse_down": "desceu",
-        "missing": "sem valor publicado em {n} período(s) esperado(s)",
+        "missing_1": "sem valor publicado no último período esperado",
+        "missing": "sem valor publicado nos últimos {n} períodos esperados",
         "missing_last": "último valor em {lp}", "missing_never": "nenhum valor publicado",
         "missing_resolved": "voltou a ter valor publicado",
         "official": "limiar oficial: {c}", "analytical": "regra analítica",
@@ -335,9 +338,10 @@ _PHRASES = {
         "ratio_up": "more than {x} times {ref_o} ({r})", "ratio_down": "less than 1/{x} of {ref_de} ({r})",
         "each": "worse in each of the last {n} periods (from {s} in {sp})",
         "each_both": "moving the same way in each of the last {n} periods (from {s} in {sp})",
-        "pct_worse": "{word} by {c}% over {n} periods (from {s} in {sp}), more than {pct}%",
+        "pct_worse": "{word} by {c}% over {n} periods (from {s} in {sp}), {neg}more than {pct}%",
         "worse_up": "up", "worse_down": "down",
-        "missing": "no value published for {n} expected period(s)",
+        "missing_1": "no value published for the last expected period",
+        "missing": "no value published for the last {n} expected periods",
         "missing_last": "last value in {lp}", "missing_never": "no value ever published",
         "missing_resolved": "published again",
         "official": "official threshold: {c}", "analytical": "analytical rule",
@@ -345,6 +349,7 @@ _PHRASES = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def _title_lc(title: str) -> str:
     """Lower-case the first letter mid-sentence, unless it starts an acronym (PMP, NO2, COVID-19)."""
     if len(title) > 1 and title[0].isupper() and title[1].islower():
@@ -352,15 +357,26 @@ def _title_lc(title: str) -> str:
     return title
 
 
-def _num(x, decimals, lang) -> str:
+@functools.lru_cache(maxsize=65536)
+def _num_cached(x: float, decimals: int, lang: str) -> str:
     return F.number(x, decimals, lang)
+
+
+def _isnan(x) -> bool:
+    return x is None or x != x or x is pd.NA
+
+
+def _num(x, decimals, lang) -> str:
+    if _isnan(x):
+        return F.number(None, decimals, lang)
+    return _num_cached(float(x), int(decimals), lang)
 
 
 def _thr(x, decimals, lang) -> str:
     """A declared threshold: no decimals when it is a whole number (120, not 120,0)."""
-    if x is not None and not pd.isna(x) and float(x) == round(float(x)):
-        return F.number(x, 0, lang)
-    return F.number(x, decimals, lang)
+    if not _isnan(x) and float(x) == round(float(x)):
+        return _num(x, 0, lang)
+    return _num(x, decimals, lang)
 
 
 @dataclass
@@ -373,8 +389,17 @@ class Labels:
     polarity: str = "neutral"
 
 
+_WORD = re.compile(r"[A-Za-zÀ-ÿ]{3,}")
+
+
+def is_symbol(short_unit: str) -> bool:
+    """A short unit that reads the same in both languages (%, €/m², µg/m³, ‰, min), not a word (dias, hab.)."""
+    return bool(short_unit) and not any(w != "min" for w in _WORD.findall(short_unit))
+
+
 def labels_for(ind: Indicator, period_label: Callable[[str, str], str] | None = None) -> Labels:
-    unit = {"pt": ind.short_unit or ind.unit.pt, "en": ind.short_unit or ind.unit.en}
+    sym = is_symbol(ind.short_unit)
+    unit = {"pt": ind.short_unit if sym else ind.unit.pt, "en": ind.short_unit if sym else ind.unit.en}
     return Labels({"pt": ind.title.pt, "en": ind.title.en}, unit, ind.decimals, period_label or default_period_label,
                   ind.polarity.value)
 
@@ -404,7 +429,7 @@ def explain(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> str:
     P = _PHRASES["en" if lang == "en" else "pt"]
     lang = "en" if lang == "en" else "pt"
     lv = LEVELS[row["level"]].label(lang)
-    per = lambda pid: lab.period_label(pid, lang) if pid else "?"  # noqa: E731
+    per = lambda pid: "?" if _isnan(pid) or not pid else lab.period_label(pid, lang)  # noqa: E731
     status = row["status"]
     head = P[status].format(level=lv, level_lc=lv.lower(), p=per(row["period_id"]), since=per(row["since_period_id"]))
     d = lab.decimals
@@ -442,17 +467,19 @@ def explain(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> str:
             chg = (v - s) / abs(s) * 100 if s not in (None, 0) and not pd.isna(s) and not pd.isna(v) else np.nan
             word = P["worse_up"] if (not pd.isna(chg) and chg >= 0) else P["worse_down"]
             clause = P["pct_worse"].format(word=word, c=F.number(abs(chg), 1, lang), n=th.periods, s=s_s, sp=sp,
-                                           pct=_thr(th.pct, 1, lang))
+                                           pct=_thr(th.pct, 1, lang), neg=neg)
+            neg = ""
         body = f"{title} {value_s}, {neg}{clause}"
     else:  # missing
         if status == "resolved":
             body = f"{title} {P['missing_resolved']} ({value_s})"
         else:
             lp = row.get("reference_period_id")
-            last = P["missing_last"].format(lp=per(lp)) if lp else P["missing_never"]
-            body = f"{title} {P['missing'].format(n=int(th.periods or 1))} ({last})"
-    kind = P["official"].format(c=th.citation) if th.official else P["analytical"]
-    return f"{head}: {body} ({kind})."
+            last = P["missing_last"].format(lp=per(lp)) if not _isnan(lp) and lp else P["missing_never"]
+            n = int(th.periods or 1)
+            body = f"{title} {P['missing_1'] if n == 1 else P['missing'].format(n=n)} ({last})"
+    kind = P["official"].format(c=th.citation.rstrip(".")) if th.official else P["analytical"]
+    return f"{head}: {body} — {kind}."
 
 
 # -- the engine ---------------------------------------------------------------------------------------
@@ -495,10 +522,14 @@ def evaluate_indicator(ind: Indicator, facts: pd.DataFrame, territory: pd.DataFr
     """All evaluations of one indicator's thresholds: EVAL_COLUMNS + rule_n, group_id, level, severity."""
     env = Env(facts=facts, territory=territory, peers=peers)
     out = []
+    panels: dict[tuple[str, bool], pd.DataFrame] = {}
     for n, th in enumerate(ind.thresholds, 1):
         direction = direction_of(th, ind.polarity)
         for lvl in levels_for(th):
-            panel = panel_for(facts, territory, lvl, order, full=(th.rule == "missing"))
+            key = (lvl, th.rule == "missing")
+            if key not in panels:
+                panels[key] = panel_for(facts, territory, lvl, order, full=key[1])
+            panel = panels[key]
             if panel.empty:
                 continue
             if th.rule == "deviation":
@@ -539,14 +570,25 @@ def alarms_for(ind: Indicator, facts: pd.DataFrame, territory: pd.DataFrame, ord
     h["episode_level"] = lvl.groupby(h["alarm_id"], sort=False).ffill()
     lab = labels_for(ind, period_label)
     ths = ind.thresholds
-    recs = h.to_dict("records")
+    # explained: flagged periods, status changes and each alarm's latest row (not every quiet
+    # period after a resolution, which would repeat the same sentence)
+    is_last = ~h["alarm_id"].duplicated(keep="last")
+    changed = h["status"] != h.groupby("alarm_id", sort=False)["status"].shift(1)
+    need = (h["flagged"] | changed | is_last).to_numpy()
+    cols = ["status", "episode_level", "period_id", "since_period_id", "value", "threshold", "reference_value",
+            "reference_period_id", "flagged", "rule_n"]
+    sub = h.loc[need, cols]
     pts, ens = [], []
-    for r in recs:
+    for vals in zip(*(sub[c].tolist() for c in cols)):
+        r = dict(zip(cols, vals))
+        r["level"] = r["episode_level"]
         th = ths[r["rule_n"] - 1]
-        rr = dict(r, level=r["episode_level"])
-        pts.append(explain(rr, th, lab, "pt"))
-        ens.append(explain(rr, th, lab, "en"))
-    h["explanation_pt"], h["explanation_en"] = pts, ens
+        pts.append(explain(r, th, lab, "pt"))
+        ens.append(explain(r, th, lab, "en"))
+    h["explanation_pt"] = None
+    h["explanation_en"] = None
+    h.loc[need, "explanation_pt"] = pts
+    h.loc[need, "explanation_en"] = ens
     h["run_id"] = run_id
     history = h.assign(level=h["level"].where(h["flagged"]))
     # current state: the latest evaluated period of each alarm

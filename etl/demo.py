@@ -8,16 +8,21 @@ write them into a temporary folder and swap it in. Same code and nomenclature, s
 
 Nothing here comes from the data system's values: the polygons are Voronoi cells of approximate
 positions (0.1°) clipped to hull-shaped outlines, and every number is drawn from a fixed seed.
+Besides the derived CSVs, some producer-format files are synthesised (INE census tables in cp1252,
+PORDATA JSON and xlsx, the SICO-eVM wide table) because indicators read those; sources with no
+demo file (COVID-19, air quality, public contracts) are skipped by the build in demo mode.
 
 `python -m etl.demo nomenclature DATA_SYSTEM` regenerates etl/demo_territorios.csv from a data
 system's reference table (public codes and names only) and its polygons (one rounded point each).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -281,17 +286,63 @@ def autarquicas(ref: pd.DataFrame) -> pd.DataFrame:
                                                "nulos", "partido_presidente", "mandatos_total", "fonte"])
 
 
+def _iso_weeks() -> list[tuple[int, int]]:
+    """(ISO year, week) from 2014-W01 to 2024-W09, as in the real SICO-eVM extract."""
+    import datetime as dt
+    out = []
+    for y in range(2014, 2025):
+        last = dt.date(y, 12, 28).isocalendar()[1]
+        out += [(y, w) for w in range(1, (9 if y == 2024 else last) + 1)]
+    return out
+
+
+def obitos_semanais(ref: pd.DataFrame) -> pd.DataFrame:
+    """indicators/sico_obitos_semanais_por_municipio.csv: dico,ano,semana,obitos (winter peaks, 2020–22 excess)."""
+    return _weekly(tuple(zip(ref["dico"], pd.to_numeric(ref["pop_2021_censos"])))).copy()
+
+
+@functools.lru_cache(maxsize=2)
+def _weekly(pops: tuple[tuple[str, float], ...]) -> pd.DataFrame:
+    weeks = np.array(_iso_weeks())
+    season = 1 + 0.25 * np.cos(2 * np.pi * (weeks[:, 1] - 3) / 52)
+    excess = np.where(np.isin(weeks[:, 0], [2020, 2021, 2022]), 1.1, 1.0)
+    parts = []
+    for d, p in pops:
+        g = rng("obitos", d)
+        lam = p * np.exp(g.normal(np.log(0.012), 0.25)) / 52 * season * excess
+        parts.append(pd.DataFrame({"dico": d, "ano": weeks[:, 0], "semana": weeks[:, 1], "obitos": g.poisson(lam)}))
+    return pd.concat(parts, ignore_index=True)
+
+
 def obitos(ref: pd.DataFrame) -> pd.DataFrame:
-    """indicators/sico_obitos_anuais_por_municipio.csv: dico,ano,obitos,semanas (2024 partial)."""
-    weeks = {y: 52 for y in range(2014, 2024)} | {2015: 53, 2020: 53, 2024: 9}
-    rows = []
-    for _, r in ref.iterrows():
-        g = rng("obitos", r["dico"])
-        rate = np.exp(g.normal(np.log(0.012), 0.25))
-        for y in sorted(weeks):
-            lam = float(r["pop_2021_censos"]) * rate * weeks[y] / 52 * (1.1 if y in (2020, 2021, 2022) else 1.0)
-            rows.append((r["dico"], y, int(g.poisson(lam)), weeks[y]))
-    return pd.DataFrame(rows, columns=["dico", "ano", "obitos", "semanas"])
+    """indicators/sico_obitos_anuais_por_municipio.csv: dico,ano,obitos,semanas — the weekly counts summed
+    by ISO year (2024 partial, as its `semanas` says)."""
+    w = obitos_semanais(ref)
+    return w.groupby(["dico", "ano"], sort=True).agg(obitos=("obitos", "sum"), semanas=("semana", "size")).reset_index()
+
+
+def _sico_column(name: str) -> str:
+    import unicodedata
+    s = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in s if not unicodedata.combining(c)).lower()
+
+
+def sico_verbatim(ref: pd.DataFrame) -> dict[str, bytes]:
+    """indicators/sources/sico_evm/mortalidade_concelhos.csv (wide: 'Semana' = ' WW-YYYY', one column per
+    municipality by lower-case unaccented name, plus 'desconhecido' and 'estrangeiro') and the
+    column -> DICO mapping indicators/mappings/sico_coluna_para_dico.csv."""
+    w = obitos_semanais(ref)
+    col = dict(zip(ref["dico"], ref["municipio_unico"].map(_sico_column)))
+    w["coluna"] = w["dico"].map(col)
+    w["Semana"] = " " + w["semana"].astype(str).str.zfill(2) + "-" + w["ano"].astype(str)
+    wide = w.pivot(index=["ano", "semana", "Semana"], columns="coluna", values="obitos").sort_index()
+    g = rng("obitos", "fora")
+    wide["desconhecido"] = g.poisson(2, len(wide))
+    wide["estrangeiro"] = g.poisson(1, len(wide))
+    wide = wide.reset_index(level=["ano", "semana"], drop=True)[sorted(wide.columns)].reset_index()
+    mapping = pd.DataFrame({"coluna_sico": list(col.values()), "dico": list(col.keys())}).sort_values("coluna_sico")
+    return {"indicators/sources/sico_evm/mortalidade_concelhos.csv": _csv(wide),
+            "indicators/mappings/sico_coluna_para_dico.csv": _csv(mapping)}
 
 
 #: Census 2021 "dinâmicas territoriais": column -> (mean, sd, min, max, decimals); shares are computed
@@ -408,7 +459,9 @@ def censos_mn_verbatim(ref: pd.DataFrame) -> dict[str, bytes]:
     cols = list(CENSOS_COLUMNS)
     dec = {c: _dec(c) for c in cols}
     base = "indicators/sources/ine_censos2021/censos2021_dinamicas_territoriais_"
-    return {base + "MN.csv": _ine_verbatim(t, cols[:8], dec), base + "MN_1.csv": _ine_verbatim(t, cols[8:], dec)}
+    # MN_1 repeats one MN column (with the same values), as INE's files do
+    mn_1 = cols[8:13] + [cols[2]] + cols[13:]
+    return {base + "MN.csv": _ine_verbatim(t, cols[:8], dec), base + "MN_1.csv": _ine_verbatim(t, mn_1, dec)}
 
 
 DENSITY = "Densidade populacional (N.º/ km²) [2021]"
@@ -564,7 +617,10 @@ def _deterministic_zip(data: bytes) -> bytes:
     src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info in src.infolist():
-            z.writestr(zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0)), src.read(info.filename),
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":   # openpyxl stamps the save time here
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", body)
+            z.writestr(zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0)), body,
                        compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
@@ -605,6 +661,7 @@ FILES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "indicators/pordata_indicadores_municipios.csv": pordata,
     "indicators/autarquicas_camara_municipal_participacao_1993_2025.csv": autarquicas,
     "indicators/sico_obitos_anuais_por_municipio.csv": obitos,
+    "indicators/sico_obitos_semanais_por_municipio.csv": obitos_semanais,
     "indicators/censos2021_dinamicas_territoriais_municipios.csv": censos_dinamicas,
     "indicators/censos2021_densidade_variacao_pop_todos_niveis.csv": censos_densidade,
     "indicators/dgal_endividamento_municipios_2024.csv": dgal_endividamento,
@@ -617,7 +674,7 @@ FILES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
 }
 #: files in the producers' own formats (the "verbatim" sources): fn(ref) -> {relative path: bytes}
 RAW_FILES: list[Callable[[pd.DataFrame], dict[str, bytes]]] = [censos_mn_verbatim, censos_fr_verbatim, pordata_vi21,
-                                                               pordata_xlsx]
+                                                               pordata_xlsx, sico_verbatim]
 
 SOURCES_MD = """\
 # SYNTHETIC DEMO DATA — generated by Observatório (`python -m etl demo`); NOT official statistics.
@@ -631,8 +688,10 @@ marked as demo (`meta_build.is_demo`), and the app and every export say so.
 - `geo/municipios_308.geojson`: Voronoi cells of approximate positions (0.1°) clipped to coarse
   hull-shaped outlines. **Not real boundaries.**
 - `reference/municipios.csv`: area = area of the synthetic polygon; population figures are random.
-- `indicators/*.csv`: random values in plausible ranges, drawn from a fixed seed ({seed}).
-  Files of the real data system that are not listed here are absent; the build skips them.
+- `indicators/**` and `reference/sources/*`: random values in plausible ranges, drawn from a fixed
+  seed ({seed}), in the formats of the real files (UTF-8 CSV; INE cp1252 tables; PORDATA JSON and
+  xlsx). Regional figures are aggregates of the synthetic municipalities. Files of the real data
+  system that are not listed here are absent; the build skips them.
 
 Files:
 {files}

@@ -238,6 +238,7 @@ class Indicator(BaseModel):
     unit: Text
     short_unit: str = ""
     decimals: int = Field(1, ge=0, le=6)
+    bounds: tuple[float | None, float | None] | None = None   # possible values; default 0–100 for '%'
     area: str
     polarity: Polarity = Polarity.neutral
     aggregation: Aggregation
@@ -268,15 +269,24 @@ class Indicator(BaseModel):
             raise ValueError(f"unknown levels {bad}; valid: {', '.join(LEVELS)}")
         return v
 
+    def value_bounds(self) -> tuple[float | None, float | None]:
+        """The values the indicator can take: `bounds` when given, else 0–100 for a share ('%')."""
+        if self.bounds is not None:
+            return self.bounds
+        return (0.0, 100.0) if self.short_unit.strip() == "%" else (None, None)
+
     @model_validator(mode="after")
     def _thresholds_possible(self):
-        """An absolute threshold must be reachable: a share cannot pass 100 % or fall below 0."""
-        pct = self.short_unit.strip() == "%"
+        """An absolute threshold must be reachable: e.g. a share cannot pass 100 % or fall below 0."""
+        lo, hi = self.value_bounds()
+        if lo is not None and hi is not None and lo >= hi:
+            raise ValueError(f"bounds: {lo} must be below {hi}")
         for i, t in enumerate(self.thresholds):
             vals = [t.value] if t.value is not None else list(t.band or [])
             for v in vals:
-                if pct and not (0 <= v <= 100):
-                    raise ValueError(f"thresholds.{i}.value: {v} is impossible for a percentage (0–100)")
+                if (lo is not None and v < lo) or (hi is not None and v > hi):
+                    raise ValueError(f"thresholds.{i}.value: {v} is impossible: the indicator's values lie in "
+                                     f"[{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]")
         return self
 
     @model_validator(mode="after")

@@ -206,18 +206,26 @@ def dumps(obj) -> bytes:
 def records(df: pd.DataFrame) -> list[dict]:
     """DataFrame -> list of dicts with plain Python values (NaN/NA -> None), fast."""
     names = [str(c) for c in df.columns]
-    cols = []
-    for c in df.columns:
-        s = df[c]
-        vals = s.tolist()
-        if s.dtype.kind == "f" or s.dtype == object or isinstance(s.dtype, pd.StringDtype):
-            vals = [None if (v is None or v is pd.NA or (isinstance(v, float) and v != v)) else v for v in vals]
-        cols.append(vals)
+    cols = [df[c].tolist() for c in df.columns]   # NaN -> null by orjson; pd.NA/NaT by _default
     return [dict(zip(names, r)) for r in zip(*cols)]
 
 
+def build() -> dict:
+    """The latest build's row, read once per request."""
+    if "obs_build" not in g:
+        g.obs_build = data.build_info()
+    return g.obs_build
+
+
+def is_demo() -> bool:
+    try:
+        return bool(build().get("is_demo", False))
+    except data.NoDatabase:
+        return False
+
+
 def meta() -> dict:
-    b = data.build_info()
+    b = build()
     demo = bool(b.get("is_demo", False))
     m = {"api_version": "v1", "run_id": b.get("run_id"), "built_at": export.built_at(b) or None,
          "is_demo": demo, "licence": LICENCE,
@@ -253,7 +261,7 @@ def listing(df: pd.DataFrame, total: int, p: Page, name: str, rows_fn=None) -> R
     dialect = _one("dialect", list(export.DIALECTS), "tidy")
     pag = _pagination(p, total)
     if fmt == "csv":
-        body = export.to_csv(df, dialect, demo=data.is_demo())
+        body = export.to_csv(df, dialect, demo=is_demo())
         resp = Response(body, mimetype="text/csv")
         resp.headers["Content-Type"] = "text/csv; charset=utf-8"
         resp.headers["Content-Disposition"] = f'inline; filename="{name}.csv"'
@@ -277,12 +285,21 @@ def error_response(status: int, message: str, parameter: str | None = None, vali
 
 # -- hooks: ETag / 304, headers, errors ----------------------------------------------------------
 
+#: responses up to this size are kept in the query cache (same timeout, keyed by database version + URL)
+RESPONSE_CACHE_MAX_BYTES = 4 << 20
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition", "X-Total-Count", "Link")
+
+
 def _etag() -> str | None:
     try:
-        run = data.build_info().get("run_id", "")
+        run = build().get("run_id", "")
     except Exception:  # noqa: BLE001 — no database: no ETag
         return None
     return hashlib.sha1(f"{run}|{request.full_path}".encode()).hexdigest()
+
+
+def _response_key() -> str:
+    return "api:" + hashlib.sha1(f"{data.db_version()}|{request.full_path}".encode()).hexdigest()
 
 
 def _before():
@@ -290,18 +307,33 @@ def _before():
         return None
     g.obs_etag = _etag()
     if g.obs_etag and g.obs_etag in request.if_none_match:
+        g.obs_cached = True
         resp = Response(status=304)
         resp.set_etag(g.obs_etag)
-        return _after(resp)
+        return resp   # after_request hooks still run
+    if g.obs_etag and request.blueprint == bp.name and request.endpoint != f"{bp.name}.index":
+        try:
+            hit = data.cache.get(_response_key())
+        except Exception:  # noqa: BLE001 — a cache failure only costs the work
+            hit = None
+        if hit is not None:
+            body, headers = hit
+            resp = Response(body, headers=headers)
+            g.obs_cached = True
+            return resp
     return None
 
 
 def _after(resp: Response) -> Response:
-    try:
-        demo = data.is_demo()
-    except Exception:  # noqa: BLE001
-        demo = False
-    if demo:
+    if (getattr(g, "obs_etag", None) and resp.status_code == 200 and request.blueprint == bp.name
+            and request.endpoint != f"{bp.name}.index" and not g.get("obs_cached") and not resp.is_streamed):
+        body = resp.get_data()
+        if len(body) <= RESPONSE_CACHE_MAX_BYTES:
+            try:
+                data.cache.set(_response_key(), (body, {h: resp.headers[h] for h in _KEPT_HEADERS if h in resp.headers}))
+            except Exception:  # noqa: BLE001
+                pass
+    if is_demo():
         resp.headers["X-Observatorio-Demo"] = "true"
     resp.headers["Access-Control-Allow-Origin"] = "*"
     resp.headers["X-Content-Type-Options"] = "nosniff"
@@ -381,8 +413,12 @@ def index():
                 f'<p>API só de leitura; JSON por omissão, <code>format=csv</code> para CSV. Documentação: '
                 f'<a href="{API_PREFIX}/openapi.json">OpenAPI</a>.</p><p lang="en">Read-only open data API.</p>'
                 f'<ul>{items}</ul></main></body></html>')
-        return Response(page, mimetype="text/html")
-    return json_response({"data": [{"url": u, "description": d} for u, d in ENDPOINTS], "meta": meta()})
+        resp = Response(page, mimetype="text/html")
+        resp.vary.add("Accept")
+        return resp
+    resp = json_response({"data": [{"url": u, "description": d} for u, d in ENDPOINTS], "meta": meta()})
+    resp.vary.add("Accept")
+    return resp
 
 
 # -- API: indicators -----------------------------------------------------------------------------
@@ -438,7 +474,7 @@ def indicator_detail(indicator_id):
     m = export.public_meta(_meta_of(row))
     per = data.periods(indicator_id)
     df, n = data.fact_rows([indicator_id])
-    b = data.build_info()
+    b = build()
     url = settings.env("OBS_BASE_URL").rstrip("/") + f"{API_PREFIX}/indicators/{indicator_id}"
     m["coverage"] = {"n_values": n, "periods": [str(x) for x in per["period_id"]],
                      "first_period": str(per["period_id"].iloc[0]) if len(per) else None,
@@ -468,9 +504,12 @@ def values():
     p = _page()
     _one("format", ["json", "csv"], "json")
     _one("dialect", list(export.DIALECTS), "tidy")
-    df, total = data.fact_rows(inds or None, ters or None, levels or None, periods or None, start, end,
-                               limit=p.size, offset=p.offset)
-    return listing(df, total, p, "values")
+    args = (inds or None, ters or None, levels or None, periods or None, start, end)
+    if request.args.get("format", "json").strip() == "csv":
+        df, total = data.fact_rows(*args, limit=p.size, offset=p.offset)
+        return listing(df, total, p, "values")
+    rows, total = data.fact_records(*args, limit=p.size, offset=p.offset)
+    return listing(None, total, p, "values", lambda _: rows)
 
 
 # -- API: territories ------------------------------------------------------------------------------
@@ -612,7 +651,7 @@ def _indicator_download(indicator_id: str):
 
 
 def _zip(kind: str, subject: dict, metas: list[dict], df: pd.DataFrame, stem: str, filters: dict) -> Response:
-    b = data.build_info()
+    b = build()
     demo = bool(b.get("is_demo", False))
     url = settings.env("OBS_BASE_URL").rstrip("/") + request.full_path.rstrip("?")
     files = [f"{stem}.csv", f"{stem}_excel.csv", "metadata.json", "LEIA-ME.md"]
@@ -626,7 +665,7 @@ def indicator_csv(indicator_id):
     dialect = _one("dialect", list(export.DIALECTS), "tidy")
     _, df, stem, _ = _indicator_download(indicator_id)
     name = stem + ("_excel" if dialect == "excel" else "") + ".csv"
-    return _attachment(export.to_csv(df, dialect, demo=data.is_demo()), name, "text/csv")
+    return _attachment(export.to_csv(df, dialect, demo=is_demo()), name, "text/csv")
 
 
 @dl.get("/indicador/<indicator_id>.zip")
@@ -651,7 +690,7 @@ def territory_csv(territory_id):
     dialect = _one("dialect", list(export.DIALECTS), "tidy")
     _, df = _territory_download(territory_id)
     name = f"territorio_{_safe(territory_id)}" + ("_excel" if dialect == "excel" else "") + ".csv"
-    return _attachment(export.to_csv(df, dialect, demo=data.is_demo()), name, "text/csv")
+    return _attachment(export.to_csv(df, dialect, demo=is_demo()), name, "text/csv")
 
 
 @dl.get("/territorio/<territory_id>.zip")

@@ -364,6 +364,29 @@ def source_catalogue() -> list[dict]:
 from sqlalchemy import String, cast  # noqa: E402 — kept with the section that uses it
 
 
+def query_rows(stmt) -> tuple[list[str], list[tuple]]:
+    """Like `query` (same engine, cache and keys) but returns (column names, row tuples) without
+    building a DataFrame: for the API's big pages, where pandas would cost more than the query."""
+    eng = engine()
+    k = _key(stmt) + ":rows"
+    if has_app_context():
+        hit = cache.get(k)
+        if hit is not None:
+            return hit
+    elif k in _local_cache:
+        return _local_cache[k]
+    with eng.connect() as c:
+        res = c.execute(stmt)
+        out = ([str(x) for x in res.keys()], [tuple(r) for r in res.all()])
+    if has_app_context():
+        cache.set(k, out)
+    else:
+        if len(_local_cache) > 500:
+            _local_cache.clear()
+        _local_cache[k] = out
+    return out
+
+
 def levels() -> list[str]:
     """Territorial levels present in the database, in dim_territory order."""
     t = S.territory
@@ -430,6 +453,27 @@ def fact_rows(indicator_ids: list[str] | None = None, territory_ids: list[str] |
     df = df.drop(columns="_total")
     df.columns = [str(c) for c in df.columns]
     return df, total
+
+
+def fact_records(indicator_ids: list[str] | None = None, territory_ids: list[str] | None = None,
+                 levels: list[str] | None = None, period_ids: list[str] | None = None, start=None, end=None,
+                 limit: int | None = None, offset: int = 0, public: bool = True) -> tuple[list[dict], int]:
+    """`fact_rows` as a list of dicts (JSON-ready, no DataFrame) and the total matching count."""
+    f, t, p = S.fact, S.territory, S.period
+    base = _fact_select(indicator_ids, territory_ids, levels, period_ids, start, end, public)
+    stmt = base.add_columns(func.count().over().label("_total")).order_by(
+        f.c.indicator_id, t.c.sort_key, p.c.start_date, p.c.end_date)
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
+    cols, rows = query_rows(stmt)
+    if rows:
+        total = int(rows[0][-1])
+    elif offset:
+        total = int(query(select(func.count()).select_from(base.subquery())).iloc[0, 0])
+    else:
+        total = 0
+    names = cols[:-1]
+    return [dict(zip(names, r)) for r in rows], total
 
 
 # -- app shell, Início, Indicador, embed, maps (issue 4: app helper H4a) -----------------------

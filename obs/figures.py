@@ -31,6 +31,14 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 MAP_HEIGHT = 520
 
 
+def lean(fig: go.Figure) -> dict:
+    """The figure as a plain dict without Plotly's default template (~10 KB saved per figure);
+    colours and fonts are set explicitly here, plotly.js defaults do the rest."""
+    d = fig.to_plotly_json()
+    d.get("layout", {}).pop("template", None)
+    return d
+
+
 # -- classification ---------------------------------------------------------------------------
 
 def palette(k: int) -> list[str]:
@@ -105,7 +113,7 @@ def colorscale(n: int) -> list[list]:
     m = len(cols)
     out = []
     for i, c in enumerate(cols):
-        out += [[i / m, c], [(i + 1) / m, c]]
+        out += [[round(i / m, 5), c], [round((i + 1) / m, 5), c]]
     return out
 
 
@@ -154,14 +162,15 @@ def map_data(frame: pd.DataFrame, *, method: str, meta: dict | None, decimals: i
     groups = frame["group"].tolist() if "group" in frame else ["all"] * len(frame)
     order = [g for g in ("continente", "raa", "ram", "all") if g in set(groups)]
     by = {g: {"ids": [], "z": [], "customdata": []} for g in order}
-    for tid, nm, vt, ct, c, g in zip(frame["territory_id"], frame["name"], vals, ctext, cls.tolist(), groups):
+    for tid, nm, vt, c, g in zip(frame["territory_id"], frame["name"], vals, cls.tolist(), groups):
         b = by[g]
-        b["ids"].append(tid), b["z"].append(c), b["customdata"].append([nm, vt, ct])
+        b["ids"].append(tid), b["z"].append(c), b["customdata"].append([nm, vt])
     counts = np.bincount(cls, minlength=n + 1)
     cols = palette(n)
     legend = [(cols[i], labels[i], int(counts[i + 1])) for i in range(n)]
     legend.append((NODATA, nodata, int(counts[0])))
-    return {"groups": order, "by_group": by, "n": n, "legend": legend, "edges": edges, "note": note}
+    return {"groups": order, "by_group": by, "n": n, "legend": legend, "edges": edges, "note": note,
+            "class_text": dict(zip(frame["territory_id"], ctext))}
 
 
 def _group_bounds(layer: dict | None, ids: list[str]):
@@ -177,7 +186,7 @@ def _subplot(i: int) -> str:
 
 
 def map_figure(md: dict, layer: dict | None, *, lang: str, height: int = MAP_HEIGHT,
-               interactive: bool = True) -> go.Figure:
+               interactive: bool = True) -> dict:
     """The choropleth map (MapLibre, blank `white-bg` style: works offline, no tiles fetched).
 
     Mainland, Açores and Madeira are separate map panels (insets) sharing one geometry URL, so the
@@ -214,7 +223,7 @@ def map_figure(md: dict, layer: dict | None, *, lang: str, height: int = MAP_HEI
         paper_bgcolor="#ffffff", dragmode="pan" if interactive else False, showlegend=False,
         hoverlabel={"bgcolor": "#ffffff", "font": {"color": "#1a1a1a"}},
     )
-    return fig
+    return lean(fig)
 
 
 def map_patch(md: dict) -> Patch:
@@ -246,7 +255,7 @@ def _base_layout(fig: go.Figure, lang: str, height: int, decimals: int, unit: st
 
 
 def series_figure(df: pd.DataFrame, names: dict[str, str], *, decimals: int, unit: str, lang: str,
-                  height: int = 380) -> go.Figure:
+                  height: int = 380) -> dict:
     """Lines by territory (the country first, black and thicker) over period start dates."""
     fig = go.Figure()
     label = "label_en" if lang == "en" else "label_pt"
@@ -267,11 +276,11 @@ def series_figure(df: pd.DataFrame, names: dict[str, str], *, decimals: int, uni
         ))
     _base_layout(fig, lang, height, decimals, unit)
     fig.update_xaxes(type="date")
-    return fig
+    return lean(fig)
 
 
 def distribution_figure(values, national: float | None, *, decimals: int, unit: str, lang: str,
-                        height: int = 320) -> go.Figure:
+                        height: int = 320) -> dict:
     """A histogram of the territories' values, with the country's value as a labelled line."""
     v = pd.to_numeric(pd.Series(values, dtype="float64"), errors="coerce").dropna()
     fig = go.Figure(go.Histogram(x=v, nbinsx=min(30, max(5, len(v) // 8)), marker={"color": "#8c96c6",
@@ -286,4 +295,4 @@ def distribution_figure(values, national: float | None, *, decimals: int, unit: 
                       annotation={"text": f"{t('dist.national', lang)}: {fmt.number(national, decimals, lang)}",
                                   "font": {"color": NATION}, "bgcolor": "rgba(255,255,255,0.85)"},
                       annotation_position="top right")
-    return fig
+    return lean(fig)

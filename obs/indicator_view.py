@@ -207,8 +207,7 @@ def ranking_rows(v: View, bundle: dict | None = None) -> list[dict]:
     b = bundle or map_bundle(v)
     df = b["frame"].copy()
     md = b["md"]
-    cls = {tid: cd[2] for g in md["groups"] for tid, cd in zip(md["by_group"][g]["ids"], md["by_group"][g]["customdata"])}
-    df["cls"] = df["territory_id"].map(cls)
+    df["cls"] = df["territory_id"].map(md["class_text"])
     df = df.sort_values(["value", "name"], ascending=[False, True], na_position="last", kind="stable")
     df["pos"] = df["value"].rank(method="min", ascending=False)
     d, u = decimals(v), unit(v)

@@ -199,7 +199,7 @@ def peer_position_of(value, peer_values) -> str | None:
 
 def position_words(position: str | None, polarity: str | None, lang: str) -> str:
     """Words, not colour: 'acima (melhor)'."""
-    if not position:
+    if position not in ("above", "below", "similar"):
         return "—"
     words = tr(position, lang)
     if position != "similar" and polarity in ("higher_is_better", "lower_is_better"):
@@ -209,7 +209,7 @@ def position_words(position: str | None, polarity: str | None, lang: str) -> str
 
 
 def position_icon(position: str | None) -> str:
-    return {"above": "▲", "below": "▼", "similar": "●"}.get(position or "", "")
+    return {"above": "▲", "below": "▼", "similar": "●"}.get(position if isinstance(position, str) else "", "")
 
 
 def profile_rows(inds: pd.DataFrame, own: pd.DataFrame, nat: pd.DataFrame, peer_vals: pd.DataFrame,
@@ -239,8 +239,9 @@ def profile_rows(inds: pd.DataFrame, own: pd.DataFrame, nat: pd.DataFrame, peer_
                 row["national"] = float(n.iloc[0]["value"])
             st = stored.get((iid, last["period_id"]))
             if st is not None and not is_missing(st.get("peer_median")):
+                pos = st.get("position")
                 row.update(peer_median=float(st["peer_median"]), peer_n=int(st.get("peer_n") or 0),
-                           position=st.get("position"))
+                           position=pos if pos in ("above", "below", "similar") else None)
             elif len(peer_vals):
                 pv = peer_vals[(peer_vals["indicator_id"] == iid) & (peer_vals["period_id"] == last["period_id"])
                                & peer_vals["value"].notna()]

@@ -94,7 +94,7 @@ def controls(v: IV.View):
         ], className="mb-3"),
         html.Fieldset([
             html.Legend(t("ind.level", lang), className="form-label"),
-            dbc.RadioItems(id=LEVEL, value=v.level, options=level_options(v)),
+            dbc.RadioItems(id=LEVEL, name=LEVEL, value=v.level, options=level_options(v)),
         ]),
         html.Div([
             dbc.Label(t("ind.classification", lang), html_for=CLASSIFICATION, className="form-label"),
@@ -103,7 +103,7 @@ def controls(v: IV.View):
         ], className="mb-3"),
         html.Fieldset([
             html.Legend(t("ind.view", lang), className="form-label"),
-            dbc.RadioItems(id=VIEW, value=v.view, options=[{"label": t(f"view.{x}", lang), "value": x} for x in F.VIEWS]),
+            dbc.RadioItems(id=VIEW, name=VIEW, value=v.view, options=[{"label": t(f"view.{x}", lang), "value": x} for x in F.VIEWS]),
         ]),
     ], className="controls", role="group", **{"aria-label": t("ind.controls", lang)})
 

@@ -274,10 +274,10 @@ def test_explanation_peers_pt_and_en():
     pt = A.explain(row, t, lab, "pt")
     assert pt.startswith("Crítico desde 2019: índice de envelhecimento 1\u00a0412,3\u00a0idosos por 100 jovens")
     assert "acima da mediana dos pares (198,4) em mais de 3 desvios absolutos medianos" in pt
-    assert pt.endswith("(regra analítica).")
+    assert pt.endswith(" — regra analítica.")
     en = A.explain(row, t, lab, "en")
     assert en.startswith("Critical since 2019: ageing index 1,412.3\u00a0older people per 100 young")
-    assert "by more than 3 median absolute deviations" in en and en.endswith("(analytical rule).")
+    assert "by more than 3 median absolute deviations" in en and en.endswith(" — analytical rule.")
 
 
 def test_explanation_statuses_and_official_rules():
@@ -287,7 +287,7 @@ def test_explanation_statuses_and_official_rules():
             "threshold": 100.0, "reference_value": NAN}
     new = A.explain(dict(base, status="new"), t, lab, "pt")
     assert new == ("Crítico, novo em 2024: dívida em % do limite 105,0\u00a0%, acima de 100\u00a0% "
-                   "(limiar oficial: Lei n.º 73/2013, art. 52.º).")
+                   "— limiar oficial: Lei n.º 73/2013, art. 52.º.")
     assert A.explain(dict(base, status="new"), t, lab, "en").startswith("Critical, new in 2024: debt as % of limit 105.0%, above 100%")
     assert A.explain(dict(base, status="reopened"), t, lab, "pt").startswith("Crítico, reaberto em 2024")
     res = A.explain(dict(base, status="resolved", value=90.0), t, lab, "pt")
@@ -300,12 +300,28 @@ def test_explanation_missing_and_trend():
     row = {"status": "new", "level": "atencao", "period_id": "2025-12-31", "since_period_id": "2025-12-31",
            "value": NAN, "threshold": 2.0, "reference_value": NAN, "reference_period_id": "2025-06-30"}
     s = A.explain(row, t, lab, "pt")
-    assert "PMP sem valor publicado em 2 período(s) esperado(s) (último valor em 30 jun 2025)" in s
+    assert "PMP sem valor publicado nos últimos 2 períodos esperados (último valor em 30 jun 2025)" in s
+    assert "PMP no value published for the last 2 expected periods (last value in 30 Jun 2025)" in \
+        A.explain(row, t, lab, "en")
     t2 = th(rule="trend", periods=3, pct=10)
     row2 = {"status": "ongoing", "level": "atencao", "period_id": "2020", "since_period_id": "2019", "value": 120.0,
             "threshold": 110.0, "reference_value": 100.0, "reference_period_id": "2017"}
     assert "subiu 20,0\u00a0% em 3 períodos (de 100,0\u00a0idosos por 100 jovens em 2017), mais do que 10\u00a0%" in \
         A.explain(row2, t2, A.labels_for(_indicator([t2])), "pt")
+
+
+def test_units_words_follow_the_language():
+    assert A.is_symbol("%") and A.is_symbol("€/m²") and A.is_symbol("µg/m³") and A.is_symbol("min")
+    assert not A.is_symbol("dias") and not A.is_symbol("/100 mil") and not A.is_symbol("")
+    t = th(rule="absolute", op=">", value=60)
+    lab = A.labels_for(_indicator([t], short_unit="dias", unit={"pt": "dias", "en": "days"}))
+    row = {"status": "new", "level": "atencao", "period_id": "2025-Q4", "since_period_id": "2025-Q4", "value": 76.0}
+    assert "76,0\u00a0dias, acima de 60\u00a0dias" in A.explain(row, t, lab, "pt")
+    assert "76.0\u00a0days, above 60\u00a0days" in A.explain(row, t, lab, "en")
+    t2 = th(rule="trend", periods=2, pct=25)
+    row2 = dict(row, status="resolved", value=110.0, reference_value=100.0, reference_period_id="2023-Q4")
+    assert "subiu 10,0\u00a0% em 2 períodos (de 100,0\u00a0dias em 4.º trim. 2023), já não mais do que 25\u00a0%" in \
+        A.explain(row2, t2, lab, "pt")
 
 
 def test_title_lower_case_keeps_acronyms():
@@ -362,7 +378,14 @@ def test_cli_report_explains_a_territory(db):
     assert code == 2
 
 
-def test_cli_alarms_command(built, capsys):
-    from etl.cli import main
-    assert main(["alarms", "Corvo"]) == 0
-    assert "Corvo (4901" in capsys.readouterr().out
+def test_cli_alarms_command(built):
+    """`python -m etl alarms <territory>` in a separate process (its own read-only connection)."""
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, OBS_DB=built["db"])
+    r = subprocess.run([sys.executable, "-m", "etl", "alarms", "Vila Real de Santo António", "--lang", "en"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("Vila Real de Santo António (0816") and "Critical" in r.stdout
+    assert "Law" in r.stdout or "Lei n.º 73/2013" in r.stdout

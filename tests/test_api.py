@@ -177,6 +177,7 @@ def test_no_traceback_on_internal_error(client, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("segredo interno")
     monkeypatch.setattr(data, "fact_rows", boom)
+    monkeypatch.setattr(data, "fact_records", boom)
     r = client.get(f"/api/v1/values?indicator={IND}&_nocache=1")
     assert r.status_code == 500 and r.get_json()["error"]["message"] == "internal error"
     assert b"segredo" not in r.data and b"Traceback" not in r.data
@@ -317,13 +318,14 @@ def _add_restricted(con):
                        period_id, value, threshold, official, explanation_pt, explanation_en, run_id)
                        VALUES (?, ?, '0101', ?, 'absolute', 'critico', 'new', ?, 1, 0, false, ?, ?, ?)""",
                     [f"{iid}|0101|1", iid, f"{iid}#1", period, f"alarme {iid}", f"alarm {iid}", run])
-        con.execute("""INSERT INTO fact_peer_position VALUES (?, '0101', ?, 'nuts3', 1.0, 5, 1, 0.5, 'above')""",
-                    [iid, period])
+    con.execute("""INSERT INTO fact_peer_position (indicator_id, territory_id, period_id, group_type, peer_median,
+                   peer_n, rank, percentile, position) VALUES (?, '0101', ?, 'nuts3', 1.0, 5, 1, 0.5, 'above')""",
+                [SECRET, period])
 
 
 def _crawl(c) -> list[tuple[str, bytes]]:
     urls = ["/api/v1/", "/api/v1/openapi.json", "/api/v1/indicators", "/api/v1/indicators?format=csv",
-            "/api/v1/values?page_size=10000", "/api/v1/values?page_size=10000&format=csv",
+            "/api/v1/values?level=nuts2&page_size=10000", "/api/v1/values?level=pais&page_size=10000&format=csv",
             "/api/v1/values?territory=0101", "/api/v1/territories/0101", "/api/v1/alarms",
             "/api/v1/alarms?format=csv", "/api/v1/alarms?territory=0101&level=critico",
             f"/api/v1/peers/0101?group=nuts3&indicator={IND}", "/api/v1/peers/0101",
@@ -343,8 +345,8 @@ def _crawl(c) -> list[tuple[str, bytes]]:
 def test_restricted_never_public(variant):
     c = variant(_add_restricted)
     # the fake alarm of the public indicator is served: the variant database is the one in use
-    alarms = c.get("/api/v1/alarms").get_json()["data"]
-    assert [a["indicator_id"] for a in alarms] == [IND]
+    alarms = c.get("/api/v1/alarms?territory=0101").get_json()["data"]
+    assert f"{IND}|0101|1" in [a["alarm_id"] for a in alarms]
     for url, body in _crawl(c):
         assert SECRET.encode() not in body and b"SEGREDO" not in body, url
     assert c.get(f"/api/v1/indicators/{SECRET}").status_code == 404

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 40
 
 
 @pytest.fixture(scope="module")

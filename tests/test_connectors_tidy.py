@@ -49,11 +49,11 @@ def test_period_formats(tmp_path):
 
 
 def test_nuts_codes_prefix_and_2013_map(tmp_path):
-    p = write(tmp_path, "codigo,ano,valor\nPT,2021,1\n1,2021,2\n150,2021,3\n17,2021,4\n")
+    p = write(tmp_path, "codigo,ano,valor\nPT,2021,1\n1,2021,2\n150,2021,3\n16,2021,4\n")
     st, rej = run(source(options={"territory": "codigo", "territory_map": "nuts2013"}), [p])
     assert dict(zip(st.territory_id, st.value)) == {"PT": 1, "PT1": 2, "PT150": 3}
-    # AML (NUTS 2013 '17') was split in NUTS 2024: set aside with the reason
-    assert rej["value"].tolist() == ["17"] and "NUTS 2013" in rej["reason"].iloc[0]
+    # Centro (NUTS 2013 16) changed in NUTS 2024: set aside with the reason
+    assert rej["value"].tolist() == ["16"] and "NUTS 2013" in rej["reason"].iloc[0]
 
 
 def test_created_later_is_a_gap_not_a_value(tmp_path):

@@ -41,6 +41,30 @@ def test_same_layout_as_the_real_data_system(demo_system, data_system):
         assert mine == real, rel
 
 
+def test_producer_formats_match_the_real_files(demo_system, data_system):
+    """The synthetic 'verbatim' files (INE cp1252 tables, PORDATA JSON and xlsx) have the real layout."""
+    census = sorted((demo_system / "indicators/sources/ine_censos2021").glob("*.csv"))
+    assert [p.name for p in census] == sorted(p.name for p in (data_system / "indicators/sources/ine_censos2021").glob("*.csv"))
+    for p in census:
+        mine = p.read_bytes().decode("cp1252").splitlines()
+        real = (data_system / p.relative_to(demo_system)).read_bytes().decode("cp1252").splitlines()
+        for i in (1, 2):   # indicator names, years
+            assert [c.strip() for c in mine[i].split(";")] == [c.strip() for c in real[i].split(";")], (p.name, i)
+    for stem in demo.VI21:
+        mine = json.loads((demo_system / f"indicators/sources/pordata_vi21/{stem}.json").read_text(encoding="utf-8"))
+        real = json.loads((data_system / f"indicators/sources/pordata_vi21/{stem}.json").read_text(encoding="utf-8"))
+        assert set(mine) <= set(real) and len(mine) == 309
+        assert set(mine["Portugal"]) == set(real["Portugal"])
+    for rel in ("indicators/sources/sico_evm/mortalidade_concelhos.csv", "indicators/mappings/sico_coluna_para_dico.csv"):
+        mine = (demo_system / rel).read_text(encoding="utf-8").splitlines()
+        real = (data_system / rel).read_text(encoding="utf-8").splitlines()
+        assert mine[0].split(",")[0] == real[0].split(",")[0], rel
+        assert len(mine[0].split(",")) == len(real[0].split(",")), rel     # 308 municipalities + 2 (+ week)
+    for name in demo.PORDATA_XLSX:
+        assert (data_system / "reference/sources" / name).exists()
+        assert (demo_system / "reference/sources" / name).exists()
+
+
 def test_official_list_of_municipalities_and_regions(demo_system, data_system):
     ref = pd.read_csv(demo_system / "reference/municipios.csv", dtype=str, keep_default_na=False)
     real = pd.read_csv(data_system / "reference/municipios.csv", dtype=str, keep_default_na=False)

@@ -58,17 +58,27 @@ def connector(name: str) -> Callable:
     return deco
 
 
-def get(name: str) -> Connector:
-    if not REGISTRY:
+_LOADED = False
+
+
+def load_all() -> None:
+    """Import every connector module once (each registers itself with @connector)."""
+    global _LOADED
+    if not _LOADED:
         for m in pkgutil.iter_modules(__path__):
             importlib.import_module(f"{__name__}.{m.name}")
+        _LOADED = True
+
+
+def get(name: str) -> Connector:
+    load_all()
     if name not in REGISTRY:
         raise KeyError(f"no connector for format {name!r}; known: {', '.join(sorted(REGISTRY))}")
     return REGISTRY[name]
 
 
 def all_formats() -> list[str]:
-    get("tidy_csv")
+    load_all()
     return sorted(REGISTRY)
 
 
@@ -101,13 +111,16 @@ def read_csv_strings(path: Path, *, encoding: str = "utf-8", delimiter: str = ",
     Raises SourceError naming the file (and the line, where the parser gives it)."""
     check_encoding(path, encoding)
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=delimiter,
-                         skiprows=skiprows, engine="c", on_bad_lines="error")
+        # header=None: the header line fixes the number of fields, so a data line with more fields is
+        # an error (with a header, pandas would silently take an extra first field as the index)
+        grid = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=delimiter,
+                           skiprows=skiprows, engine="c", on_bad_lines="error", header=None)
     except pd.errors.ParserError as e:
         raise SourceError(f"{path}: malformed CSV: {e}") from e
     except pd.errors.EmptyDataError as e:
         raise SourceError(f"{path}: empty file") from e
-    df.columns = [str(c).strip() for c in df.columns]
+    df = grid.iloc[1:].reset_index(drop=True)
+    df.columns = [str(c).strip() for c in grid.iloc[0]]
     if df.columns.duplicated().any():
         dup = df.columns[df.columns.duplicated()][0]
         raise SourceError(f"{path}: row {skiprows + header_row}, field {dup!r}: column named twice")
@@ -117,17 +130,33 @@ def read_csv_strings(path: Path, *, encoding: str = "utf-8", delimiter: str = ",
 
 
 def to_number(s: pd.Series, decimal: str = ".") -> pd.Series:
-    """Parse numbers; '' stays missing; anything else unparseable becomes NaN (callers reject it)."""
-    t = s.astype(str).str.strip().str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    """Parse numbers; '' stays missing; anything else unparseable becomes NaN (callers reject it).
+
+    Plain numbers are parsed directly; only the cells that fail are cleaned (spaces and no-break
+    spaces as thousands separators, decimal comma) and parsed again."""
+    s = s.astype(object)
+    if decimal == ".":
+        out = pd.to_numeric(s.where(s != "", None), errors="coerce")
+        retry = out.isna() & s.notna() & (s != "")
+        if not retry.any():
+            return out.astype(float)
+    else:
+        out = pd.Series(float("nan"), index=s.index)
+        retry = s.notna() & (s != "")
+    t = s[retry].astype(str).str.strip().str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
     if decimal == ",":
         t = t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    return pd.to_numeric(t.replace("", None), errors="coerce")
+    out = out.astype(float)
+    out[retry] = pd.to_numeric(t.replace("", None), errors="coerce")
+    return out
 
 
 def reject(df: pd.DataFrame, mask: pd.Series, field_name: str, reason: str) -> pd.DataFrame:
-    """Rows of df where mask holds, as rejected rows naming the field and reason."""
+    """Rows of df where mask holds, as rejected rows naming the field and reason. In a melted wide
+    file, `_field` (when present) names the original column of the value."""
     bad = df[mask]
-    return pd.DataFrame({"file": bad["_file"], "row_number": bad["_row"], "field": field_name,
+    fld = bad["_field"] if field_name.startswith("_value") and "_field" in bad else field_name
+    return pd.DataFrame({"file": bad["_file"], "row_number": bad["_row"], "field": fld,
                          "value": bad[field_name].astype(str) if field_name in bad else "",
                          "reason": reason}).reindex(columns=REJECTED_COLUMNS)
 

@@ -133,6 +133,7 @@ class TidyCsv:
                 df["_period"] = df["_variable"].map({c: suffix_period(c) for c in cols})
             if "value_periods" in opts:
                 df["_period"] = df["_variable"].map({c: str(p) for c, p in opts["value_periods"].items()})
+            df["_field"] = df["_variable"]
             if "variable" in opts:
                 df["_variable"] = df["_variable"] + "_" + df[opts["variable"]].astype(str).str.strip()
         else:

@@ -1,0 +1,158 @@
+"""The app shell: formatting, texts, URLs, HTTP statuses of direct loads, the geo route, search, banner."""
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+
+import pytest
+
+from obs import fmt, i18n, ui
+
+NB = "\u00a0"
+
+
+# -- formatting and texts (no database) ---------------------------------------------------------
+
+@pytest.mark.parametrize("x,d,lang,expected", [
+    (1234.5, 1, "pt", f"1{NB}234,5"), (1234.5, 1, "en", "1,234.5"), (1234567, 0, "pt", f"1{NB}234{NB}567"),
+    (-0.25, 2, "pt", "\u22120,25"), (-0.25, 2, "en", "-0.25"), (0.04, 1, "pt", "0,0"),
+    (None, 1, "pt", "—"), (float("nan"), 1, "en", "—"),
+])
+def test_number(x, d, lang, expected):
+    assert fmt.number(x, d, lang) == expected
+
+
+def test_change_value_and_dates():
+    assert fmt.change(4.12, 1, "pt") == "+4,1"
+    assert fmt.change(-4.12, 1, "en") == "-4.1"
+    assert fmt.value(59.3, 1, "%", "pt") == f"59,3{NB}%"
+    assert fmt.date(dt.date(2026, 11, 26), "pt") == "26 de novembro de 2026"
+    assert fmt.date("2026-03-01", "en") == "1 March 2026"
+    assert fmt.separators("pt") == "," + NB and fmt.separators("en") == ".,"
+
+
+def test_every_text_has_both_languages():
+    for key, (pt, en) in i18n.TEXTS.items():
+        assert pt.strip() and en.strip(), key
+        # placeholders agree between the languages
+        import string
+        names = lambda s: {f[1] for f in string.Formatter().parse(s) if f[1]}  # noqa: E731
+        assert names(pt) == names(en), key
+
+
+def test_lang_of():
+    assert i18n.lang_of("en") == "en" and i18n.lang_of("EN") == "en"
+    assert i18n.lang_of(None) == "pt" and i18n.lang_of("de") == "pt" and i18n.lang_of(["en"]) == "pt"
+
+
+def test_href_keeps_language():
+    assert ui.href("/indicador/x", "en", period="2021") == "/indicador/x?period=2021&lang=en"
+    assert ui.href("/indicador/x", "pt", territories=["0101", "0102"]) == "/indicador/x?territories=0101,0102"
+    assert ui.toggle_lang_href("/alarmes", "?level=critico") == "/alarmes?level=critico&lang=en"
+    assert ui.toggle_lang_href("/alarmes", "?level=critico&lang=en") == "/alarmes?level=critico"
+    assert ui.territory_href("0101") == "/municipio/0101"
+    assert ui.territory_href("PT11", "en") == "/regiao/PT11?lang=en"
+
+
+# -- the app on the session database ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client(built):
+    import app
+    return app.server.test_client()
+
+
+HTML = {"Accept": "text/html"}
+
+
+@pytest.mark.parametrize("path,status", [
+    ("/", 200), ("/indicador/indice_envelhecimento", 200),
+    ("/indicador/indice_envelhecimento?period=2011&level=nuts3&classification=intervalos&tab=ranking", 200),
+    ("/indicador/indice_envelhecimento?view=tiles&territories=0101,PT11", 200),
+    ("/indicador/nao_existe", 404), ("/pagina/que/nao/existe", 404),
+    ("/indicador/indice_envelhecimento?period=1800", 400),
+    ("/indicador/indice_envelhecimento?level=freguesia", 400),
+    ("/indicador/indice_envelhecimento?classification=jenks", 400),
+    ("/indicador/indice_envelhecimento?territories=9999", 400),
+    ("/indicador/indice_envelhecimento?period=2011&period=2012", 400),
+    ("/embed/indicador/indice_envelhecimento", 200), ("/embed/indicador/indice_envelhecimento?view=chart", 200),
+    ("/embed/indicador/indice_envelhecimento?view=table", 400), ("/embed/indicador/nope", 404),
+])
+def test_direct_load_status(client, path, status):
+    r = client.get(path, headers=HTML)
+    assert r.status_code == status
+    assert b'id="react-entry-point"' in r.data  # the app still renders the helpful page
+
+
+def test_html_lang_follows_url(client):
+    assert b'<html lang="pt-PT">' in client.get("/", headers=HTML).data
+    assert b'<html lang="en">' in client.get("/?lang=en", headers=HTML).data
+
+
+def test_embed_may_be_framed_other_pages_not(client):
+    r = client.get("/embed/indicador/indice_envelhecimento", headers=HTML)
+    assert "X-Frame-Options" not in r.headers
+    assert "frame-ancestors *" in r.headers["Content-Security-Policy"]
+    assert client.get("/", headers=HTML).headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_geo_layer_served_once_and_cached(client):
+    from obs import data
+    layer = data.geo_layer("municipio")
+    if layer is None:
+        pytest.skip("no web layers built (etl/geo.py)")
+    r = client.get(layer["url"], headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200
+    assert r.headers["Content-Encoding"] == "gzip"
+    assert "immutable" in r.headers["Cache-Control"] and "max-age=31536000" in r.headers["Cache-Control"]
+    gj = json.loads(gzip.decompress(r.data))
+    assert len(gj["features"]) == 308
+    plain = client.get(layer["url"])
+    assert "Content-Encoding" not in plain.headers and json.loads(plain.data)["type"] == "FeatureCollection"
+    stale = client.get("/geo/0000/municipios.geojson")
+    assert stale.status_code == 302 and stale.headers["Location"].endswith(layer["url"])
+    assert client.get(f"/geo/{layer['hash']}/secret.txt").status_code == 404
+    sneaky = client.get(f"/geo/{layer['hash']}/..%2Fobservatorio.duckdb")
+    assert sneaky.mimetype != "application/geo+json" and b"DUCK" not in sneaky.data[:64]
+
+
+def test_search_accents_optional(built):
+    from obs import data
+    for q in ("agueda", "ÁGUEDA", "Águ"):
+        df = data.search_territories(q)
+        assert df.iloc[0]["territory_id"] == "0101", q
+    assert "0101" not in set(data.search_territories("a").get("territory_id", []))  # too short: nothing
+    lagoa = data.search_territories("lagoa")
+    assert len(lagoa) >= 2 and lagoa["name_unique"].is_unique  # Lagoa (Algarve) and Lagoa (Açores)
+    assert len(data.search_territories("%")) == 0 and len(data.search_territories("_x")) == 0
+
+
+def test_search_items_are_links(built):
+    items, status, hidden = ui.search_items("sao joao", "pt")
+    assert not hidden and items and "resultado" in status
+    hrefs = [i.children.href for i in items]
+    assert all(h.startswith(("/municipio/", "/regiao/")) for h in hrefs)
+    items, status, hidden = ui.search_items("zzzz", "en")
+    assert "No territory" in status
+
+
+def test_header_demo_banner(built, monkeypatch):
+    from obs import data
+    monkeypatch.setattr(data, "is_demo", lambda: True)
+    out = ui.header("/", "", "pt")
+    assert "demo-banner" in json.dumps(out[0].to_plotly_json(), default=str)
+    monkeypatch.setattr(data, "is_demo", lambda: False)
+    assert len(ui.header("/", "", "pt")) == 1
+
+
+def test_shell_has_no_chrome_in_embeds(built):
+    header, footer, _ = ui.render_shell("/embed/indicador/x", "")
+    assert header == [] and footer == []
+    header, footer, skip = ui.render_shell("/", "?lang=en")
+    assert skip == "Skip to content" and header
+
+
+def test_http_status_of_unknown_pages():
+    assert ui.http_status("/_dash-layout", {}) == 200
+    assert ui.http_status("/assets/10-app.css", {}) == 200

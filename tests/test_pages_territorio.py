@@ -1,0 +1,206 @@
+"""Território pages (/municipio/<dico>, /regiao/<code>) and Sobre: layouts and callbacks as plain
+functions, the profile's pure helpers on tiny frames, and bad input."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from obs import territory_view as tv
+
+
+@pytest.fixture(scope="module")
+def pages(built):
+    import app  # noqa: F401  (registers the pages)
+    import pages.municipio as municipio
+    import pages.regiao as regiao
+    import pages.sobre as sobre
+    return {"municipio": municipio, "regiao": regiao, "sobre": sobre}
+
+
+def _text(component) -> str:
+    from plotly.utils import PlotlyJSONEncoder
+    return json.dumps(json.loads(json.dumps(component, cls=PlotlyJSONEncoder)), ensure_ascii=False)
+
+
+def _status(component) -> str | None:
+    return component.to_plotly_json()["props"].get("data-status")
+
+
+# -- pure helpers -------------------------------------------------------------------------------
+
+def _frame(rows, cols=("indicator_id", "territory_id", "period_id", "value")):
+    df = pd.DataFrame(rows, columns=list(cols))
+    df["start_date"] = pd.to_datetime(df["period_id"] + "-01-01")
+    df["label_pt"] = df["label_en"] = df["period_id"]
+    return df
+
+
+def test_profile_rows_latest_national_and_peers():
+    inds = pd.DataFrame([{"indicator_id": "a", "area": "x"}, {"indicator_id": "b", "area": "x"}])
+    own = _frame([("a", "T", "2019", 10.0), ("a", "T", "2020", 12.0), ("b", "T", "2020", None)])
+    nat = _frame([("a", "PT", "2020", 11.0)])
+    peers = _frame([("a", p, "2020", v) for p, v in (("P1", 5.0), ("P2", 6.0), ("P3", 7.0), ("P4", 8.0))])
+    rows = tv.profile_rows(inds, own, nat, peers).set_index("indicator_id")
+    assert rows.loc["a", "value"] == 12.0 and rows.loc["a", "period_id"] == "2020"
+    assert rows.loc["a", "national"] == 11.0
+    assert rows.loc["a", "peer_median"] == 6.5 and rows.loc["a", "peer_n"] == 4
+    assert rows.loc["a", "position"] == "above"                       # above the peers' upper quartile
+    assert pd.isna(rows.loc["b", "value"]) and not isinstance(rows.loc["b", "position"], str)
+
+
+def test_stored_positions_win_over_computed():
+    inds = pd.DataFrame([{"indicator_id": "a", "area": "x"}])
+    own = _frame([("a", "T", "2020", 12.0)])
+    peers = _frame([("a", p, "2020", v) for p, v in (("P1", 5.0), ("P2", 6.0), ("P3", 7.0))])
+    stored = pd.DataFrame([{"indicator_id": "a", "period_id": "2020", "peer_median": 12.5, "peer_n": 9,
+                            "position": "similar"}])
+    r = tv.profile_rows(inds, own, own.iloc[0:0], peers, stored).iloc[0]
+    assert (r["peer_median"], r["peer_n"], r["position"]) == (12.5, 9, "similar")
+
+
+def test_peer_position_rule():
+    assert tv.peer_position_of(10, [1, 2, 3, 4]) == "above"
+    assert tv.peer_position_of(0, [1, 2, 3, 4]) == "below"
+    assert tv.peer_position_of(2.5, [1, 2, 3, 4]) == "similar"
+    assert tv.peer_position_of(2.5, [1, 2]) is None                  # fewer than 3 peers
+
+
+def test_position_in_words_with_polarity():
+    assert tv.position_words("above", "lower_is_better", "pt") == "acima (pior)"
+    assert tv.position_words("above", "higher_is_better", "en") == "above (better)"
+    assert tv.position_words("similar", "higher_is_better", "pt") == "semelhante"
+    assert tv.position_words(None, None, "pt") == "—"
+
+
+def test_sparkline_is_light_inline_svg_with_alt():
+    img = tv.sparkline([1, 3, 2, None, 4], "Tendência: de 1 para 4")
+    assert img.src.startswith("data:image/svg+xml") and "polyline" in img.src
+    assert img.alt == "Tendência: de 1 para 4"
+    assert "polyline" not in tv.sparkline([1], "x").src
+
+
+def test_band_summary_is_one_sentence_in_pt_and_en():
+    ind = {"title_pt": "Índice", "title_en": "Index", "decimals": 1, "short_unit": "", "polarity": "lower_is_better"}
+    own = _frame([("a", "T", "2020", 1234.5)])
+    nat = _frame([("a", "PT", "2020", 1000.0)])
+    peers = _frame([("a", p, "2020", v) for p, v in (("P1", 900.0), ("P2", 1000.0), ("P3", 1100.0))])
+    band = tv.peer_band(own, nat, peers)
+    pt = tv.band_summary(band, ind, "Terra", "pt")
+    assert pt == ("Em 2020, Terra registou 1\u00a0234,5 em Índice, acima da mediana dos pares (1\u00a0000,0; pior) "
+                  "e acima do valor nacional (1\u00a0000,0; pior).")
+    assert tv.band_summary(band, ind, "Terra", "en").startswith("In 2020, Terra had 1,234.5 for Index, above the peer")
+
+
+# -- Município --------------------------------------------------------------------------------
+
+def test_municipality_profile_has_every_indicator(pages, built):
+    from obs import data
+    out = _text(pages["municipio"].layout(dico="1106"))
+    assert "Lisboa" in out
+    for title in data.indicators()["title_pt"]:
+        assert title in out
+    assert "data:image/svg+xml" in out                                # sparklines
+    assert "Mediana dos pares" in out and "Posição face aos pares" in out
+    assert "/download/territorio/1106.csv?dialect=tidy" in out and "/download/territorio/1106.zip" in out
+    assert "municipio-band-graph" in out and "Ver os dados do gráfico em tabela" in out
+
+
+def test_municipality_peer_groups_and_alarms(pages, built):
+    from obs import data
+    groups = data.peer_groups("1106")
+    assert groups and groups[0] == "nuts3"
+    out = _text(pages["municipio"].layout(dico="1106", grupo=groups[-1]))
+    assert '"aria-current": "true"' in out                           # the chosen group is marked
+    alarms = data.alarms(territory_ids=["1106"], statuses=["new", "ongoing", "reopened"])
+    if alarms.empty:
+        assert "Sem alarmes ativos." in out
+    else:
+        assert alarms.iloc[0]["explanation_pt"] in out
+
+
+def test_municipality_with_sample_alarm_shows_explanation(pages, sample_alarms):
+    from tests.test_pages_alarmes import SAMPLE_EXPLANATION
+    out = _text(pages["municipio"].layout(dico="1106"))
+    assert SAMPLE_EXPLANATION in out and "⚠" in out and "Atenção" in out
+
+
+def test_corvo_and_english(pages, built):
+    out = _text(pages["municipio"].layout(dico="4901", lang="en"))
+    assert "Corvo" in out and "Latest value" in out and "Peer median" in out
+
+
+@pytest.mark.parametrize("dico", ["9999", "PT11", "abc", "", "11060"])
+def test_unknown_municipality_is_a_404(pages, built, dico):
+    out = pages["municipio"].layout(dico=dico)
+    assert _status(out) == "404"
+    assert pages["municipio"].http_status(dico=dico) == 404
+
+
+@pytest.mark.parametrize("params", [{"grupo": "amigos"}, {"i": "nao_existe"}])
+def test_bad_profile_parameters_are_a_400(pages, built, params):
+    out = pages["municipio"].layout(dico="1106", **params)
+    assert _status(out) == "400" and "não é válido" in _text(out)
+    assert pages["municipio"].http_status(dico="1106", **params) == 400
+    assert pages["municipio"].http_status(dico="1106") == 200
+
+
+def test_band_callback_returns_chart_summary_table_and_url(pages, built):
+    from obs import data
+    ind = data.indicators().iloc[-1]["indicator_id"]
+    state = {"territory_id": "1106", "group": "nuts3", "lang": "pt", "default_group": "nuts3"}
+    fig, summary, table, search = pages["municipio"].update_band(ind, state)
+    assert len(fig.data) >= 2 and any(t.name == "Lisboa" for t in fig.data)
+    assert summary.startswith("Em ") and "Lisboa" in summary and summary.endswith(".")
+    assert "Mediana dos pares" in _text(table)
+    assert search == f"?i={ind}"
+    state_en = {**state, "group": "size", "lang": "en"}
+    assert pages["municipio"].update_band(ind, state_en)[3] == f"?grupo=size&i={ind}&lang=en"
+
+
+# -- Região -----------------------------------------------------------------------------------
+
+def test_region_profile_lists_members_and_same_level_peers(pages, built):
+    out = _text(pages["regiao"].layout(code="PT111"))
+    assert "Alto Minho" in out and "Municípios da região (10)" in out
+    assert "/municipio/1601" in out                                   # Arcos de Valdevez
+    assert "Regiões do mesmo nível" in out
+
+
+@pytest.mark.parametrize("code", ["PT", "PT1", "PT11", "DI01", "pt111"])
+def test_other_regions_render(pages, built, code):
+    out = pages["regiao"].layout(code=code)
+    assert _status(out) is None
+    assert pages["regiao"].http_status(code=code) == 200
+
+
+@pytest.mark.parametrize("code", ["XX", "1106", "PT999"])
+def test_unknown_region_is_a_404(pages, built, code):
+    assert _status(pages["regiao"].layout(code=code)) == "404"
+
+
+def test_region_band_callback(pages, built):
+    from obs import data
+    ind = data.indicators().iloc[0]["indicator_id"]
+    state = {"territory_id": "PT111", "group": "level", "lang": "pt", "default_group": "level"}
+    fig, summary, _table, search = pages["regiao"].update_band(ind, state)
+    assert "Alto Minho" in summary and search == f"?i={ind}"
+
+
+# -- Sobre ------------------------------------------------------------------------------------
+
+def test_sobre_has_sources_licences_methods_and_openapi(pages, built):
+    out = _text(pages["sobre"].layout())
+    for producer in ("DGT", "CAOP", "INE", "PORDATA", "MAI", "DGS"):
+        assert producer in out
+    assert "CC BY 4.0" in out and "EUPL-1.2" in out
+    assert "/api/v1/openapi.json" in out
+    assert "razão das somas" in out and "média ponderada" in out      # aggregations
+    assert "desvio" in out and "tendência" in out                     # alarm rule types
+    en = _text(pages["sobre"].layout(lang="en"))
+    assert "Sources, licences and attribution" in en
+
+
+# fixtures shared with the alarm page tests
+from tests.test_pages_alarmes import sample_alarms, sample_alarms_db  # noqa: E402,F401
