@@ -15,6 +15,7 @@ INDEX = """<!DOCTYPE html>
         <title>{%title%}</title>
         {%favicon%}
         {%css%}
+        {preload}
     </head>
     <body>
         {%app_entry%}
@@ -32,7 +33,11 @@ class ObservatorioDash(Dash):
 
     def interpolate_index(self, **kwargs):
         html = super().interpolate_index(**kwargs)
-        lang = lang_of(flask.request.args.get("lang")) if flask.has_request_context() else "pt"
+        lang, preload = "pt", ""
+        if flask.has_request_context():
+            lang = lang_of(flask.request.args.get("lang"))
+            preload = ui.preload_links(flask.request.path, flask.request.args)
+        html = html.replace("{preload}", preload, 1)
         return html.replace('<html lang="{html_lang}">', f'<html lang="{HTML_LANG[lang]}">', 1)
 
 
@@ -51,15 +56,18 @@ app.layout = ui.shell_layout(page_container)
 
 
 @server.route("/geo/<digest>/<name>")
-def geo_layer(digest: str, name: str):
-    """A web boundary layer, served once and cached for a year (the URL carries the content hash)."""
+@server.route("/geo/<digest>/<variant>/<name>")
+def geo_layer(digest: str, name: str, variant: str | None = None):
+    """A web boundary layer (or its variant with the islands inset), served once and cached for a
+    year: the URL carries the content hash."""
     layer = data.geo_layer(name)
-    if layer is None:
+    if layer is None or variant not in (None, "inset") or (variant and not layer["inset"]):
         flask.abort(404)
     if digest != layer["hash"]:  # an old URL: send the browser to the current file
-        return flask.redirect(layer["url"], 302)
+        return flask.redirect(layer["inset_url"] if variant else layer["url"], 302)
+    body = layer["inset"] if variant else layer
     gz = "gzip" in flask.request.headers.get("Accept-Encoding", "")
-    resp = flask.Response(layer["gzip"] if gz else layer["bytes"], mimetype="application/geo+json")
+    resp = flask.Response(body["gzip"] if gz else body["bytes"], mimetype="application/geo+json")
     if gz:
         resp.headers["Content-Encoding"] = "gzip"
     resp.headers["Vary"] = "Accept-Encoding"

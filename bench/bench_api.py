@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import tempfile
 import time
@@ -40,10 +41,11 @@ def pct(xs: list[float], p: float) -> float:
     return xs[k]
 
 
-def ensure_db(db: str | None) -> str:
+def ensure_db(db: str | None) -> Path | None:
+    """Point the app at a database; build one into a temporary directory (returned) if none is given."""
     if db:
         os.environ["OBS_DB"] = str(Path(db).resolve())
-        return os.environ["OBS_DB"]
+        return None
     ds = os.environ.get("OBS_DATA_SYSTEM") or str(ROOT.parent / "shared" / "data")
     out = Path(tempfile.mkdtemp(prefix="obs-bench-"))
     os.environ["OBS_DATA_DIR"] = str(out)
@@ -51,7 +53,7 @@ def ensure_db(db: str | None) -> str:
     os.environ["OBS_DATA_SYSTEM"] = ds
     from etl.build import build
     build(Path(ds), progress=lambda m: None)
-    return os.environ["OBS_DB"]
+    return out
 
 
 MODES = {
@@ -92,7 +94,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--indicator", default="indice_envelhecimento")
     ap.add_argument("--write", action="store_true", help="append the results to bench/RESULTS.md")
     a = ap.parse_args(argv)
-    ensure_db(a.db)
+    tmp = ensure_db(a.db)
+    try:
+        return _bench(a)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _bench(a) -> int:
     from flask import Flask
 
     from obs import api, data
@@ -105,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     for _, url in cases:   # warm-up: imports, engine, first connection
         client.get(url)
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    header = ["| request | cache | n | rows | size | p50 ms | p95 ms | max ms | CPU p50 ms | CPU p95 ms | target (p95) |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    print("\n".join(header), flush=True)
     lines = []
     for label, url in cases:
         for mode in MODES:
@@ -122,15 +135,15 @@ def main(argv: list[str] | None = None) -> int:
                  f"Machine: {machine()}. In-process Flask test client (server time, no network); "
                  f"indicator `{a.indicator}`; target p95 ≤ {TARGET_MS:.0f} ms; load average before the run "
                  f"{load}. " + "; ".join(f"*{k}*: {v}" for k, v in MODES.items()) + ".\n",
-                 "| request | cache | n | rows | size | p50 ms | p95 ms | max ms | CPU p50 ms | CPU p95 ms | target (p95) |",
-                 "|---|---|---|---|---|---|---|---|---|---|---|", *lines]
+                 *header, *lines]
         if "\n## API" not in text:
             text = text.rstrip("\n") + "\n\n## API\n"
         # append at the end of the API section (before the next "## " heading, if any)
         head, _, rest = text.partition("\n## API\n")
         nxt = rest.find("\n## ")
         section, tail = (rest, "") if nxt < 0 else (rest[:nxt], rest[nxt:])
-        text = head + "\n## API\n" + section.rstrip("\n") + "\n" + "\n".join(block) + "\n" + tail
+        section = section.rstrip("\n") + "\n" if section.strip() else ""
+        text = head + "\n## API\n" + section + "\n".join(block) + "\n" + tail
         path.write_text(text, encoding="utf-8")
         print(f"appended to {path}")
     return 0

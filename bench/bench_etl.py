@@ -30,8 +30,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
+    load = os.getloadavg()[0]
     return f"{os.cpu_count()} CPU (nproc {len(os.sched_getaffinity(0))}), {cpu}, {platform.system()} {platform.release()}, " \
-           f"Python {platform.python_version()}"
+           f"Python {platform.python_version()}, load avg {load:.1f} at start"
 
 
 def run_build(data_system: Path, runs: int = 1) -> list[tuple[float, float]]:

@@ -36,7 +36,7 @@ from etl.build import insert, post_step
 from etl.periods import parse_period
 from indicators.model import Indicator, Threshold
 from obs import fmt as F
-from obs.alarm_levels import LEVELS, RULE_KINDS
+from obs.alarm_levels import LEVELS
 
 EVAL_COLUMNS = ["territory_id", "period_id", "flagged", "value", "threshold", "reference_value",
                 "reference_period_id"]
@@ -472,12 +472,12 @@ def explain(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> str:
         body = f"{title} {value_s}, {neg}{clause}"
     else:  # missing
         if status == "resolved":
-            body = f"{title} {P['missing_resolved']} ({value_s})"
+            body = f"{title}: {P['missing_resolved']} ({value_s})"
         else:
             lp = row.get("reference_period_id")
             last = P["missing_last"].format(lp=per(lp)) if not _isnan(lp) and lp else P["missing_never"]
             n = int(th.periods or 1)
-            body = f"{title} {P['missing_1'] if n == 1 else P['missing'].format(n=n)} ({last})"
+            body = f"{title}: {P['missing_1'] if n == 1 else P['missing'].format(n=n)} ({last})"
     kind = P["official"].format(c=th.citation.rstrip(".")) if th.official else P["analytical"]
     return f"{head}: {body} — {kind}."
 
@@ -522,7 +522,7 @@ def evaluate_indicator(ind: Indicator, facts: pd.DataFrame, territory: pd.DataFr
     """All evaluations of one indicator's thresholds: EVAL_COLUMNS + rule_n, group_id, level, severity."""
     env = Env(facts=facts, territory=territory, peers=peers)
     out = []
-    panels: dict[tuple[str, bool], pd.DataFrame] = {}
+    panels: dict[tuple, pd.DataFrame] = {}
     for n, th in enumerate(ind.thresholds, 1):
         direction = direction_of(th, ind.polarity)
         for lvl in levels_for(th):
@@ -532,8 +532,11 @@ def evaluate_indicator(ind: Indicator, facts: pd.DataFrame, territory: pd.DataFr
             panel = panels[key]
             if panel.empty:
                 continue
-            if th.rule == "deviation":
-                panel = REFERENCES[th.reference](panel, th, env)
+            if th.rule == "deviation":   # rules sharing a reference (k = 2 and k = 3) resolve it once
+                rkey = (lvl, th.reference, th.peer_group if th.reference == "peers" else None)
+                if rkey not in panels:
+                    panels[rkey] = REFERENCES[th.reference](panel, th, env)
+                panel = panels[rkey]
             ev = RULE_TYPES[th.rule](panel, th, direction)
             if ev.empty:
                 continue
@@ -614,13 +617,12 @@ def run(con, ctx) -> None:
     if facts is None or facts.empty:
         return
     order = period_order(facts["period_id"].unique())
-    labels = {}
-    if order:
-        for pid in order:
-            p = parse_period(pid)
-            labels[pid] = (p.label_pt, p.label_en)
-    plabel = lambda pid, lang: labels.get(pid, (pid, pid))[1 if lang == "en" else 0] if pid in labels \
-        else default_period_label(pid, lang)  # noqa: E731
+    labels = {pid: (p.label_pt, p.label_en) for pid in order for p in [parse_period(pid)]}
+
+    def plabel(pid: str, lang: str) -> str:
+        if pid in labels:
+            return labels[pid][1 if lang == "en" else 0]
+        return default_period_label(pid, lang)
     peers = getattr(ctx, "peers", None)
     if peers is None:
         peers = con.execute("SELECT territory_id, group_type, peer_id FROM dim_peer").df()

@@ -25,6 +25,30 @@ REFERENCES = {
 }
 
 
+#: domain rules on the marts: (what must hold, SQL counting the rows that break it)
+RULES = [
+    ("fact values are finite numbers (a gap is no row)",
+     "SELECT indicator_id, territory_id, period_id FROM fact_indicator_value "
+     "WHERE value IS NULL OR isnan(value) OR isinf(value)"),
+    ("aggregated values are regional, never municipal",
+     "SELECT f.indicator_id, f.territory_id, f.period_id FROM fact_indicator_value f JOIN dim_territory t "
+     "USING (territory_id) WHERE f.origin = 'aggregated' AND t.level = 'municipio'"),
+    ("a ratio aggregated here keeps its numerator and denominator",
+     "SELECT f.indicator_id, f.territory_id, f.period_id FROM fact_indicator_value f JOIN dim_indicator i "
+     "USING (indicator_id) WHERE i.aggregation = 'ratio' AND f.origin = 'aggregated' "
+     "AND (f.numerator IS NULL OR f.denominator IS NULL)"),
+    ("an indicator's periods are all of one type",
+     "SELECT f.indicator_id FROM fact_indicator_value f JOIN dim_period p USING (period_id) "
+     "GROUP BY 1 HAVING count(DISTINCT p.period_type) > 1"),
+    ("every municipality sits in a NUTS III region",
+     "SELECT territory_id FROM dim_territory WHERE level = 'municipio' AND (nuts3_id IS NULL OR NOT "
+     "regexp_full_match(territory_id, '[0-9]{4}'))"),
+    ("every indicator in dim_indicator has values",
+     "SELECT i.indicator_id FROM dim_indicator i WHERE NOT EXISTS (SELECT 1 FROM fact_indicator_value f "
+     "WHERE f.indicator_id = i.indicator_id)"),
+]
+
+
 class CheckError(ValueError):
     pass
 
@@ -49,4 +73,9 @@ def run_checks(con) -> list[str]:
                         f"(SELECT 1 FROM {rt} b WHERE b.{rc} = a.{c})").fetchone()[0]
         if n:
             failures.append(f"{t}.{c}: {n} values not found in {rt}.{rc}")
+    for what, sql in RULES:
+        bad = con.execute(sql).fetchall()
+        if bad:
+            eg = "; ".join("/".join(str(x) for x in r) for r in bad[:3])
+            failures.append(f"{what}: {len(bad)} rows break it (e.g. {eg})")
     return failures

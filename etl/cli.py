@@ -1,7 +1,8 @@
 """Command line: `python -m etl <command>` (or `observatorio <command>`).
 
   build      build the database (all, or --source/--indicator), with progress; --dry-run validates only
-  lineage    show the lineage of the last build
+  lineage    show the lineage of the last build (--rejected N: and the first N rejected rows)
+  sources    list the source catalogue (format, files, licence, URL)
   demo       generate the demo data system
   alarms     print the active alarms of a territory (id or name), with their explanations
 """
@@ -55,6 +56,24 @@ def cmd_lineage(args):
         print("\nrejected rows:")
         for r in rej:
             print(f"  {r[0]}: {r[2]} × {r[1]}")
+    n = getattr(args, "rejected", 0) or 0
+    if n:
+        print(f"\nfirst {n} rejected rows (file, row, field, value, reason):")
+        for f, row, fld, val, why in con.execute(
+                "SELECT file, row_number, field, value, reason FROM meta_rejected_row WHERE run_id = ? "
+                "ORDER BY source_id, file, row_number LIMIT ?", [b[0], n]).fetchall():
+            print(f"  {f}: row {row}, field {fld!r} = {val!r}: {why}")
+    return 0
+
+
+def cmd_sources(args):
+    """The catalogue: every source declared once, with format, files and licence."""
+    from etl.catalogue import load_catalogue
+    ds = settings.paths(args.data_system).data_system
+    for s in load_catalogue().values():
+        files = len(s.files(ds)) if ds else "?"
+        print(f"{s.id:28} {s.format:16} {s.kind:8} files={files}  {s.encoding} '{s.delimiter}' dec '{s.decimal}'")
+        print(f"{'':28} {s.producer} — {s.licence}\n{'':28} {s.url}")
     return 0
 
 
@@ -73,7 +92,7 @@ def cmd_alarms(args):
     return code
 
 
-COMMANDS = {"build": cmd_build, "lineage": cmd_lineage, "demo": cmd_demo, "alarms": cmd_alarms}
+COMMANDS = {"build": cmd_build, "lineage": cmd_lineage, "demo": cmd_demo, "sources": cmd_sources, "alarms": cmd_alarms}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -88,6 +107,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--quiet", action="store_true")
     lin = sub.add_parser("lineage", help="show the lineage of the last build")
     lin.add_argument("--data-system")
+    lin.add_argument("--rejected", type=int, default=0, metavar="N", help="also list the first N rejected rows")
+    src = sub.add_parser("sources", help="list the source catalogue")
+    src.add_argument("--data-system")
     sub.add_parser("demo", help="(re)generate the demo data system")
     al = sub.add_parser("alarms", help="print the active alarms of a territory, explained")
     al.add_argument("territory", nargs="+", help="territory id (DICO 1106, PT11, DI01, EI16D) or name")

@@ -29,19 +29,20 @@ def derivation(name: str):
     return deco
 
 
-_INDEX: dict[int, tuple[int, dict]] = {}
+_INDEX: list = [None, None]   # [weak reference to the staged frame, {variable: row positions}]
 
 
 def variable(staged: pd.DataFrame, name: str) -> pd.DataFrame:
     """Rows of one staged variable ('source:variable'); raises if no source delivered it.
 
     The row positions of every variable are indexed once per staged frame (a build looks up
-    dozens of variables in a frame of ~500 000 rows)."""
-    key = id(staged)
-    if key not in _INDEX or _INDEX[key][0] != len(staged):
-        _INDEX.clear()
-        _INDEX[key] = (len(staged), staged.groupby("variable", sort=False).indices)
-    pos = _INDEX[key][1].get(name)
+    dozens of variables in a frame of ~500 000 rows); the index is tied to that very frame."""
+    import weakref
+    ref = _INDEX[0]
+    if ref is None or ref() is not staged or _INDEX[1][0] != len(staged):
+        _INDEX[0] = weakref.ref(staged)
+        _INDEX[1] = (len(staged), staged.groupby("variable", sort=False).indices)
+    pos = _INDEX[1][1].get(name)
     if pos is None or not len(pos):
         raise KeyError(f"staged variable {name!r} is empty or unknown")
     return staged.iloc[pos]
@@ -94,12 +95,14 @@ def _not_yet_created(m: pd.DataFrame, col: str, agg: pd.DataFrame) -> pd.Series:
     return out
 
 
-def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
+              weights: pd.DataFrame | None = None) -> pd.DataFrame:
     """Roll municipal rows up to each level the indicator lists, by its aggregation rule.
 
     sum: only where every municipality of the region has a value (a partial sum would mislead).
     ratio: sum(numerator) / sum(denominator) x scale over municipalities with both.
-    weighted_mean: weighted by Census 2021 residents over municipalities with a value.
+    weighted_mean: weighted by Census 2021 residents (or the `compute.weight` variable) over
+    municipalities with a value (and a weight).
     Coverage below 100 % is written in `note` and marks the value as estimated.
     """
     if ind.aggregation == Aggregation.none:
@@ -108,6 +111,12 @@ def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator) -> pd
     m = m.assign(country_id="PT")
     data = muni.merge(m, on="territory_id")  # municipalities only
     data = data[data["value"].notna()]
+    if weights is not None:   # compute.weight: a staged variable, by period (or one period for all)
+        w = weights[["territory_id", "period_id", "value"]].rename(columns={"value": "_weight"})
+        if w["period_id"].nunique() == 1:
+            data = data.merge(w.drop(columns="period_id"), on="territory_id", how="left")
+        else:
+            data = data.merge(w, on=["territory_id", "period_id"], how="left")
     out = []
     for level, col in AGG_LEVELS.items():
         if level not in ind.levels:
@@ -126,8 +135,10 @@ def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator) -> pd
             agg["numerator"] = np.nan
             agg["denominator"] = np.nan
         else:  # weighted_mean
-            tmp = data.assign(_wv=data["value"] * data["population"])
-            agg = tmp.groupby([col, "period_id"]).agg(_wv=("_wv", "sum"), denominator=("population", "sum"),
+            w = data["population"] if weights is None else data["_weight"]
+            tmp = data.assign(_wv=data["value"] * w, _w=w.where(data["value"].notna()))
+            tmp = tmp[tmp["_w"].notna()]
+            agg = tmp.groupby([col, "period_id"]).agg(_wv=("_wv", "sum"), denominator=("_w", "sum"),
                                                       n=("value", "size"), est=("is_estimated", "any"),
                                                       prov=("is_provisional", "any"))
             agg["value"] = agg["_wv"] / agg["denominator"]
@@ -154,7 +165,8 @@ def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator) -> pd
 
 def compute_indicator(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     muni = municipal_values(staged, territory, ind)
-    agg = aggregate(muni, territory, ind)
+    weights = variable(staged, ind.compute.weight) if ind.compute.weight else None
+    agg = aggregate(muni, territory, ind, weights)
     parts = [muni, agg]
     if ind.compute.regional:
         reg = variable(staged, ind.compute.regional)

@@ -47,12 +47,13 @@ GROUP_TYPES = ("nuts3", "cim", "size", "profile", "neighbours")
 MIN_PEERS_POSITION = 3
 PEER_COLUMNS = ["territory_id", "group_type", "peer_id", "rank", "distance", "dimensions"]
 
-#: profile dimensions: id -> (candidate indicator ids, candidate staged variables, log scale)
-#: the first one found in the build is used; its latest period with values.
-PROFILE_SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
-    "ageing": (("indice_envelhecimento",), ("pordata_municipios:indice_envelhecimento",), False),
-    "purchasing_power": (("poder_compra_per_capita", "indicador_poder_compra_per_capita"), (), False),
-    "pop_change": (("variacao_populacao", "variacao_populacao_2011_2021", "taxa_variacao_populacao"), (), False),
+#: profile dimensions from the build: id -> (candidate indicator ids, candidate staged variables);
+#: the first one found is used, at its latest period with values. `population`, `density` (log10)
+#: and `foreign` (% foreign residents) come from the reference table (Census 2021).
+PROFILE_SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ageing": (("indice_envelhecimento",), ("pordata_municipios:indice_envelhecimento",)),
+    "purchasing_power": (("poder_compra_per_capita", "indicador_poder_compra_per_capita"), ()),
+    "pop_change": (("variacao_populacao", "variacao_populacao_2011_2021", "taxa_variacao_populacao"), ()),
 }
 #: purchasing-power share (% of Portugal), turned into a per-capita index when no per-capita indicator exists
 PP_SHARE = (("percentagem_poder_compra", "poder_compra_pct", "quota_poder_compra"),
@@ -181,7 +182,7 @@ def profile_matrix(territory: pd.DataFrame, reference: pd.DataFrame | None = Non
         ref = reference.set_index("dico")
         fr = pd.to_numeric(ref["pop_estrangeira_2021_censos"], errors="coerce")
         X["foreign"] = (fr / pd.to_numeric(ref["pop_2021_censos"], errors="coerce") * 100).reindex(X.index)
-    for dim, (ids, variables, _log) in PROFILE_SOURCES.items():
+    for dim, (ids, variables) in PROFILE_SOURCES.items():
         s = _latest(facts, staged, ids, variables, munis)
         if s is not None:
             X[dim] = s.reindex(X.index)
@@ -202,11 +203,13 @@ def peer_table(territory, reference=None, facts=None, staged=None, geo=None, k: 
     parts = [class_peers(m, "nuts3_id", "nuts3"), class_peers(m, "cim_id", "cim"),
              class_peers(m, "size_class", "size")]
     Z = standardise(profile_matrix(territory, reference, facts, staged))
-    parts.append(profile_peers(Z, k))
+    out_profile = profile_peers(Z, k)
+    parts.append(out_profile)
     if geo is not None:
         parts.append(neighbour_peers(geo))
     out = pd.concat([p for p in parts if len(p)], ignore_index=True)
     out["rank"] = out["rank"].astype(int)
+    out.attrs["profile_dimensions"] = list(Z.columns)
     return out
 
 
@@ -390,5 +393,6 @@ def run(con, ctx) -> None:
     recreate_without_index(con, "fact_peer_position")
     insert(con, "fact_peer_position", pos)
     n = len(pos)
-    ctx.progress(f"peers: {len(peers)} peer pairs ({t1 - t0:.2f} s), {n} peer positions "
+    dims = ", ".join(peers.attrs.get("profile_dimensions", []))
+    ctx.progress(f"peers: {len(peers)} peer pairs, profile on {dims} ({t1 - t0:.2f} s); {n} peer positions "
                  f"({time.perf_counter() - t1:.2f} s)")

@@ -45,8 +45,16 @@ def _dlabel(d: date, lang: str) -> str:
 
 
 def parse_period(pid: str) -> Period:
-    """Parse a period id; raise ValueError naming the id when it has no known shape."""
-    s = str(pid).strip()
+    """Parse a period id; raise ValueError naming the id when it has no known shape or is no real date."""
+    try:
+        return _parse(str(pid).strip())
+    except ValueError as e:
+        if str(e).startswith("period "):
+            raise
+        raise ValueError(f"period {str(pid).strip()!r}: {e}") from None
+
+
+def _parse(s: str) -> Period:
     if m := _YEAR.match(s):
         y = int(m[1])
         return Period(s, "year", date(y, 1, 1), date(y, 12, 31), y, s, s)

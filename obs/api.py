@@ -45,10 +45,6 @@ ALARM_COLUMNS = ["alarm_id", "indicator_id", "territory_id", "name", "territory_
                  "rule_type", "level", "status", "period_id", "since_period_id", "value", "threshold",
                  "reference_value", "reference_kind", "official", "explanation_pt", "explanation_en"]
 
-_FALLBACK_ALARM_LEVELS = ["critico", "atencao", "informacao"]
-_FALLBACK_STATUSES = ["new", "ongoing", "resolved", "reopened"]
-
-
 class ApiError(Exception):
     def __init__(self, status: int, message: str, parameter: str | None = None, valid: list | None = None):
         super().__init__(message)
@@ -58,19 +54,13 @@ class ApiError(Exception):
 # -- closed lists ------------------------------------------------------------------------------
 
 def alarm_levels() -> list[str]:
-    try:
-        from obs import alarm_levels as al
-        return list(getattr(al, "LEVELS", None) or _FALLBACK_ALARM_LEVELS)
-    except ImportError:
-        return list(_FALLBACK_ALARM_LEVELS)
+    from obs.alarm_levels import LEVELS
+    return list(LEVELS)
 
 
 def alarm_statuses() -> list[str]:
-    try:
-        from obs import alarm_levels as al
-        return list(getattr(al, "STATUSES", None) or _FALLBACK_STATUSES)
-    except ImportError:
-        return list(_FALLBACK_STATUSES)
+    from obs.alarm_levels import STATUSES
+    return list(STATUSES)
 
 
 def areas() -> list[str]:
@@ -79,7 +69,7 @@ def areas() -> list[str]:
 
 
 def peer_groups() -> list[str]:
-    return list(getattr(data, "PEER_GROUPS", ("nuts3", "cim", "size", "profile", "neighbours")))
+    return list(data.PEER_GROUPS)
 
 
 def public_indicator_ids() -> list[str]:
@@ -220,7 +210,7 @@ def build() -> dict:
 def is_demo() -> bool:
     try:
         return bool(build().get("is_demo", False))
-    except data.NoDatabase:
+    except Exception:  # noqa: BLE001 — no database (or a broken one): the error response says so
         return False
 
 
@@ -472,15 +462,13 @@ def indicator_detail(indicator_id):
     _check_params([])
     row = _indicator_or_404(indicator_id)
     m = export.public_meta(_meta_of(row))
-    per = data.periods(indicator_id)
-    df, n = data.fact_rows([indicator_id])
+    per = [str(x) for x in data.periods(indicator_id)["period_id"]]
+    cov = data.indicator_coverage(indicator_id)
     b = build()
     url = settings.env("OBS_BASE_URL").rstrip("/") + f"{API_PREFIX}/indicators/{indicator_id}"
-    m["coverage"] = {"n_values": n, "periods": [str(x) for x in per["period_id"]],
-                     "first_period": str(per["period_id"].iloc[0]) if len(per) else None,
-                     "last_period": str(per["period_id"].iloc[-1]) if len(per) else None,
-                     "levels": sorted(set(df["level"])) if n else [],
-                     "breaks": records(df.loc[df["is_break"].astype(bool), ["territory_id", "period_id"]]) if n else []}
+    m["coverage"] = {"n_values": cov["n_values"], "values_by_level": cov["levels"], "periods": per,
+                     "first_period": per[0] if per else None, "last_period": per[-1] if per else None,
+                     "breaks": cov["breaks"]}
     full = _meta_of(row)
     m["citation"] = {"pt": export.citation(full, b, url, "pt"), "en": export.citation(full, b, url, "en")}
     m["links"] = _indicator_links(indicator_id)

@@ -298,7 +298,7 @@ def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] |
     """Current alarms (fact_alarm) with territory names and indicator titles, filtered.
 
     `region_id` keeps the alarms of the region itself and of every territory inside it.
-    Most severe first, then by territory.
+    Active alarms before resolved ones, most severe first, then by territory.
     """
     a, t, i, p = S.alarm, S.territory, S.indicator, S.period
     since = p.alias("since")
@@ -330,9 +330,9 @@ def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] |
     df = query(stmt.order_by(a.c.territory_id, a.c.indicator_id, a.c.rule_id))
     if len(df):
         order = {"critico": 0, "atencao": 1, "informacao": 2}
-        df = (df.assign(_o=df["level"].map(order).fillna(9))
-              .sort_values(["_o", "territory_id", "indicator_id", "rule_id"], kind="stable")
-              .drop(columns="_o").reset_index(drop=True))
+        df = (df.assign(_a=(df["status"] == "resolved").astype(int), _o=df["level"].map(order).fillna(9))
+              .sort_values(["_a", "_o", "territory_id", "indicator_id", "rule_id"], kind="stable")
+              .drop(columns=["_a", "_o"]).reset_index(drop=True))
     return df
 
 
@@ -629,13 +629,86 @@ def _geo_read(path: Path) -> dict | None:
         gz_path = path.with_name(path.name + ".gz")
         gz = gz_path.read_bytes() if gz_path.exists() and os.stat(gz_path).st_mtime_ns >= st.st_mtime_ns \
             else gzip.compress(raw, 6)
+        # Insets: Açores (west of 20° W) and Madeira (south of 34° N) moved and scaled into boxes off
+        # the mainland's west coast, so one map shows the whole country at a useful scale.
+        def part(b):
+            x, y = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+            return "raa" if x < -20 else "ram" if y < 34 and x < -12 else "continente"
+        part_of = {i: part(b) for i, b in fb.items()}
+        inset = None
+        if not path.name.startswith("tiles") and {"raa", "ram"} <= set(part_of.values()):
+            inset = _inset_layer(gj, feats, fid, fb, part_of)
         info = {"bytes": raw, "gzip": gz, "hash": hashlib.sha256(raw).hexdigest()[:16],
                 "featureidkey": idkey, "bounds": bounds, "feature_bounds": fb, "ids": [fid(f) for f in feats],
-                "name": path.name}
+                "name": path.name, "part_of": part_of, "inset": inset}
         for k in [k for k in _geo_cache if k[0] == str(path)]:
             del _geo_cache[k]
         _geo_cache[key] = info
         return info
+
+
+#: inset boxes: part -> (scale, target lon of the box's west edge, target lat of its south edge)
+INSET_BOXES = {"raa": (0.6, -14.3, 40.45), "ram": (1.2, -12.1, 37.7)}
+INSET_PAD = 0.15
+#: far-off islets left out of the insets (the Selvagens, south of 31.5° N)
+INSET_MIN_LAT = 31.5
+
+
+def _inset_layer(gj: dict, feats: list, fid, fb: dict, part_of: dict) -> dict:
+    """The layer with the islands moved into boxes west of the mainland: bytes, gzip, bounds, frames."""
+    import gzip
+    import json
+
+    def rings_ok(poly):
+        return any(pt[1] >= INSET_MIN_LAT for ring in poly for pt in ring)
+
+    def clip(g):
+        if g.get("type") == "MultiPolygon":
+            return dict(g, coordinates=[poly for poly in g["coordinates"] if rings_ok(poly)] or g["coordinates"])
+        return g
+
+    def pts(c, acc):
+        if c and isinstance(c[0], (int, float)):
+            acc.append(c)
+        else:
+            for cc in c:
+                pts(cc, acc)
+        return acc
+    geoms = {}
+    for f in feats:
+        p = part_of.get(fid(f))
+        if p in INSET_BOXES:
+            geoms[fid(f)] = clip(f.get("geometry") or {})
+    boxes, frames = {}, []
+    for p, (scale, tx, ty) in INSET_BOXES.items():
+        acc = []
+        for i, g in geoms.items():
+            if part_of[i] == p:
+                pts(g.get("coordinates") or [], acc)
+        x0, y0 = min(c[0] for c in acc), min(c[1] for c in acc)
+        x1, y1 = max(c[0] for c in acc), max(c[1] for c in acc)
+        boxes[p] = (x0, y0, scale, tx, ty)
+        frames.append((p, (tx - INSET_PAD, ty - INSET_PAD, tx + (x1 - x0) * scale + INSET_PAD,
+                           ty + (y1 - y0) * scale + INSET_PAD)))
+
+    def move(c, t):
+        if c and isinstance(c[0], (int, float)):
+            x0, y0, s_, tx, ty = t
+            return [round((c[0] - x0) * s_ + tx, 4), round((c[1] - y0) * s_ + ty, 4)]
+        return [move(cc, t) for cc in c]
+    out = []
+    for f in feats:
+        i = fid(f)
+        if i in geoms:
+            g = geoms[i]
+            f = dict(f, geometry=dict(g, coordinates=move(g.get("coordinates") or [], boxes[part_of[i]])))
+        out.append(f)
+    raw = json.dumps(dict(gj, features=out), ensure_ascii=False, separators=(",", ":")).encode()
+    main = [b for i, b in fb.items() if part_of[i] == "continente"]
+    xs = [v for _, fr in frames for v in (fr[0], fr[2])] + [b[0] for b in main] + [b[2] for b in main]
+    ys = [v for _, fr in frames for v in (fr[1], fr[3])] + [b[1] for b in main] + [b[3] for b in main]
+    return {"bytes": raw, "gzip": gzip.compress(raw, 6), "hash": hashlib.sha256(raw).hexdigest()[:16],
+            "bounds": (min(xs), min(ys), max(xs), max(ys)), "frames": frames}
 
 
 def geo_layer(name: str) -> dict | None:
@@ -650,4 +723,52 @@ def geo_layer(name: str) -> dict | None:
     info = _geo_read(settings.paths().geo_dir / fname)
     if info is None:
         return None
-    return dict(info, url=f"/geo/{info['hash']}/{fname}")
+    inset = info["inset"]
+    return dict(info, url=f"/geo/{info['hash']}/{fname}",
+                inset_url=f"/geo/{info['hash']}/inset/{fname}" if inset else None)
+
+
+def geo_version() -> tuple:
+    """Identifies the web layers on disk (the geo dir is swapped in whole by the build)."""
+    try:
+        st = os.stat(settings.paths().geo_dir)
+        return (st.st_ino, st.st_mtime_ns)
+    except FileNotFoundError:
+        return (0, 0)
+
+
+def memo(name: str, args: tuple, fn):
+    """A computed result (plain data) cached like query results: keyed by name, arguments, the
+    database version and the web layers' version, so a rebuild is picked up without a restart."""
+    k = "m:" + hashlib.sha1(f"{db_version()}|{geo_version()}|{name}|{args!r}".encode()).hexdigest()
+    if has_app_context():
+        hit = cache.get(k)
+        if hit is not None:
+            return hit
+    elif k in _local_cache:
+        return _local_cache[k]
+    out = fn(*args)
+    if has_app_context():
+        cache.set(k, out)
+    else:
+        if len(_local_cache) > 500:
+            _local_cache.clear()
+        _local_cache[k] = out
+    return out
+
+
+def indicator_coverage(indicator_id: str, public: bool = True) -> dict:
+    """How many values an indicator has per territorial level, and where its series break."""
+    f, t, i = S.fact, S.territory, S.indicator
+    visible = [i.c.visibility == "public"] if public else []
+    lv = query(select(t.c.level, func.count().label("n"), func.min(t.c.sort_key).label("k"))
+               .join(f, f.c.territory_id == t.c.territory_id)
+               .join(i, i.c.indicator_id == f.c.indicator_id)
+               .where(f.c.indicator_id == indicator_id, *visible).group_by(t.c.level).order_by("k"))
+    br = query(select(f.c.territory_id, f.c.period_id)
+               .join(i, i.c.indicator_id == f.c.indicator_id)
+               .where(f.c.indicator_id == indicator_id, f.c.is_break, *visible)
+               .order_by(f.c.territory_id, f.c.period_id))
+    return {"n_values": int(lv["n"].sum()) if len(lv) else 0,
+            "levels": {str(r.level): int(r.n) for r in lv.itertuples()},
+            "breaks": [{"territory_id": str(r.territory_id), "period_id": str(r.period_id)} for r in br.itertuples()]}

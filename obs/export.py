@@ -26,6 +26,8 @@ DEMO_NOTICE_PT = ("DADOS DE DEMONSTRAÇÃO: estes valores foram gerados para dem
 DEMO_NOTICE_EN = ("DEMO DATA: these values were generated to demonstrate the Observatório and are not "
                   "real statistics. Do not use or cite them.")
 
+MAX_LISTED_BREAKS = 200
+
 PROJECT = "Observatório — Dashboard de Políticas Públicas · Observatório do Poder Local"
 
 
@@ -78,17 +80,32 @@ def neutralise_cell(v):
     return v
 
 
+def _is_plain(s: pd.Series) -> bool:
+    return (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
+            or pd.api.types.is_datetime64_any_dtype(s))
+
+
 def neutralise(df: pd.DataFrame) -> pd.DataFrame:
     """Neutralise formula injection in text columns only; numeric and boolean columns are untouched."""
     out = df.copy()
     for c in out.columns:
         s = out[c]
-        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
+        if _is_plain(s):
             continue
-        out[c] = s.map(neutralise_cell, na_action="ignore")
+        try:   # check the distinct values only (hash-based, fast): most columns have few
+            bad = any(isinstance(v, str) and v.startswith(FORMULA_PREFIXES) for v in s.unique())
+        except TypeError:   # unhashable cells: check them all
+            bad = True
+        if bad:
+            out[c] = s.map(neutralise_cell, na_action="ignore")
     if any(isinstance(c, str) and c.startswith(FORMULA_PREFIXES) for c in out.columns):
         out.columns = [neutralise_cell(c) for c in out.columns]
     return out
+
+
+def _first(s: pd.Series):
+    nn = s.dropna()
+    return nn.iloc[0] if len(nn) else None
 
 
 def _prepare(df: pd.DataFrame, demo: bool) -> pd.DataFrame:
@@ -97,12 +114,14 @@ def _prepare(df: pd.DataFrame, demo: bool) -> pd.DataFrame:
         s = out[c]
         if pd.api.types.is_bool_dtype(s):
             out[c] = s.map({True: "true", False: "false"})
-        elif s.dtype == object and len(s) and s.map(lambda v: isinstance(v, bool)).all():
-            out[c] = s.map({True: "true", False: "false"})
-        elif s.dtype == object and len(s.dropna()) and s.dropna().map(lambda v: isinstance(v, (date, datetime))).all():
-            out[c] = s.map(lambda v: v.isoformat() if isinstance(v, (date, datetime)) else v)
         elif pd.api.types.is_datetime64_any_dtype(s):
             out[c] = s.dt.strftime("%Y-%m-%d")
+        elif s.dtype == object:
+            v = _first(s)
+            if isinstance(v, bool):
+                out[c] = s.map({True: "true", False: "false"})
+            elif isinstance(v, (date, datetime)):
+                out[c] = s.map(lambda x: x.isoformat() if isinstance(x, (date, datetime)) else x)
     if demo:
         out["demo"] = "true"
     return neutralise(out)
@@ -126,8 +145,10 @@ def read_csv(data: bytes, dialect: str = "tidy") -> pd.DataFrame:
 # -- metadata, citation, README ----------------------------------------------------------------
 
 def built_at(build: dict) -> str:
-    v = build.get("finished_at") or build.get("started_at")
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+    v = build.get("finished_at")
+    if v is None or pd.isna(v):
+        v = build.get("started_at")
+    if v is None or pd.isna(v):
         return ""
     if isinstance(v, (datetime, pd.Timestamp)):
         return pd.Timestamp(v).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -215,12 +236,18 @@ def readme(doc: dict) -> str:
             add(f"- Licença: {s.get('licence', '')}")
         for c in m.get("caveats", []):
             add(f"- Advertência: {c['pt']}")
+        if not m.get("caveats"):
+            add("- Advertências: nenhuma registada.")
         add("")
-    if doc["breaks_in_series"]:
-        add("## Quebras de série\n")
-        for x in doc["breaks_in_series"]:
-            add(f"- {x['indicator_id']}: {x['territory_id']} em {x['period_id']}")
-        add("")
+    add("## Quebras de série\n")
+    for x in doc["breaks_in_series"][:MAX_LISTED_BREAKS]:
+        add(f"- {x['indicator_id']}: {x['territory_id']} em {x['period_id']}")
+    if len(doc["breaks_in_series"]) > MAX_LISTED_BREAKS:
+        add(f"- … e mais {len(doc['breaks_in_series']) - MAX_LISTED_BREAKS} (lista completa em metadata.json "
+            "e na coluna `is_break`)")
+    if not doc["breaks_in_series"]:
+        add("Nenhuma quebra de série assinalada nesta seleção (coluna `is_break`).")
+    add("")
     add("## Como citar\n")
     add(doc["citation"]["pt"] + "\n")
     add("## Ficheiros\n")
@@ -251,8 +278,8 @@ def readme(doc: dict) -> str:
         for c in m.get("caveats", []):
             add(f"- Caveat: {c['en']}")
         add("")
-    if doc["breaks_in_series"]:
-        add(f"Breaks in series: {len(doc['breaks_in_series'])} (listed above and in metadata.json).\n")
+    add(f"Breaks in series: {len(doc['breaks_in_series']) or 'none flagged'} (listed above, in metadata.json "
+        "and in the `is_break` column).\n")
     add("## How to cite\n")
     add(doc["citation"]["en"] + "\n")
     add("Files: `*.csv` tidy CSV (UTF-8, comma, dot decimal); `*_excel.csv` for Excel in Portugal "

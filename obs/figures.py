@@ -20,8 +20,9 @@ from obs.i18n import t
 CLASSIFICATIONS = ("quantis", "intervalos", "limiares")
 #: map views
 VIEWS = ("mapa", "tiles")
-#: sequential, colour-blind safe (ColorBrewer BuPu); no-data is a neutral grey, also named in text
-PALETTE = ["#edf8fb", "#bfd3e6", "#9ebcda", "#8c96c6", "#8856a7", "#810f7c", "#4d004b"]
+#: sequential, colour-blind safe (ColorBrewer BuPu without its near-white step, so every class stands
+#: out from the white background); no-data is a neutral grey, also named in the legend, hover and tables
+PALETTE = ["#bfd3e6", "#9ebcda", "#8c96c6", "#8c6bb1", "#88419d", "#810f7c", "#4d004b"]
 NODATA = "#c8c8c8"
 NATION = "#1a1a1a"
 #: series colours (Okabe–Ito) and marker symbols, so lines differ by more than colour
@@ -133,15 +134,9 @@ def map_view(bounds, height: int = MAP_HEIGHT, width: int = 640) -> dict:
     return {"center": {"lon": (lon0 + lon1) / 2, "lat": cy}, "zoom": round(zoom, 2)}
 
 
-#: inset placement (paper domains) for the autonomous regions when the map keeps real positions
-INSETS = {
-    "continente": {"x": [0.25, 1.0], "y": [0.0, 1.0]},
-    "raa": {"x": [0.0, 0.40], "y": [0.52, 0.98]},
-    "ram": {"x": [0.0, 0.40], "y": [0.04, 0.46]},
-}
-INSET_LABELS = {"raa": ("Açores", "Azores"), "ram": ("Madeira", "Madeira")}
-#: width in px assumed for the main panel when fitting zoom (conservative: fits a 375 px phone)
-FIT_WIDTH = {"continente": 250, "raa": 210, "ram": 210, "all": 300}
+#: width in px assumed when fitting the zoom (conservative: the map fits a 375 px phone)
+FIT_WIDTH = 320
+INSET_FRAME = "#8a8f94"
 
 
 def map_data(frame: pd.DataFrame, *, method: str, meta: dict | None, decimals: int, unit: str,
@@ -161,10 +156,14 @@ def map_data(frame: pd.DataFrame, *, method: str, meta: dict | None, decimals: i
     ctext = [nodata if c == 0 else labels[c - 1] for c in cls]
     groups = frame["group"].tolist() if "group" in frame else ["all"] * len(frame)
     order = [g for g in ("continente", "raa", "ram", "all") if g in set(groups)]
-    by = {g: {"ids": [], "z": [], "customdata": []} for g in order}
+    by = {g: {"ids": [], "z": [], "text": [], "hovertext": []} for g in order}
     for tid, nm, vt, c, g in zip(frame["territory_id"], frame["name"], vals, cls.tolist(), groups):
         b = by[g]
-        b["ids"].append(tid), b["z"].append(c), b["customdata"].append([nm, vt])
+        b["ids"].append(tid), b["z"].append(c), b["text"].append(nm), b["hovertext"].append(vt)
+    for b in by.values():  # numpy arrays serialise without a per-element walk (orjson)
+        b["z"] = np.asarray(b["z"], dtype="int8")
+        b["text"] = np.asarray(b["text"], dtype=str)
+        b["hovertext"] = np.asarray(b["hovertext"], dtype=str)
     counts = np.bincount(cls, minlength=n + 1)
     cols = palette(n)
     legend = [(cols[i], labels[i], int(counts[i + 1])) for i in range(n)]
@@ -173,52 +172,37 @@ def map_data(frame: pd.DataFrame, *, method: str, meta: dict | None, decimals: i
             "class_text": dict(zip(frame["territory_id"], ctext))}
 
 
-def _group_bounds(layer: dict | None, ids: list[str]):
-    fb = (layer or {}).get("feature_bounds") or {}
-    bs = [fb[i] for i in ids if i in fb]
-    if not bs:
-        return (layer or {}).get("bounds") or (-9.6, 36.9, -6.1, 42.2)
-    return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
-
-
-def _subplot(i: int) -> str:
-    return "map" if i == 0 else f"map{i + 1}"
-
-
 def map_figure(md: dict, layer: dict | None, *, lang: str, height: int = MAP_HEIGHT,
                interactive: bool = True) -> dict:
     """The choropleth map (MapLibre, blank `white-bg` style: works offline, no tiles fetched).
 
-    Mainland, Açores and Madeira are separate map panels (insets) sharing one geometry URL, so the
-    islands stay visible at a useful scale; the tile map is one panel.
+    One map: the geographic layer's variant with Açores and Madeira inset in framed boxes (one
+    geometry URL, one WebGL context); the tile map already places the islands. Geometry is a URL.
     """
-    geojson = (layer or {}).get("url") or {"type": "FeatureCollection", "features": []}
-    idkey = (layer or {}).get("featureidkey", "id")
+    layer = layer or {}
+    inset = layer.get("inset") if layer.get("inset_url") else None
+    geojson = (layer.get("inset_url") if inset else layer.get("url")) or {"type": "FeatureCollection", "features": []}
     fig = go.Figure()
-    inset = len(md["groups"]) > 1
-    shapes, annotations = [], []
-    for i, g in enumerate(md["groups"]):
+    for g in md["groups"]:
         b = md["by_group"][g]
-        sp = _subplot(i)
         fig.add_trace(go.Choroplethmap(
-            geojson=geojson, featureidkey=idkey, locations=b["ids"], z=b["z"], zmin=-0.5, zmax=md["n"] + 0.5,
-            colorscale=colorscale(md["n"]), showscale=False, customdata=b["customdata"], subplot=sp,
-            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+            geojson=geojson, featureidkey=layer.get("featureidkey", "id"), locations=b["ids"], z=b["z"],
+            zmin=-0.5, zmax=md["n"] + 0.5, colorscale=colorscale(md["n"]), showscale=False, text=b["text"],
+            hovertext=b["hovertext"], hovertemplate="<b>%{text}</b><br>%{hovertext}<extra></extra>",
             marker={"line": {"width": 0.6, "color": "#ffffff"}, "opacity": 1}, name=g,
         ))
-        dom = INSETS.get(g, {"x": [0, 1], "y": [0, 1]}) if inset else {"x": [0, 1], "y": [0, 1]}
-        w = FIT_WIDTH.get(g, 340) if inset else FIT_WIDTH["all"]
-        h = height * (dom["y"][1] - dom["y"][0])
-        fig.update_layout({sp: {"style": "white-bg", "domain": dom, **map_view(_group_bounds(layer, b["ids"]), h, w)}})
-        if inset and g in INSET_LABELS:
-            shapes.append({"type": "rect", "xref": "paper", "yref": "paper", "x0": dom["x"][0], "x1": dom["x"][1],
-                           "y0": dom["y"][0], "y1": dom["y"][1], "line": {"color": "#8a8f94", "width": 1}})
-            annotations.append({"text": INSET_LABELS[g][1 if lang == "en" else 0], "xref": "paper", "yref": "paper",
-                                "x": dom["x"][0] + 0.01, "y": dom["y"][1] - 0.01, "xanchor": "left", "yanchor": "top",
-                                "showarrow": False, "font": {"size": 12, "color": "#1a1a1a"},
-                                "bgcolor": "rgba(255,255,255,0.8)"})
+    if inset:  # frames around the inset islands (lines only: no map glyphs needed offline)
+        lon, lat = [], []
+        for _, (x0, y0, x1, y1) in inset["frames"]:
+            lon += [x0, x1, x1, x0, x0, None]
+            lat += [y0, y0, y1, y1, y0, None]
+        fig.add_trace(go.Scattermap(lon=lon, lat=lat, mode="lines", line={"color": INSET_FRAME, "width": 1},
+                                    hoverinfo="skip", showlegend=False, name="insets"))
+    bounds = (inset or layer).get("bounds") if layer else None
+    view = map_view(bounds, height, FIT_WIDTH) if bounds else {"center": {"lon": -9.5, "lat": 39.6}, "zoom": 4.8}
     fig.update_layout(
-        height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, shapes=shapes, annotations=annotations,
+        map={"style": "white-bg", **view}, height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        meta={"fitbounds": list(bounds) if bounds else None},  # assets/map-fit.js fits the view to the width
         separators=fmt.separators(lang), font={"family": FONT, "size": 13}, uirevision="map",
         paper_bgcolor="#ffffff", dragmode="pan" if interactive else False, showlegend=False,
         hoverlabel={"bgcolor": "#ffffff", "font": {"color": "#1a1a1a"}},
@@ -233,7 +217,7 @@ def map_patch(md: dict) -> Patch:
     for i, g in enumerate(md["groups"]):
         b = md["by_group"][g]
         p["data"][i]["z"] = b["z"]
-        p["data"][i]["customdata"] = b["customdata"]
+        p["data"][i]["hovertext"] = b["hovertext"]
         p["data"][i]["zmax"] = md["n"] + 0.5
         p["data"][i]["colorscale"] = scale
     return p

@@ -156,10 +156,7 @@ def map_frame(v: View, layer: dict | None = None) -> pd.DataFrame:
     df = ter.merge(vals, on="territory_id", how="left")
     if layer and layer.get("ids"):
         df = df[df["territory_id"].isin(set(layer["ids"]))]
-    if layer and layer.get("name", "").startswith("tiles"):
-        df["group"] = "all"
-    else:
-        df["group"] = df["group"].where(df["group"].isin(["continente", "raa", "ram"]), "continente")
+    df["group"] = "all"  # one map: the islands are inset in the layer itself
     return df.reset_index(drop=True)
 
 
@@ -274,3 +271,45 @@ def series_table_rows(v: View, df: pd.DataFrame, names: dict) -> tuple[list[tupl
 
 def with_(v: View, **changes) -> View:
     return replace(v, **changes)
+
+
+def view_for(indicator_id: str, lang: str = "pt", **changes) -> View | None:
+    """The view for controls' values; invalid combinations fall back to the indicator's defaults
+    (e.g. a period the newly chosen indicator does not have -> its latest period)."""
+    v = resolve(indicator_id, lang)
+    if isinstance(v, Problem):
+        return None
+    valid = {"period": set(data.periods(v.indicator_id)["period_id"]), "level": set(indicator_levels(v.ind)),
+             "classification": set(F.CLASSIFICATIONS), "view": set(F.VIEWS)}
+    ok = {k: val for k, val in changes.items() if val is not None and (k not in valid or val in valid[k])}
+    return with_(v, **ok)
+
+
+def period_options(v: View) -> list[dict] | dict:
+    """Newest first. Long lists (weekly, daily) use the compact {value: label} form to keep a map
+    update small (their ids are not integer-like, so browsers keep the order)."""
+    lab = "label_en" if v.lang == "en" else "label_pt"
+    per = data.periods(v.indicator_id).iloc[::-1]
+    if len(per) > 60 and not per["period_id"].str.fullmatch(r"\d+").any():
+        return dict(zip(per["period_id"], per[lab]))
+    return [{"label": r[lab], "value": r["period_id"]} for _, r in per.iterrows()]
+
+
+def _map_update(indicator_id, period, level, classification, view, lang):
+    v = view_for(indicator_id, lang, period=period, level=level, classification=classification, view=view)
+    if v is None:
+        return None
+    b = map_bundle(v)
+    lab = "label_en" if lang == "en" else "label_pt"
+    return {"period": v.period, "level": v.level, "md": b["md"], "layer": (b["layer"] or {}).get("name"),
+            "summary": b["summary"], "note": b["note"], "key": b["key"], "title": title(v),
+            "unit_long": unit_long(v), "description": pick(v.meta.get("description"), lang),
+            "period_options": period_options(v),
+            "level_options": [{"label": level_label(lv, lang, plural=True), "value": lv} for lv in indicator_levels(v.ind)]}
+
+
+def map_update(indicator_id, period, level, classification, view, lang) -> dict | None:
+    """Everything a map update needs, as plain data, cached per (indicator, period, level,
+    classification, map type, language) and database version: the server work of a repeated update is a
+    cache lookup. None for an unknown indicator."""
+    return data.memo("map_update", (indicator_id, period, level, classification, view, lang_of(lang)), _map_update)

@@ -169,6 +169,40 @@ def document(*, levels: list[str], areas: list[str], alarm_levels: list[str], st
                                   "peers for that indicator.", iid)],
             "responses": _responses(_envelope(_ref("Peers"), False), not_found=True)}},
     }
+    dl_filters = [
+        _param("dialect", "CSV dialect.", {"type": "string", "enum": ["tidy", "excel"], "default": "tidy"}),
+        _param("level", "Territorial level (what is on screen). No filter: the whole indicator.",
+               {"type": "string", "enum": levels}),
+        _param("period", "One period id of the indicator (what is on screen).", {"type": "string", "maxLength": 40}),
+        _param("territories", "Territory ids, comma-separated.", ids_list),
+    ]
+    dl_err = {"400": {"description": "Bad parameter: the error lists the valid values",
+                      "content": {"application/json": {"schema": _ref("Error")}}},
+              "404": {"description": "Unknown id", "content": {"application/json": {"schema": _ref("Error")}}}}
+    csv_ok = {"200": {"description": "CSV (attachment)", "content": {"text/csv": {"schema": {"type": "string"}}}}}
+    zip_ok = {"200": {"description": "ZIP: tidy CSV, Excel CSV, metadata.json, LEIA-ME.md (pt-PT and English)",
+                      "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}}
+    paths.update({
+        "/download/indicador/{indicator_id}.csv": {"get": {
+            "operationId": "downloadIndicatorCsv", "summary": "Download one indicator as CSV", "tags": ["downloads"],
+            "parameters": [_param("indicator_id", "Indicator id.", iid, where="path")] + dl_filters,
+            "responses": {**csv_ok, **dl_err}}},
+        "/download/indicador/{indicator_id}.zip": {"get": {
+            "operationId": "downloadIndicatorZip", "summary": "Download one indicator with its metadata (ZIP)",
+            "tags": ["downloads"],
+            "parameters": [_param("indicator_id", "Indicator id.", iid, where="path")] + dl_filters,
+            "responses": {**zip_ok, **dl_err}}},
+        "/download/territorio/{territory_id}.csv": {"get": {
+            "operationId": "downloadTerritoryCsv", "summary": "Every public indicator of one territory (CSV)",
+            "tags": ["downloads"], "parameters": [_param("territory_id", "Territory id.", tid, where="path"),
+                                                  dl_filters[0]],
+            "responses": {**csv_ok, **dl_err}}},
+        "/download/territorio/{territory_id}.zip": {"get": {
+            "operationId": "downloadTerritoryZip", "summary": "Every public indicator of one territory, with metadata (ZIP)",
+            "tags": ["downloads"], "parameters": [_param("territory_id", "Territory id.", tid, where="path"),
+                                                  dl_filters[0]],
+            "responses": {**zip_ok, **dl_err}}},
+    })
     doc = {
         "openapi": "3.1.0",
         "info": {"title": "Observatório — API de dados abertos / open data API", "version": API_VERSION,

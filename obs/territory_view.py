@@ -10,6 +10,7 @@ import math
 from urllib.parse import quote, urlencode
 
 import pandas as pd
+import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
@@ -356,12 +357,35 @@ def scroll_region(child, aria_label: str, **kw) -> html.Div:
 
 # -- alarms -----------------------------------------------------------------------------------
 
+_ICON_SHAPES = {   # 16x16 SVG shapes: the level's colour, a white mark (shape + label: never colour alone)
+    "critico": ('<polygon points="5,1 11,1 15,5 15,11 11,15 5,15 1,11 1,5" fill="{c}"/>'
+                '<path d="M5.5 5.5l5 5M10.5 5.5l-5 5" stroke="#fff" stroke-width="1.8" stroke-linecap="round"/>'),
+    "atencao": ('<polygon points="8,1 15.5,14.5 0.5,14.5" fill="{c}"/>'
+                '<rect x="7.1" y="5.5" width="1.8" height="5" fill="#fff"/><rect x="7.1" y="11.6" width="1.8" '
+                'height="1.8" fill="#fff"/>'),
+    "informacao": ('<circle cx="8" cy="8" r="7.5" fill="{c}"/><rect x="7.1" y="7" width="1.8" height="5.5" '
+                   'fill="#fff"/><rect x="7.1" y="3.6" width="1.8" height="1.8" fill="#fff"/>'),
+}
+
+
+def level_icon(level: str) -> html.Img | None:
+    """A small inline SVG icon for an alarm level (decorative: the label says the same)."""
+    lv = alarm_levels().get(level)
+    shape = _ICON_SHAPES.get(level)
+    if lv is None or shape is None:
+        return None
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16">'
+           + shape.format(c=lv["colour"]) + "</svg>")
+    return html.Img(src="data:image/svg+xml;charset=utf-8," + quote(svg), alt="", width=14, height=14,
+                    className="obs-level-icon")
+
+
 def level_badge(level: str, lang: str) -> html.Span:
-    """Alarm level: symbol + label (never colour alone), in the level's colour on its tint."""
+    """Alarm level: icon + label (never colour alone), in the level's colour on its tint."""
     lv = alarm_levels().get(level)
     if lv is None:
         return html.Span(level or "—", className="obs-alarm-level")
-    return html.Span([html.Span(lv["symbol"], **{"aria-hidden": "true"}), " ", lv["en" if lang == "en" else "pt"]],
+    return html.Span([level_icon(level), " ", lv["en" if lang == "en" else "pt"]],
                      className=f"obs-alarm-level obs-alarm-{level}",
                      style={"color": lv["colour"], "backgroundColor": lv["background"], "borderColor": lv["colour"]})
 
@@ -537,7 +561,7 @@ def indicator_table(ter: dict, inds: pd.DataFrame, rows: pd.DataFrame, own: pd.D
             html.H3(area_label(area, lang)),
             scroll_region(html.Table([html.Caption(f"{area_label(area, lang)} — {ter['name_unique']}",
                                                    className="visually-hidden"), head, html.Tbody(trs)],
-                                     className="table table-sm obs-table obs-profile-table"),
+                                     className="table table-sm obs-table obs-profile-table obs-stack-table"),
                           f"{tr('profile', lang)}: {area_label(area, lang)}"),
         ], className="obs-area"))
     return out
@@ -663,8 +687,7 @@ def profile_layout(ter: dict, grupo: str | None, i: str | None, lang: str, path:
     band = html.Section([
         html.H2(tr("band_title", lang), id="banda"),
         html.Label(tr("band_choose", lang), htmlFor=ids.BAND_DROPDOWN),
-        dcc.Dropdown(id=ids.BAND_DROPDOWN, options=choices, value=band_ind, clearable=False,
-                     searchable=False),
+        dbc.Select(id=ids.BAND_DROPDOWN, options=choices, value=band_ind),
         html.P(summary, id=ids.BAND_SUMMARY, className="obs-summary mt-2", **{"aria-live": "polite"}),
         dcc.Graph(id=ids.BAND_GRAPH, figure=fig, config={"displayModeBar": False, "responsive": True},
                   className="obs-graph"),

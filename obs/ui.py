@@ -108,6 +108,36 @@ def http_status(path: str, args: dict) -> int:
     return 404
 
 
+#: Start plotly.js at once on pages that open with a chart, instead of after the first graph mounts:
+#: it downloads and evaluates while the app's layout requests are in flight. Until it has run,
+#: window.Plotly is a thenable, which dcc.Graph's loader (`Promise.resolve(window.Plotly || load())`)
+#: waits on rather than loading plotly.js a second time; plotly.js then replaces it with itself.
+EARLY_PLOTLY = """<script>(function(){var done,p=new Promise(function(r){done=r;});
+window.Plotly={then:function(a,b){return p.then(a,b);}};
+var s=document.createElement('script');s.src='/_dash-component-suites/plotly/package_data/plotly.min.js';s.async=true;
+s.onload=function(){done(window.Plotly);};
+s.onerror=function(){try{delete window.Plotly;}catch(e){window.Plotly=undefined;}done(undefined);};
+document.head.appendChild(s);})();</script>"""
+
+
+def preload_links(path: str, args: dict | None = None) -> str:
+    """Head tags for pages that open with a map: plotly.js started early, and a <link rel=preload>
+    for the geometry the first map fetches (fetched in parallel with the scripts)."""
+    if path != "/" and not path.startswith(("/indicador/", "/embed/indicador/")):
+        return ""
+    early = EARLY_PLOTLY
+    if (args or {}).get("level", "municipio") != "municipio" or (args or {}).get("view") == "tiles":
+        return early
+    try:
+        layer = data.geo_layer("municipio")
+    except OSError:
+        return early
+    if not layer:
+        return early
+    url = layer["inset_url"] or layer["url"]
+    return early + f'<link rel="preload" href="{url}" as="fetch" crossorigin="anonymous">'
+
+
 # -- small components --------------------------------------------------------------------------
 
 def summary(text: str, id: str | None = None) -> html.P:

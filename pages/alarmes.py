@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import dash
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
@@ -19,7 +20,8 @@ from obs.i18n import area_label, lang_of, level_label
 dash.register_page(__name__, path="/alarmes", name="Alarmes", name_en="Alarms", title="Alarmes · Observatório",
                    order=4, nav=True)
 
-MAX_ROWS = 200
+MAX_ROWS = 100
+ALL_VALUE = "todos"          # the "all" choice of the area and region selects
 REGION_LEVELS = ["nuts1", "nuts2", "nuts3", "distrito", "ilha", "cim", "am"]
 
 TEXT = {
@@ -140,24 +142,28 @@ def alarm_rows(df: pd.DataFrame, lang: str, filters: dict) -> html.Table:
         tv.tr("level", lang), tv.tr("territory", lang), tv.tr("indicator", lang), tv.tr("explanation", lang),
         tv.tr("status", lang), tx("since", lang), tv.tr("history", lang))]))
     rows = []
+
+    def lab(k):
+        return {"data-label": tv.tr(k, lang)}
     for a in df.to_dict("records"):
         expl = a["explanation_en"] if lang == "en" else a["explanation_pt"]
         since = a.get("since_label_en") if lang == "en" else a.get("since_label_pt")
         ind_title = a["title_en"] if lang == "en" else a["title_pt"]
         rows.append(html.Tr([
-            html.Td(tv.level_badge(a["level"], lang)),
-            html.Td(dcc.Link(a["name_unique"], href=tv.href(_profile_path(a["territory_id"]), lang))),
-            html.Td(dcc.Link(ind_title, href=tv.href(f"/indicador/{a['indicator_id']}", lang))),
-            html.Td(expl),
-            html.Td(tv.status_label(a["status"], lang)),
-            html.Td(since or "—"),
+            html.Td(tv.level_badge(a["level"], lang), **lab("level")),
+            html.Td(dcc.Link(a["name_unique"], href=tv.href(_profile_path(a["territory_id"]), lang)),
+                    **lab("territory")),
+            html.Td(dcc.Link(ind_title, href=tv.href(f"/indicador/{a['indicator_id']}", lang)), **lab("indicator")),
+            html.Td(expl, className="obs-expl", **lab("explanation")),
+            html.Td(tv.status_label(a["status"], lang), **lab("status")),
+            html.Td(since or "—", **{"data-label": tx("since", lang)}),
             html.Td(dcc.Link([tx("open", lang), html.Span(f": {ind_title} — {a['name_unique']}",
                                                           className="visually-hidden")],
                              href="/alarmes" + search_of(**filters, lang=lang, alarme=a["alarm_id"]),
                              className="obs-alarm-open")),
         ]))
     return html.Table([html.Caption(tx("caption", lang), className="visually-hidden"), head, html.Tbody(rows)],
-                      className="table table-sm obs-table obs-alarm-table")
+                      className="table table-sm obs-table obs-alarm-table obs-stack-table")
 
 
 def alarm_list(area, levels, region, statuses, lang) -> list:
@@ -263,21 +269,26 @@ def layout(area: str | None = None, nivel: str | None = None, regiao: str | None
         html.Section([
             html.H2(tx("filters", lang), className="h5"),
             html.Div([
-                html.Div([html.Label(tx("area", lang), htmlFor=ids.AREA),
-                          dcc.Dropdown(id=ids.AREA, value=area, placeholder=tx("all", lang),
-                                       options=[{"label": area_label(k, lang), "value": k} for k in AREAS])],
+                html.Div([html.Label(tx("area", lang), htmlFor=ids.AREA, className="form-label"),
+                          dbc.Select(id=ids.AREA, value=area or ALL_VALUE,
+                                     options=[{"label": tx("all", lang), "value": ALL_VALUE}]
+                                     + [{"label": area_label(k, lang), "value": k} for k in AREAS])],
                          className="col-md-3"),
-                html.Div([html.Label(tx("level", lang), htmlFor=ids.LEVEL),
-                          dcc.Dropdown(id=ids.LEVEL, value=levels, multi=True, placeholder=tx("all", lang),
-                                       options=[{"label": f"{v['symbol']} {v['en' if lang == 'en' else 'pt']}",
-                                                 "value": k} for k, v in lv.items()])], className="col-md-3"),
-                html.Div([html.Label(tx("region", lang), htmlFor=ids.REGION),
-                          dcc.Dropdown(id=ids.REGION, value=region, placeholder=tx("all", lang),
-                                       options=region_options(lang))], className="col-md-3"),
-                html.Div([html.Label(tx("status", lang), htmlFor=ids.STATUS),
-                          dcc.Dropdown(id=ids.STATUS, value=statuses, multi=True, placeholder=tx("all", lang),
-                                       options=[{"label": v["en" if lang == "en" else "pt"], "value": k}
-                                                for k, v in st.items()])], className="col-md-3"),
+                html.Div([html.Label(tx("region", lang), htmlFor=ids.REGION, className="form-label"),
+                          dbc.Select(id=ids.REGION, value=region or ALL_VALUE,
+                                     options=[{"label": tx("all", lang), "value": ALL_VALUE}] + region_options(lang))],
+                         className="col-md-3"),
+                html.Fieldset([html.Legend(tx("level", lang), className="form-label fs-6 fw-semibold"),
+                               dbc.Checklist(id=ids.LEVEL, value=levels, inline=True,
+                                             options=[{"label": html.Span([tv.level_icon(k), " ",
+                                                                           v["en" if lang == "en" else "pt"]]),
+                                                       "value": k} for k, v in lv.items()])],
+                              className="col-md-3"),
+                html.Fieldset([html.Legend(tx("status", lang), className="form-label fs-6 fw-semibold"),
+                               dbc.Checklist(id=ids.STATUS, value=statuses, inline=True,
+                                             options=[{"label": v["en" if lang == "en" else "pt"], "value": k}
+                                                      for k, v in st.items()])],
+                              className="col-md-3"),
             ], className="row g-3"),
         ], className="obs-controls"),
         html.Div(alarm_list(area, levels, region, statuses, lang), id=ids.LIST, className="mt-3",
@@ -292,6 +303,8 @@ def update(area, levels, region, statuses, state):
     """Re-filter the alarm list; the URL keeps the filters."""
     lang = lang_of((state or {}).get("lang"))
     levels, statuses = list(levels or []), list(statuses or [])
+    area = None if area in (None, "", ALL_VALUE) else area
+    region = None if region in (None, "", ALL_VALUE) else region
     return alarm_list(area, levels, region, statuses, lang), search_of(area, levels, region, statuses, lang)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 import dash
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, clientside_callback, dcc, html
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from obs import data, ui
 from obs import fmt as F
@@ -29,8 +31,15 @@ TEXT = {
     "lead": ("Escolha até 10 municípios ou regiões e os indicadores a comparar. O endereço guarda a escolha.",
              "Choose up to 10 municipalities or regions and the indicators to compare. The address keeps "
              "your choice."),
-    "territories": ("Territórios (até 10)", "Territories (up to 10)"),
+    "territories": ("Territórios escolhidos (até 10)", "Chosen territories (up to 10)"),
+    "add": ("Adicionar um município ou região", "Add a municipality or region"),
+    "add_button": ("Adicionar", "Add"),
+    "added": ("{name} adicionado.", "{name} added."),
+    "removed": ("{name} retirado.", "{name} removed."),
+    "already": ("{name} já está na comparação.", "{name} is already in the comparison."),
+    "remove": ("Retirar", "Remove"),
     "indicators": ("Indicadores", "Indicators"),
+    "choose_indicators": ("Indicadores: {n} de {k} escolhidos — alterar", "Indicators: {n} of {k} chosen — change"),
     "choose": ("Escolha pelo menos um território para comparar.", "Choose at least one territory to compare."),
     "table": ("Tabela: último valor de cada indicador", "Table: latest value of each indicator"),
     "caption": ("Último valor disponível por indicador e território (período entre parênteses)",
@@ -54,7 +63,13 @@ def tx(key: str, lang: str, **kw) -> str:
 
 
 class ids:
-    TERRITORIES = "comparar-territories"
+    CHOSEN = "comparar-chosen"
+    CHOSEN_LIST = "comparar-chosen-list"
+    ADD_INPUT = "comparar-add"
+    ADD_BUTTON = "comparar-add-button"
+    ADD_STATUS = "comparar-add-status"
+    DATALIST = "comparar-territory-names"
+    REMOVE = "comparar-remove"
     INDICATORS = "comparar-indicators"
     CONTENT = "comparar-content"
     LANG = "comparar-lang"
@@ -237,6 +252,38 @@ def http_status(t: str | None = None, i: str | None = None, lang: str | None = N
     return 400 if validate(_territory_ids(t), _split(i), lang_of(lang)) else 200
 
 
+def chosen_list(tids: list[str], lang: str) -> list:
+    """The chosen territories, each with a button that removes it (its name in the button's label)."""
+    names = _names(tids)
+    return [html.Li([dcc.Link(names.get(x, x), href=tv.href(_profile_path(x), lang)), " ",
+                     html.Button(["×", html.Span(f" {tx('remove', lang)} {names.get(x, x)}", className="visually-hidden")],
+                                 id={"type": ids.REMOVE, "index": x}, n_clicks=0, type="button",
+                                 className="btn btn-sm btn-outline-secondary obs-remove",
+                                 title=f"{tx('remove', lang)} {names.get(x, x)}")],
+                    className="obs-chip") for x in tids]
+
+
+def add_territory(tids: list[str], text: str | None, lang: str) -> tuple[list[str], str]:
+    """Add the territory named `text` (a datalist label, or any name: accents and case optional).
+    Returns the new list and a message for the live region."""
+    text = (text or "").strip()
+    if not text:
+        return tids, ""
+    by_label = {o["label"].casefold(): o["value"] for o in territory_options(lang)}
+    tid = by_label.get(text.casefold())
+    if tid is None:
+        hits = data.search_territories(text, limit=1)
+        tid = hits.iloc[0]["territory_id"] if len(hits) else None
+    if tid is None:
+        return tids, i18n.t("search.none", lang, q=text)
+    name = _names([tid]).get(tid, tid)
+    if tid in tids:
+        return tids, tx("already", lang, name=name)
+    if len(tids) >= MAX_TERRITORIES:
+        return tids, tx("too_many", lang, n=MAX_TERRITORIES, k=len(tids) + 1)
+    return tids + [tid], tx("added", lang, name=name)
+
+
 def layout(t: str | None = None, i: str | None = None, lang: str | None = None, **_):  # noqa: A002
     lang = lang_of(lang)
     tids = _territory_ids(t)
@@ -246,29 +293,67 @@ def layout(t: str | None = None, i: str | None = None, lang: str | None = None, 
         return tv.problem_page("400", " ".join(errs), lang)
     return html.Div([
         dcc.Store(id=ids.LANG, data=lang), dcc.Store(id=ids.URL_SEARCH), dcc.Store(id=ids.URL_SYNC),
+        dcc.Store(id=ids.CHOSEN, data=tids),
         html.H1(tx("h1", lang)),
         html.P(tx("lead", lang)),
         html.Div([
-            html.Div([html.Label(tx("territories", lang), htmlFor=ids.TERRITORIES),
-                      dcc.Dropdown(id=ids.TERRITORIES, options=territory_options(lang), value=tids, multi=True,
-                                   placeholder=i18n.t("search.placeholder", lang))], className="col-md-6"),
-            html.Div([html.Label(tx("indicators", lang), htmlFor=ids.INDICATORS),
-                      dcc.Dropdown(id=ids.INDICATORS, options=indicator_options(lang), value=iids, multi=True)],
-                     className="col-md-6"),
+            html.Div([
+                html.Label(tx("add", lang), htmlFor=ids.ADD_INPUT, className="form-label"),
+                html.Div([
+                    dcc.Input(id=ids.ADD_INPUT, type="text", list=ids.DATALIST, autoComplete="off",
+                              placeholder=i18n.t("search.placeholder", lang), className="form-control",
+                              debounce=True),
+                    html.Button(tx("add_button", lang), id=ids.ADD_BUTTON, n_clicks=0, type="button",
+                                className="btn btn-primary"),
+                ], className="input-group"),
+                html.Datalist([html.Option(value=o["label"]) for o in territory_options(lang)], id=ids.DATALIST),
+                html.P(id=ids.ADD_STATUS, className="small mt-1 mb-1", role="status"),
+                html.H2(tx("territories", lang), className="h6 mt-2", id="comparar-chosen-h"),
+                html.Ul(chosen_list(tids, lang), id=ids.CHOSEN_LIST, className="list-inline obs-chips",
+                        **{"aria-labelledby": "comparar-chosen-h"}),
+            ], className="col-md-6"),
+            html.Div(html.Details([
+                html.Summary(tx("choose_indicators", lang, n=len(iids), k=len(data.indicators()))),
+                html.Fieldset([
+                    html.Legend(tx("indicators", lang), className="visually-hidden"),
+                    dbc.Checklist(id=ids.INDICATORS, options=indicator_options(lang), value=iids,
+                                  className="obs-indicator-checklist"),
+                ]),
+            ], className="obs-indicator-picker"), className="col-md-6"),
         ], className="row g-3 obs-controls"),
-        html.Div(content(tids, iids, lang), id=ids.CONTENT, className="mt-3", **{"aria-live": "polite"}),
+        html.Div(content(tids, iids, lang), id=ids.CONTENT, className="mt-3"),
     ], className="obs-compare")
 
 
-@callback(Output(ids.CONTENT, "children"), Output(ids.URL_SEARCH, "data"), Output(ids.TERRITORIES, "value"),
-          Input(ids.TERRITORIES, "value"), Input(ids.INDICATORS, "value"), State(ids.LANG, "data"),
+@callback(Output(ids.CHOSEN, "data"), Output(ids.ADD_INPUT, "value"), Output(ids.ADD_STATUS, "children"),
+          Input(ids.ADD_INPUT, "n_submit"), Input(ids.ADD_BUTTON, "n_clicks"),
+          Input({"type": ids.REMOVE, "index": ALL}, "n_clicks"),
+          State(ids.ADD_INPUT, "value"), State(ids.CHOSEN, "data"), State(ids.LANG, "data"),
+          prevent_initial_call=True)
+def edit(n_submit, n_clicks, removes, text, chosen, lang):
+    """Add the typed territory (Enter or the button) or remove one (its × button)."""
+    lang = lang_of(lang)
+    chosen = list(chosen or [])
+    trig = ctx.triggered_id
+    if isinstance(trig, dict) and trig.get("type") == ids.REMOVE:
+        if not (ctx.triggered and ctx.triggered[0].get("value")):
+            raise PreventUpdate            # a button re-rendered, not clicked
+        tid = trig["index"]
+        name = _names([tid]).get(tid, tid)
+        return [x for x in chosen if x != tid], no_update, tx("removed", lang, name=name)
+    new, msg = add_territory(chosen, text, lang)
+    return new, ("" if new != chosen else no_update), msg
+
+
+@callback(Output(ids.CONTENT, "children"), Output(ids.URL_SEARCH, "data"), Output(ids.CHOSEN_LIST, "children"),
+          Input(ids.CHOSEN, "data"), Input(ids.INDICATORS, "value"), State(ids.LANG, "data"),
           prevent_initial_call=True)
 def update(tids, iids, lang):
     """Re-render the comparison for the chosen territories (at most 10 kept) and indicators."""
     lang = lang_of(lang)
     tids = list(tids or [])[:MAX_TERRITORIES]
     iids = list(iids or [])
-    return content(tids, iids, lang), search_of(tids, iids, lang), tids
+    return content(tids, iids, lang), search_of(tids, iids, lang), chosen_list(tids, lang)
 
 
 clientside_callback(tv.URL_SYNC_JS, Output(ids.URL_SYNC, "data"), Input(ids.URL_SEARCH, "data"),

@@ -66,9 +66,8 @@ def problem_layout(p: IV.Problem, lang: str):
                            [html.Ul([html.Li(m) for m in p.messages])])
 
 
-def period_options(v: IV.View) -> list[dict]:
-    lab = "label_en" if v.lang == "en" else "label_pt"
-    return [{"label": r[lab], "value": r["period_id"]} for _, r in data.periods(v.indicator_id).iloc[::-1].iterrows()]
+def period_options(v: IV.View):
+    return IV.period_options(v)
 
 
 def level_options(v: IV.View) -> list[dict]:
@@ -255,14 +254,7 @@ def layout(indicator_id: str | None = None, lang: str | None = None, **q):
 # -- callbacks (plain functions, tested directly) ----------------------------------------------
 
 def _view(indicator_id: str, page: dict | None, **changes) -> IV.View | None:
-    """The view for the controls' values; invalid combinations fall back to the indicator's defaults."""
-    v = IV.resolve(indicator_id, (page or {}).get("lang", "pt"))
-    if isinstance(v, IV.Problem):
-        return None
-    valid = {"period": set(data.periods(v.indicator_id)["period_id"]), "level": set(IV.indicator_levels(v.ind)),
-             "classification": set(F.CLASSIFICATIONS), "view": set(F.VIEWS)}
-    ok = {k: val for k, val in changes.items() if val is not None and (k not in valid or val in valid[k])}
-    return IV.with_(v, **ok)
+    return IV.view_for(indicator_id, (page or {}).get("lang", "pt"), **changes)
 
 
 @callback(Output(MAP, "figure"), Output(LEGEND, "children"), Output(MAP_SUMMARY, "children"),
@@ -275,22 +267,22 @@ def update_map(indicator_id, period, level, classification, view, page, drawn):
     """A new indicator, period, level, classification or map type.
 
     While the layer and panels stay the same the map is a Patch (classes, hover texts, colours);
-    geometry is never sent (the figure refers to the cached layer URL).
+    geometry is never sent (the figure refers to the cached layer URL). The server work is cached.
     """
-    v = _view(indicator_id, page, period=period, level=level, classification=classification, view=view)
-    if v is None:
+    lang = (page or {}).get("lang", "pt")
+    r = IV.map_update(indicator_id, period, level, classification, view, lang)
+    if r is None:
         raise PreventUpdate
-    b = IV.map_bundle(v)
-    if b["key"] == drawn:
-        fig = F.map_patch(b["md"])
+    if r["key"] == drawn:
+        fig = F.map_patch(r["md"])
     else:
-        fig = F.map_figure(b["md"], b["layer"], lang=v.lang)
+        fig = F.map_figure(r["md"], data.geo_layer(r["layer"]) if r["layer"] else None, lang=lang)
     new_indicator = ctx.triggered_id == INDICATOR
-    return (fig, ui.legend(b["md"]["legend"], IV.unit_long(v) or IV.title(v), v.lang), b["summary"], b["note"],
-            b["key"],
-            period_options(v) if new_indicator else no_update, v.period if v.period != period else no_update,
-            level_options(v) if new_indicator else no_update, v.level if v.level != level else no_update,
-            IV.title(v) if new_indicator else no_update, description(v) if new_indicator else no_update)
+    desc = [r["description"], " ", html.Span(f"({r['unit_long']})", className="text-muted")]
+    return (fig, ui.legend(r["md"]["legend"], r["unit_long"] or r["title"], lang), r["summary"], r["note"], r["key"],
+            r["period_options"] if new_indicator else no_update, r["period"] if r["period"] != period else no_update,
+            r["level_options"] if new_indicator else no_update, r["level"] if r["level"] != level else no_update,
+            r["title"] if new_indicator else no_update, desc if new_indicator else no_update)
 
 
 @callback(Output(RANKING, "children"), Output(DIST, "figure"), Output(DIST_SUMMARY, "children"),

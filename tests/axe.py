@@ -50,7 +50,11 @@ def chrome(width: int = 1280, height: int = 900):
         if Path(b).exists():
             opts.binary_location = b
             break
-    return webdriver.Chrome(options=opts)
+    driver = webdriver.Chrome(options=opts)
+    if width < 500:  # headless Chromium clamps small windows: emulate the phone's viewport instead
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True})
+    return driver
 
 
 def wait_rendered(driver, timeout: float = 20.0, selector: str = "main h1") -> None:

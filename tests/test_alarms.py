@@ -300,8 +300,8 @@ def test_explanation_missing_and_trend():
     row = {"status": "new", "level": "atencao", "period_id": "2025-12-31", "since_period_id": "2025-12-31",
            "value": NAN, "threshold": 2.0, "reference_value": NAN, "reference_period_id": "2025-06-30"}
     s = A.explain(row, t, lab, "pt")
-    assert "PMP sem valor publicado nos últimos 2 períodos esperados (último valor em 30 jun 2025)" in s
-    assert "PMP no value published for the last 2 expected periods (last value in 30 Jun 2025)" in \
+    assert "PMP: sem valor publicado nos últimos 2 períodos esperados (último valor em 30 jun 2025)" in s
+    assert "PMP: no value published for the last 2 expected periods (last value in 30 Jun 2025)" in \
         A.explain(row, t, lab, "en")
     t2 = th(rule="trend", periods=3, pct=10)
     row2 = {"status": "ongoing", "level": "atencao", "period_id": "2020", "since_period_id": "2019", "value": 120.0,

@@ -117,6 +117,33 @@ def test_geo_layer_served_once_and_cached(client):
     assert sneaky.mimetype != "application/geo+json" and b"DUCK" not in sneaky.data[:64]
 
 
+def test_inset_variant_moves_the_islands(client):
+    from obs import data
+    layer = data.geo_layer("municipio")
+    if layer is None or not layer.get("inset_url"):
+        pytest.skip("no web layers built (etl/geo.py)")
+    r = client.get(layer["inset_url"])
+    assert r.status_code == 200 and "immutable" in r.headers["Cache-Control"]
+    feats = {f["id"]: f for f in json.loads(r.data)["features"]}
+    assert len(feats) == 308
+    lon0, lat0, lon1, lat1 = layer["inset"]["bounds"]
+    assert lon0 > -16 and lat0 > 36  # Açores and Madeira now sit next to the mainland
+    # Ponta Delgada (4206) is inside the Açores frame
+    frames = dict(layer["inset"]["frames"])
+    x0, y0, x1, y1 = frames["raa"]
+    ring = feats["4206"]["geometry"]["coordinates"]
+    pts = []
+    def walk(c):
+        if c and isinstance(c[0], (int, float)):
+            pts.append(c)
+        else:
+            for cc in c:
+                walk(cc)
+    walk(ring)
+    assert all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in pts)
+    assert client.get(f"/geo/{layer['hash']}/other/municipios.geojson").status_code == 404
+
+
 def test_search_accents_optional(built):
     from obs import data
     for q in ("agueda", "ÁGUEDA", "Águ"):

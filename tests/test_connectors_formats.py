@@ -196,3 +196,37 @@ def test_every_catalogue_format_has_a_connector():
 
 def test_mini_system_exists():
     assert (MINI / "reference" / "municipios.csv").exists()
+
+
+QUADRO = ('"Quadro 1.2 - População residente por nacionalidade, 2021",,,\n'
+          ",,,\n"
+          '"NUTS I, II, III\nMunicípio",População residente ,,\n'
+          ",Total ,Nacionalidade portuguesa ,Nacionalidade estrangeira\n"
+          "Portugal,10 343 066,9 800 752, 542 165\n"
+          "Algarve, 467 343, 399 398, 67 921\n"
+          "Algarve, 467 343, 399 398, 67 921\n"
+          "Lagoa, 23 725, 20 221, 3 502\n"
+          "Região Autónoma dos Açores , 236 413, 233 065, 3 346\n"
+          "Lagoa, 14 189, 14 039,  \n"
+          "Atlântida, 1, 1, 0\n"
+          '"Fonte: INE, Recenseamentos da População e da Habitação, 2021",,,\n')
+
+
+def test_ine_census_quadro_by_name_within_nuts2(tmp_path):
+    p = tmp_path / "Q1.2.csv"
+    p.write_bytes(QUADRO.encode("cp1252"))
+    src = source("ine_census_quadro_csv", encoding="cp1252", options={"columns": {1: "pop", 3: "estrangeira"}})
+    st, rej = run(src, [p])
+    v = st.set_index(["variable", "territory_id"])["value"]
+    assert v[("pop", "0806")] == 23725 and v[("pop", "4201")] == 14189       # the two Lagoa, by region
+    assert v[("estrangeira", "4201")] == 0                                    # empty cell = nil
+    assert v[("pop", "PT")] == 10343066 and v[("pop", "PT150")] == 467343
+    assert rej["value"].tolist() == ["Atlântida"] and rej["row_number"].tolist() == [12]
+
+
+def test_ine_census_quadro_ragged_row(tmp_path):
+    p = tmp_path / "Q1.2.csv"
+    p.write_bytes(QUADRO.replace("Lagoa, 23 725, 20 221, 3 502", "Lagoa, 23 725, 20 221").encode("cp1252"))
+    src = source("ine_census_quadro_csv", encoding="cp1252", options={"columns": {1: "pop"}})
+    with pytest.raises(SourceError, match=r"Q1.2.csv: row 9: 3 fields, expected 4"):
+        run(src, [p])

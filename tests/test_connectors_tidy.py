@@ -75,7 +75,14 @@ def test_provisional_flag(tmp_path):
 def test_malformed_csv_names_file_and_line():
     with pytest.raises(SourceError) as e:
         read_csv_strings(BAD / "malformed.csv")
-    assert "malformed.csv" in str(e.value) and "line 3" in str(e.value)
+    assert "malformed.csv" in str(e.value) and "row 3" in str(e.value)
+
+
+def test_short_row_names_file_row_and_missing_field():
+    """pandas would pad a short line with an empty cell; the reader refuses it."""
+    with pytest.raises(SourceError) as e:
+        read_csv_strings(BAD / "short_row.csv")
+    assert "short_row.csv" in str(e.value) and "row 3" in str(e.value) and "field 'valor' missing" in str(e.value)
 
 
 def test_wrong_encoding_names_file_row_and_column():

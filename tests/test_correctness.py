@@ -287,3 +287,25 @@ def test_indicator_metadata_complete(db):
     for iid, meta in rows:
         m = json.loads(meta)
         assert m["unit"]["pt"] and m["sources"] and m["description"]["en"], iid
+
+
+def test_census_quadro_verbatim_equals_reference(db):
+    """INE Quadro 1.2 (verbatim, matched by name within NUTS II) = the reference table's census columns."""
+    for v, r in (("censos_q12_fonte:pop_residente", "referencia_municipios:pop_2021_censos"),
+                 ("censos_q12_fonte:pop_estrangeira", "referencia_municipios:pop_estrangeira_2021_censos")):
+        a, b = stg(db, v), stg(db, r)
+        a = a[a.index.get_level_values(0).str.fullmatch(r"\d{4}")]
+        assert len(a) == 308 and a.sort_index().equals(b.sort_index()), v
+    assert stg(db, "censos_q12_fonte:pop_residente")[("PT", "2021")] == 10_343_066
+
+
+def test_every_source_name_is_mapped(db, data_system):
+    """Name-keyed sources: every municipality column / name reaches a DICO, and each DICO once."""
+    sico = pd.read_csv(data_system / "indicators/sources/sico_evm/mortalidade_concelhos.csv", nrows=1)
+    mapping = pd.read_csv(data_system / "indicators/mappings/sico_coluna_para_dico.csv", dtype=str).dropna()
+    cols = set(sico.columns) - {"Semana", "desconhecido", "estrangeiro"}   # mapped to no DICO, excluded
+    assert cols == set(mapping.coluna_sico) and mapping.dico.is_unique and len(mapping) == 308
+    for v in ("pordata_vi21:indice_envelhecimento", "pordata_xlsx:indice_dependencia_idosos",
+              "mai_autarquicas:votantes", "censos_q12_fonte:pop_residente", "sico_semanal_fonte:obitos"):
+        terr = set(stg(db, v).index.get_level_values(0))
+        assert len({t for t in terr if t.isdigit()}) == 308, v

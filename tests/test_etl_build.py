@@ -148,3 +148,26 @@ def test_cli_parser():
     a = parser().parse_args(["build", "--source", "a", "--source", "b", "--indicator", "x", "--dry-run"])
     assert a.source == ["a", "b"] and a.indicator == ["x"] and a.dry_run
     assert parser().parse_args(["lineage"]).command == "lineage"
+
+
+def test_demo_mode_skips_absent_sources_and_their_indicators(mini, tmp_path, monkeypatch):
+    """Without a data system the build uses the demo one, which may lack some files: those sources
+    and the indicators that need them are skipped (and said so), not an error."""
+    cat = tmp_path / "cat.yaml"
+    cat.write_text(CAT.read_text(encoding="utf-8") + (
+        "  - {id: ausente, title: Ausente, path: indicators/ausente.csv, format: tidy_csv, keys: [dico],\n"
+        "     producer: Teste, licence: CC0}\n"), encoding="utf-8")
+    reg = tmp_path / "reg"
+    shutil.copytree(REG, reg)
+    (reg / "ausente.yaml").write_text((REG / "populacao.yaml").read_text(encoding="utf-8").replace(
+        "referencia:pop_2021_censos", "ausente:valor"), encoding="utf-8")
+    import etl.demo
+    monkeypatch.setattr(etl.demo, "ensure_demo_system", lambda path, **k: mini)
+    monkeypatch.setenv("OBS_DATA_SYSTEM", "")
+    msgs = []
+    s = B.build(None, out=tmp_path / "demo.duckdb", catalogue_path=cat, registry_dir=reg, progress=msgs.append)
+    assert s["is_demo"] and s["indicators"] == 2
+    assert any("ausente" in m and "skipped" in m for m in msgs)
+    # with a real data system the same missing file is an error
+    with pytest.raises(B.BuildError, match="source ausente: no file matches"):
+        B.build(mini, out=tmp_path / "real.duckdb", catalogue_path=cat, registry_dir=reg, progress=lambda m: None)

@@ -85,8 +85,8 @@ def test_layout_without_alarms_says_so(page, built, monkeypatch):
 def test_layout_lists_alarms_with_explanation_icon_and_label(page, sample_alarms):
     out = _text(page.layout(regiao="PT1A0", nivel="atencao", estado="ongoing", area="demografia"))
     assert SAMPLE_EXPLANATION in out
-    assert "Atenção" in out and "⚠" in out          # level: symbol and label, never colour alone
-    assert "Crítico" in out and "⛔" in out             # the level filter lists every level
+    assert "Atenção" in out and "obs-alarm-atencao" in out and "obs-level-icon" in out   # icon + label
+    assert "Crítico" in out                           # the level filter lists every level
     assert "Em curso" in out                          # status in words
     assert f"alarme={SAMPLE_ID.replace('|', '%7C').replace('#', '%23')}" in out
 

@@ -62,12 +62,24 @@ def test_update_callback_keeps_at_most_ten_and_writes_the_url(page, built):
     ids = [f"{x:04d}" for x in (101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112)]
     from obs import data
     ind = data.indicators().iloc[0]["indicator_id"]
-    content, search, kept = page.update(ids, [ind], "pt")
-    assert kept == ids[:10]
+    content, search, chips = page.update(ids, [ind], "pt")
+    assert len(chips) == 10
     assert search == f"?t={','.join(ids[:10])}&i={ind}"
     assert "Águeda" in _text(content)
-    content, search, kept = page.update([], page.default_indicators(), "en")
-    assert search == "?lang=en" and kept == []
+    content, search, chips = page.update([], page.default_indicators(), "en")
+    assert search == "?lang=en" and chips == []
+
+
+def test_add_and_remove_territories(page, built):
+    tids, msg = page.add_territory([], "lisboa", "pt")                 # any case, accents optional
+    assert tids == ["1106"] and msg == "Lisboa adicionado."
+    tids, msg = page.add_territory(tids, "Alto Minho — NUTS III", "pt")  # a datalist label
+    assert tids == ["1106", "PT111"]
+    assert page.add_territory(tids, "Lisboa", "pt") == (tids, "Lisboa já está na comparação.")
+    assert page.add_territory(tids, "zzzz", "pt")[0] == tids
+    full = [f"{x:04d}" for x in range(101, 111)]
+    assert page.add_territory(full, "Porto", "pt")[0] == full
+    assert page.add_territory(tids, "", "pt") == (tids, "")
 
 
 @pytest.mark.parametrize("params", [
@@ -85,8 +97,8 @@ def test_permalink_state(page, built):
     assert page.http_status(t="1106,1312") == 200
     out = page.layout(t="1106,pt111")                     # codes are normalised
     assert _status(out) is None
-    dd = [c for c in _iter(out) if getattr(c, "id", None) == page.ids.TERRITORIES][0]
-    assert dd.value == ["1106", "PT111"]
+    store = [c for c in _iter(out) if getattr(c, "id", None) == page.ids.CHOSEN][0]
+    assert store.data == ["1106", "PT111"]
 
 
 def _iter(component):

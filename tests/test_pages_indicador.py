@@ -96,12 +96,24 @@ def test_map_update_new_indicator_and_level(pages):
     assert not isinstance(fig, Patch) and fig["data"][0]["geojson"].startswith("/geo/")  # new layer -> new figure
     assert "template" not in fig["layout"]
     assert size(out) < 30 * 1024
-    valid = {o["value"] for o in per_opts}
+    valid = set(per_opts) if isinstance(per_opts, dict) else {o["value"] for o in per_opts}
     assert per_val in valid if isinstance(per_val, str) else "2020" in valid  # kept if valid, else the latest
     assert title == data.indicator(other)["title_en"]
     out = run(ind.update_map, IND, "2011", "nuts3", "limiares", "tiles", {"lang": "pt"}, key,
               trigger="ind-level.value")
     assert "NUTS III" in out[2]
+
+
+def test_every_indicator_switch_stays_small(pages):
+    """Switching to any indicator (weekly ones have hundreds of periods) stays within 30 KB."""
+    ind = pages["indicador"]
+    from obs import data
+    from obs import indicator_view as IV
+    key = IV.map_bundle(IV.resolve(IND))["key"]
+    for other in data.indicators()["indicator_id"]:
+        out = run(ind.update_map, other, None, "municipio", "quantis", "mapa", {"lang": "pt"}, key,
+                  trigger="ind-indicator.value")
+        assert size(out) < 30 * 1024, other
 
 
 def test_classifications():

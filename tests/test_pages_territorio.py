@@ -123,7 +123,7 @@ def test_municipality_peer_groups_and_alarms(pages, built):
 def test_municipality_with_sample_alarm_shows_explanation(pages, sample_alarms):
     from tests.test_pages_alarmes import SAMPLE_EXPLANATION
     out = _text(pages["municipio"].layout(dico="1106"))
-    assert SAMPLE_EXPLANATION in out and "⚠" in out and "Atenção" in out
+    assert SAMPLE_EXPLANATION in out and "obs-level-icon" in out and "Atenção" in out
 
 
 def test_corvo_and_english(pages, built):

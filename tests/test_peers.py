@@ -137,3 +137,18 @@ def test_peer_positions(db):
         "WHERE p.territory_id = '4901' AND p.group_type = 'profile' AND f.indicator_id = 'indice_envelhecimento' "
         "AND f.period_id = ? AND f.value IS NOT NULL", [row[0]]).fetchall()]
     assert row[2] == len(vals) and row[1] == pytest.approx(float(np.median(vals)))
+
+
+def test_peer_table_is_deterministic_on_the_real_reference(data_system):
+    from etl.territory import build_territory, read_reference
+    ref = read_reference(data_system)
+    terr = build_territory(ref)
+    geo = P.read_geo(data_system)
+    a = P.peer_table(terr, ref, geo=geo)
+    b = P.peer_table(terr.sample(frac=1, random_state=3), ref.sample(frac=1, random_state=4),
+                     geo=geo.sample(frac=1, random_state=5))
+    key = ["territory_id", "group_type", "rank"]
+    pd.testing.assert_frame_equal(a.sort_values(key).reset_index(drop=True), b.sort_values(key).reset_index(drop=True))
+    prof = a[a["group_type"] == "profile"]
+    assert prof.groupby("territory_id").size().eq(P.K).all() and prof["territory_id"].nunique() == 308
+    assert not (a["territory_id"] == a["peer_id"]).any()

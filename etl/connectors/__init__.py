@@ -104,12 +104,36 @@ def check_encoding(path: Path, encoding: str) -> bytes:
     return data
 
 
+def _check_field_counts(path: Path, text: str, delimiter: str, skiprows: int = 0) -> None:
+    """Every line has as many fields as the header (pandas pads a short line with empty cells and
+    would hide the defect). Raises SourceError naming the file, the line and the first missing field."""
+    import csv
+    import io
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = None
+    try:
+        for rec in reader:
+            if reader.line_num <= skiprows:
+                continue
+            if header is None:
+                header = rec
+                continue
+            if rec and len(rec) != len(header):
+                what = (f"field {header[len(rec)].strip()!r} missing" if len(rec) < len(header)
+                        else f"{len(rec) - len(header)} field(s) more than the header")
+                raise SourceError(f"{path}: malformed CSV: row {reader.line_num} has {len(rec)} fields, "
+                                  f"the header {len(header)} ({what})")
+    except csv.Error as e:
+        raise SourceError(f"{path}: malformed CSV: row {reader.line_num}: {e}") from None
+
+
 def read_csv_strings(path: Path, *, encoding: str = "utf-8", delimiter: str = ",", skiprows: int = 0,
                      header_row: int = 1) -> pd.DataFrame:
     """Read a CSV with every cell as a string; add `_file` and `_row` (1-based line number).
 
     Raises SourceError naming the file (and the line, where the parser gives it)."""
-    check_encoding(path, encoding)
+    data = check_encoding(path, encoding)
+    _check_field_counts(path, data.decode(encoding), delimiter, skiprows)
     try:
         # header=None: the header line fixes the number of fields, so a data line with more fields is
         # an error (with a header, pandas would silently take an extra first field as the index)

@@ -77,3 +77,83 @@ class IneCensusCsv:
                 "value": "valor", "period": "periodo"}
         inner = source.model_copy(update={"options": opts})
         return TidyCsv().transform(long.reset_index(drop=True), inner, ctx)
+
+
+# -- INE Census "Quadro" tables keyed by name (e.g. Quadro 1.2, population by nationality) -------------
+
+@connector("ine_census_quadro_csv")
+class IneCensusQuadroCsv:
+    """An INE Census table as published for download: a title line, multi-line headers, then one row
+    per territory *named* (no code) in hierarchical order — Portugal, NUTS I, NUTS II, NUTS III, its
+    municipalities — and a closing 'Fonte:' line. Numbers use spaces as thousands separators; an
+    empty cell is nil.
+
+    Names are matched to DICO *within the NUTS II region the row sits under* (reference columns
+    nuts2_2013_nome, municipio), which keeps the two Lagoa and the two Calheta apart. Region rows
+    get their NUTS 2024 id where the NUTS 2013 unit is unchanged.
+
+    Options: columns {0-based column index: variable}; first_data_row (1-based line, default 5);
+    period (default '2021')."""
+
+    def read(self, source, files):
+        import csv
+        rows = []
+        for f in files:
+            text = check_encoding(f, source.encoding).decode(source.encoding)
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=source.delimiter)
+            first = int(source.options.get("first_data_row", 5))
+            width = None
+            try:
+                for rec in reader:
+                    line = reader.line_num
+                    if width is None:
+                        width = len(rec)
+                    if line < first or not rec or not rec[0].strip() or rec[0].startswith("Fonte"):
+                        continue
+                    if len(rec) != width:
+                        raise SourceError(f"{f}: row {line}: {len(rec)} fields, expected {width}")
+                    rows.append({"nome": rec[0], **{str(j): rec[j] for j in range(1, len(rec))},
+                                 "_file": str(f), "_row": line})
+            except csv.Error as e:
+                raise SourceError(f"{f}: row {reader.line_num}: malformed CSV: {e}") from None
+        return pd.DataFrame(rows)
+
+    def transform(self, raw, source, ctx: Context):
+        from etl.connectors import reject, staged, to_number, validate_rows
+        from etl.territory import nuts2013_names
+        cols = {str(k): v for k, v in (source.options.get("columns") or {}).items()}
+        if not cols:
+            from etl.connectors import options_error
+            raise options_error(source, "columns {index: variable} is required")
+        ref = ctx.reference
+        n2_names = set(ref["nuts2_2013_nome"].str.strip())
+        munis = {(a.strip(), b.strip()): d for a, b, d in ref[["nuts2_2013_nome", "municipio", "dico"]].itertuples(index=False)}
+        regions = nuts2013_names(ref)
+        current, ids = None, []
+        for name in raw["nome"].astype(str).str.strip():
+            if name in n2_names:
+                current = name
+            if name not in n2_names and (current, name) in munis:
+                ids.append([munis[(current, name)]])
+            else:
+                ids.append(regions.get(name, []))
+        df = raw.assign(_territory=ids)
+        missing = df["_territory"].map(len) == 0
+        rej1 = reject(df, missing, "nome", "name not matched: not a municipality of the NUTS II region above it "
+                                           "nor a NUTS 2013 unit unchanged in NUTS 2024")
+        df = df[~missing].explode("_territory")
+        # a region listed at several levels (AML NUTS II and III) gives equal rows: once
+        df = df.drop_duplicates(["_territory", *cols])
+        long = df.melt(id_vars=["_territory", "_file", "_row"], value_vars=list(cols), var_name="_col",
+                       value_name="_value").reset_index(drop=True)
+        long["_variable"] = long["_col"].map(cols)
+        long["_period"] = str(source.options.get("period", "2021"))
+        # an empty cell in an INE quadro is nil (zero), not missing
+        long["_value"] = long["_value"].where(long["_value"].str.strip() != "", "0")
+        num = to_number(long["_value"], source.decimal)
+        kept, rej2 = validate_rows(long, ctx, territory="_territory", value="_value", numeric=num,
+                                   keys=["_variable", "_territory", "_period"], period="_period")
+        rej = pd.concat([r for r in (rej1, rej2) if len(r)] or [rej1], ignore_index=True)
+        rej["field"] = rej["field"].replace({"_territory": "nome", "_value": "valor"})
+        return staged(kept, variable=kept["_variable"], territory_id=kept["_territory"], period_id=kept["_period"],
+                      value=num[kept.index]), rej

@@ -24,6 +24,7 @@ def read_mapping(ctx: Context, source) -> dict[str, str]:
     if not source.depends_on:
         raise options_error(source, "depends_on must name the column -> DICO mapping file")
     m = read_csv_strings(ctx.data_system / source.depends_on[0])
+    m = m[m["dico"].str.strip() != ""]          # desconhecido / estrangeiro map to no municipality
     return dict(zip(m["coluna_sico"].str.strip(), m["dico"].str.strip()))
 
 

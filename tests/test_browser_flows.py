@@ -1,0 +1,111 @@
+"""Browser flows with dash_duo (headless Chromium): find a municipality by typing its name and open
+its page; compare two municipalities; open an alarm's explanation; change the peer group and the
+chart indicator of a profile, with the URL as the permalink."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, quote, urlparse
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from tests.axe import free_port
+from tests.test_pages_alarmes import SAMPLE_EXPLANATION, SAMPLE_ID, sample_alarms, sample_alarms_db  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def obs_app(built):
+    import app
+    return app.app
+
+
+@pytest.fixture()
+def duo(dash_duo, obs_app):
+    dash_duo.driver.set_window_size(1280, 1000)      # desktop: the navbar is expanded
+    dash_duo.start_server(obs_app, port=free_port())
+    return dash_duo
+
+
+def _query(duo) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlparse(duo.driver.current_url).query).items()}
+
+
+def _wait(duo, cond, timeout=15, msg=""):
+    WebDriverWait(duo.driver, timeout).until(lambda d: cond(), message=msg)
+
+
+def test_find_a_municipality_by_typing_its_name(duo):
+    duo.wait_for_element("#shell-search", timeout=15)
+    box = duo.find_element("#shell-search")
+    box.send_keys("corvo")
+    duo.wait_for_contains_text("#shell-search-results", "Corvo", timeout=15)
+    duo.find_element("#shell-search-results a.search-link").click()
+    duo.wait_for_text_to_equal("main h1", "Corvo", timeout=20)
+    assert urlparse(duo.driver.current_url).path == "/municipio/4901"
+    assert "Mediana dos pares" in duo.find_element("main").text
+
+
+def test_compare_two_municipalities(duo):
+    duo.driver.get(duo.server_url + "/comparar")
+    duo.wait_for_element("#comparar-add", timeout=20)
+    box = duo.find_element("#comparar-add")
+    box.send_keys("Lisboa")
+    box.send_keys(Keys.ENTER)
+    duo.wait_for_contains_text("#comparar-chosen-list", "Lisboa", timeout=15)
+    box = duo.find_element("#comparar-add")
+    box.send_keys("Porto")
+    duo.find_element("#comparar-add-button").click()
+    duo.wait_for_contains_text("#comparar-chosen-list", "Porto", timeout=15)
+    duo.wait_for_contains_text(".obs-compare-table thead", "Porto", timeout=15)
+    head = duo.find_element(".obs-compare-table thead").text
+    assert "Lisboa" in head and "Porto" in head and "Portugal" in head
+    _wait(duo, lambda: _query(duo).get("t") == "1106,1312", msg="the URL keeps the comparison")
+    # the permalink reopens the same comparison
+    duo.driver.get(duo.driver.current_url)
+    duo.wait_for_contains_text(".obs-compare-table thead", "Porto", timeout=20)
+    # remove Lisboa with its button
+    duo.find_element("#comparar-chosen-list .obs-remove").click()
+    _wait(duo, lambda: _query(duo).get("t") == "1312", msg="removing updates the URL")
+
+
+def test_open_an_alarm_explanation(duo, sample_alarms):
+    duo.driver.get(duo.server_url + "/alarmes?area=demografia&nivel=atencao&regiao=PT1A0")
+    duo.wait_for_contains_text("#alarmes-list", SAMPLE_EXPLANATION, timeout=20)   # one sentence per flag
+    link = duo.driver.find_element(By.CSS_SELECTOR, f'a[href*="alarme={quote(SAMPLE_ID, safe="")}"]')
+    link.click()
+    duo.wait_for_element("#alarme-detalhe", timeout=20)
+    detail = duo.find_element(".obs-alarm-detail").text
+    assert SAMPLE_EXPLANATION in detail
+    assert "Histórico 2018" in detail and "Histórico 2020" in detail          # the flag's history
+    assert "Atenção" in detail                                                # level in words
+    assert _query(duo).get("alarme") == SAMPLE_ID
+
+
+def test_alarm_filters_update_the_list_and_the_url(duo, sample_alarms):
+    duo.driver.get(duo.server_url + "/alarmes?regiao=PT1A0&area=demografia")
+    duo.wait_for_contains_text("#alarmes-list", SAMPLE_EXPLANATION, timeout=20)
+    duo.driver.find_element(By.CSS_SELECTOR, "#alarmes-level input[value='critico']").click()
+    _wait(duo, lambda: _query(duo).get("nivel") == "critico", msg="the level filter goes to the URL")
+    _wait(duo, lambda: SAMPLE_EXPLANATION not in duo.find_element("#alarmes-list").text)
+
+
+def test_profile_peer_group_and_chart_indicator_are_in_the_url(duo):
+    duo.driver.get(duo.server_url + "/municipio/1106")
+    duo.wait_for_text_to_equal("main h1", "Lisboa", timeout=20)
+    duo.driver.find_element(By.PARTIAL_LINK_TEXT, "Vizinhos").click()
+    _wait(duo, lambda: _query(duo).get("grupo") == "neighbours", msg="peer group in the URL")
+    duo.wait_for_contains_text(".obs-peer-groups .active", "Vizinhos", timeout=15)
+    select = Select(duo.find_element("#municipio-band-indicator"))
+    current = select.first_selected_option.get_attribute("value")
+    target = [v for v in (o.get_attribute("value") for o in select.options) if v and v != current][-1]
+    select.select_by_value(target)
+    _wait(duo, lambda: _query(duo).get("i") == target, msg="chart indicator in the URL")
+    summary = duo.find_element("#municipio-band-summary").text
+    assert summary.startswith("Em ") and "Lisboa" in summary
+    duo.driver.get(duo.driver.current_url)                                     # permalink
+    duo.wait_for_text_to_equal("main h1", "Lisboa", timeout=20)
+    assert Select(duo.find_element("#municipio-band-indicator")).first_selected_option.get_attribute("value") == target
+    assert "Vizinhos" in duo.find_element(".obs-peer-groups .active").text
