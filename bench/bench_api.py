@@ -119,14 +119,16 @@ def _bench(a) -> int:
               "|---|---|---|---|---|---|---|---|---|---|---|"]
     print("\n".join(header), flush=True)
     lines = []
+    def row(label, mode, res):
+        ok = "ok" if res["p95"] <= TARGET_MS else "OVER TARGET"
+        line = (f"| {label} | {mode} | {res['n']} | {res['rows']} | {res['bytes'] / 1024:.0f} KiB "
+                f"| {res['p50']:.1f} | {res['p95']:.1f} | {res['max']:.1f} | {res['cpu50']:.1f} | {res['cpu95']:.1f} | {ok} |")
+        print(line, flush=True)
+        lines.append(line)
+
     for label, url in cases:
         for mode in MODES:
-            res = run(url, a.n, mode, client, data)
-            ok = "ok" if res["p95"] <= TARGET_MS else "OVER TARGET"
-            line = (f"| {label} | {mode} | {res['n']} | {res['rows']} | {res['bytes'] / 1024:.0f} KiB "
-                    f"| {res['p50']:.1f} | {res['p95']:.1f} | {res['max']:.1f} | {res['cpu50']:.1f} | {res['cpu95']:.1f} | {ok} |")
-            print(line, flush=True)
-            lines.append(line)
+            row(label, mode, run(url, a.n, mode, client, data))
     if a.write:
         path = HERE / "RESULTS.md"
         text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
@@ -134,7 +136,9 @@ def _bench(a) -> int:
         block = [f"\n### {stamp} — `python -m bench.bench_api --n {a.n}`\n",
                  f"Machine: {machine()}. In-process Flask test client (server time, no network); "
                  f"indicator `{a.indicator}`; target p95 ≤ {TARGET_MS:.0f} ms; load average before the run "
-                 f"{load}. " + "; ".join(f"*{k}*: {v}" for k, v in MODES.items()) + ".\n",
+                 f"{load}. " + "; ".join(f"*{k}*: {v}" for k, v in MODES.items()) + ". Wall-clock figures "
+                 "include waiting for a CPU on a shared machine; the CPU columns are the process's own "
+                 "CPU time per request.\n",
                  *header, *lines]
         if "\n## API" not in text:
             text = text.rstrip("\n") + "\n\n## API\n"

@@ -241,8 +241,8 @@ def write_results(u: dict, p: dict | None, t: dict | None, args) -> str:
     rows = [
         f"| map update, server time (warm, n={u['n']}) | p50 {u['p50']:.1f} ms, p95 {u['p95']:.1f} ms | "
         f"{ok(u['p95'] <= TARGETS['p95_ms'])} p95 ≤ 30 ms |",
-        f"| map update, first request per indicator/period (cache miss, n={u['first_n']}) | p95 {u['first_p95']:.1f} ms | "
-        f"(informative) |",
+        f"| map update, first request per indicator/period (n={u['first_n']}; the first of each indicator is a "
+        f"database query) | p95 {u['first_p95']:.1f} ms | {ok(u['first_p95'] <= TARGETS['p95_ms'])} p95 ≤ 30 ms |",
         f"| map update, response size | median {u['median_bytes'] / 1024:.1f} KB, max {u['max_bytes'] / 1024:.1f} KB | "
         f"{ok(u['max_bytes'] <= TARGETS['bytes'])} ≤ 30 KB |",
     ]
@@ -254,7 +254,9 @@ def write_results(u: dict, p: dict | None, t: dict | None, args) -> str:
         rows.append(f"| gunicorn -w 2, map-update POSTs ({t['threads']} client threads, {t['seconds']:.0f} s) | "
                     f"{t['rps']:.0f} req/s, {t['ok']} ok, {t['errors']} errors | "
                     f"{ok(t['rps'] >= TARGETS['rps'] and t['errors'] == 0)} ≥ 300 req/s, no errors |")
-    block = "\n".join([f"\n### {stamp} — `python -m bench.bench_app` — {machine()}\n",
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    block = "\n".join([f"\n### {stamp} — `python -m bench.bench_app` — {machine()}; load average at the end {load} "
+                       f"(a shared machine: other jobs were running)\n",
                        "| measure | result | target |", "|---|---|---|", *rows, ""])
     path = HERE / "RESULTS.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"

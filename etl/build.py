@@ -355,12 +355,14 @@ def build(data_system: Path | None = None, *, out: Path | None = None, sources: 
             tmp.unlink(missing_ok=True)
             progress("dry run: all checks passed; nothing written")
             return summary
-        os.replace(tmp, out)
-        try:  # web boundary layers and the tile map (files beside the database, swapped in atomically)
-            from etl.geo import build_geo
+        # web boundary layers and the tile map: files beside the database, swapped in atomically
+        # by build_geo itself; built before the database swap so a failure here changes nothing served
+        from etl.geo import build_geo
+        try:
             build_geo(ds, out.parent / "geo", progress=progress)
-        except ImportError:
-            pass
+        except (ValueError, OSError) as e:
+            raise BuildError(f"boundaries: {e}") from e
+        os.replace(tmp, out)
         (out.parent / "build.json").write_text(json.dumps(summary, indent=2))
         progress(f"database written: {out} ({duration:.1f} s, peak {peak:.0f} MB)")
         return summary

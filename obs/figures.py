@@ -201,7 +201,7 @@ def map_figure(md: dict, layer: dict | None, *, lang: str, height: int = MAP_HEI
     bounds = (inset or layer).get("bounds") if layer else None
     view = map_view(bounds, height, FIT_WIDTH) if bounds else {"center": {"lon": -9.5, "lat": 39.6}, "zoom": 4.8}
     fig.update_layout(
-        map={"style": "white-bg", **view}, height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        map={"style": "white-bg", **view}, margin={"l": 0, "r": 0, "t": 0, "b": 0},  # height: CSS .map-graph
         meta={"fitbounds": list(bounds) if bounds else None},  # assets/map-fit.js fits the view to the width
         separators=fmt.separators(lang), font={"family": FONT, "size": 13}, uirevision="map",
         paper_bgcolor="#ffffff", dragmode="pan" if interactive else False, showlegend=False,

@@ -152,7 +152,12 @@ def map_frame(v: View, layer: dict | None = None) -> pd.DataFrame:
     """Every territory of the level (and every feature of the layer) with its value (NaN: no data)."""
     ter = data.territories([v.level])[["territory_id", "name_unique", "tipo_territorio"]].rename(
         columns={"name_unique": "name", "tipo_territorio": "group"})
-    vals = data.values(v.indicator_id, level=v.level, period_id=v.period)[["territory_id", "value"]]
+    if len(data.periods(v.indicator_id)) <= 60:
+        # one cached query per indicator and level serves every period (a period change is a cache hit)
+        allv = data.values(v.indicator_id, level=v.level)
+        vals = allv.loc[allv["period_id"] == v.period, ["territory_id", "value"]]
+    else:  # weekly/daily series: one period at a time
+        vals = data.values(v.indicator_id, level=v.level, period_id=v.period)[["territory_id", "value"]]
     df = ter.merge(vals, on="territory_id", how="left")
     if layer and layer.get("ids"):
         df = df[df["territory_id"].isin(set(layer["ids"]))]

@@ -33,6 +33,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "active_alarms": ("Alarmes ativos", "Active alarms"),
     "no_alarms": ("Sem alarmes ativos.", "No active alarms."),
     "no_data": ("Sem dados", "No data"),
+    "no_values": ("Os indicadores não são agregados a este nível territorial. Veja os municípios abaixo ou "
+                  "as NUTS, que têm valores regionais.",
+                  "Indicators are not aggregated to this territorial level. See the municipalities below or the "
+                  "NUTS regions, which have regional values."),
+    "compare_members": ("Comparar os municípios desta região (até 10)",
+                        "Compare this region's municipalities (up to 10)"),
     "above": ("acima", "above"),
     "below": ("abaixo", "below"),
     "similar": ("semelhante", "similar"),
@@ -424,12 +430,21 @@ def problem_page(kind: str, message: str, lang: str, suggestions: list | None = 
 
 # -- territory profiles (municipio and regiao) --------------------------------------------------
 
+#: Clientside: put a page's state (a query string computed server-side) in the address bar without
+#: reloading (replaceState), and keep the navbar's language link pointing at the same state.
 URL_SYNC_JS = """
 function(search) {
     if (typeof search === 'string') {
         var target = window.location.pathname + search;
         if (target !== window.location.pathname + window.location.search) {
             window.history.replaceState(window.history.state, '', target);
+        }
+        var link = document.getElementById('shell-lang');
+        if (link) {
+            var q = new URLSearchParams(search);
+            if (q.get('lang') === 'en') { q.delete('lang'); } else { q.set('lang', 'en'); }
+            var qs = q.toString().replace(/%2C/g, ',');
+            link.setAttribute('href', window.location.pathname + (qs ? '?' + qs : ''));
         }
     }
     return window.dash_clientside.no_update;
@@ -488,6 +503,14 @@ def validate_profile_params(ter: dict, grupo, i, lang: str) -> list[str]:
         errs.append(t("err.param", lang, name="i", value=i,
                       valid=", ".join(data.indicators()["indicator_id"])))
     return errs
+
+
+def profile_problem(ter: dict, errs: list[str], lang: str, path: str) -> html.Div:
+    """The 400 page of a profile: what is wrong, and links to the valid choices."""
+    links = [html.Li(dcc.Link(label(GROUP_LABELS.get(g), lang, g), href=href(path, lang, grupo=g)))
+             for g in group_choices(ter)]
+    links.insert(0, html.Li(dcc.Link(ter["name_unique"], href=href(path, lang))))
+    return problem_page("400", " ".join(errs), lang, [html.Ul(links)])
 
 
 def band_section(ter: dict, group: str | None, indicator_id: str | None, lang: str):
@@ -703,7 +726,18 @@ def profile_layout(ter: dict, grupo: str | None, i: str | None, lang: str, path:
         group_selector(ter, group, path, lang, i),
         html.P(peer_note, className="obs-peer-note") if peer_note else None,
         alarms_section(alarms_df, lang),
-        html.Section([html.H2(tr("profile", lang)), *indicator_table(ter, inds, rows, own, alarms_df, group, lang)]),
-        band,
+        *([html.Section([html.H2(tr("profile", lang)),
+                         *indicator_table(ter, inds, rows, own, alarms_df, group, lang)]), band]
+          if own["value"].notna().any() else [no_values_note(ter, lang)]),
         members_section(ter, lang),
     ], className="obs-profile")
+
+
+def no_values_note(ter: dict, lang: str) -> html.Section:
+    """A region the indicators are not aggregated to (district, island, CIM): say so, point to its
+    municipalities and to a comparison of (up to 10 of) them."""
+    members = list(data.region_members(ter["territory_id"])["territory_id"])[:10]
+    body = [html.P(tr("no_values", lang))]
+    if members:
+        body.append(html.P(dcc.Link(tr("compare_members", lang), href=href("/comparar", lang, t=",".join(members)))))
+    return html.Section([html.H2(tr("profile", lang)), *body], className="obs-no-values")

@@ -102,7 +102,9 @@ def http_status(path: str, args: dict) -> int:
         if check is None:
             return 200
         try:
-            return int(check(**m.groupdict(), **{k: v for k, v in args.items() if k.isidentifier()}))
+            # merged as Dash merges them for layout(): a query parameter overrides a path variable
+            # of the same name (never "got multiple values" -> 500)
+            return int(check(**{**m.groupdict(), **{k: v for k, v in args.items() if k.isidentifier()}}))
         except data.NoDatabase:
             return 200
     return 404
@@ -164,7 +166,8 @@ def table(columns: list[tuple[str, str]], rows: list[dict], caption: str, *, num
     kw = {"id": id} if id else {}
     if scroll:
         return html.Div(tbl, className="table-scroll", tabIndex=0, role="region", **{"aria-label": caption}, **kw)
-    return html.Div(tbl, className="table-wrap", **kw)
+    # may scroll sideways on a phone: focusable so the keyboard can scroll it
+    return html.Div(tbl, className="table-wrap", tabIndex=0, role="region", **{"aria-label": caption}, **kw)
 
 
 def legend(items: list[tuple[str, str, int]], title: str, lang: str) -> html.Div:

@@ -197,7 +197,8 @@ def alarm_detail(alarm_id: str, lang: str, back_href: str):
         (tv.tr("value", lang), tv.fmt_value(a.get("value"), ind, lang)),
         (tv.tr("threshold", lang), tv.fmt_value(a.get("threshold"), ind, lang)),
         (tv.tr("reference", lang), tv.fmt_value(a.get("reference_value"), ind, lang)
-         + (f" ({a['reference_kind']})" if a.get("reference_kind") else "")),
+         + (f" ({tv.label(AL.REFERENCES.get(a['reference_kind']), lang, a['reference_kind'])})"
+            if a.get("reference_kind") else "")),
         (tv.tr("official", lang), tv.tr("yes" if a.get("official") else "no", lang)),
         (tv.tr("period", lang), (a.get("period_label_en") if lang == "en" else a.get("period_label_pt"))
          or a.get("period_id")),

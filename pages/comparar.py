@@ -90,7 +90,8 @@ def territory_options(lang: str) -> list[dict]:
     df = df[df["level"] != "freguesia"]
     out = []
     for r in df.to_dict("records"):
-        lab = r["name_unique"] if r["level"] == "municipio" else f"{r['name_unique']} — {level_label(r['level'], lang)}"
+        lab = (r["name_unique"] if r["level"] == "municipio"
+               else f"{r['name_unique']} — {level_label(r['level'], lang)}")
         out.append({"label": lab, "value": r["territory_id"], "search": r["name_search"]})
     return out
 
@@ -155,7 +156,8 @@ def comparison_table(tids: list[str], inds: pd.DataFrame, ser: pd.DataFrame, nam
                 last = sx.iloc[-1]
                 cells.append(html.Td([tv.fmt_value(last["value"], ind, lang), html.Br(),
                                       html.Small(f"({tv.period_label(last, lang)})")], className="text-end"))
-        rows.append(html.Tr([html.Th([dcc.Link(tv.title(ind, lang), href=tv.href(f"/indicador/{ind['indicator_id']}", lang)),
+        link = dcc.Link(tv.title(ind, lang), href=tv.href(f"/indicador/{ind['indicator_id']}", lang))
+        rows.append(html.Tr([html.Th([link,
                                       html.Br(), html.Small(tv.unit(ind, lang))], scope="row")] + cells))
     return html.Table([html.Caption(tx("caption", lang)), head, html.Tbody(rows)],
                       className="table table-sm obs-table obs-compare-table")
@@ -256,7 +258,8 @@ def chosen_list(tids: list[str], lang: str) -> list:
     """The chosen territories, each with a button that removes it (its name in the button's label)."""
     names = _names(tids)
     return [html.Li([dcc.Link(names.get(x, x), href=tv.href(_profile_path(x), lang)), " ",
-                     html.Button(["×", html.Span(f" {tx('remove', lang)} {names.get(x, x)}", className="visually-hidden")],
+                     html.Button(["×", html.Span(f" {tx('remove', lang)} {names.get(x, x)}",
+                                                 className="visually-hidden")],
                                  id={"type": ids.REMOVE, "index": x}, n_clicks=0, type="button",
                                  className="btn btn-sm btn-outline-secondary obs-remove",
                                  title=f"{tx('remove', lang)} {names.get(x, x)}")],

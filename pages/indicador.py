@@ -201,7 +201,9 @@ def layout(indicator_id: str | None = None, lang: str | None = None, **q):
         return problem_layout(v, lang)
     bundle = IV.map_bundle(v)
     fig = F.map_figure(bundle["md"], bundle["layer"], lang=lang)
-    dist_fig, dist_text = distribution(v, bundle)
+    # only the open tab is computed; the others fill in when opened (smaller, faster first load)
+    ranking_now = ranking_table(v, bundle) if v.tab == "ranking" else None
+    dist_fig, dist_text = distribution(v, bundle) if v.tab == "distribuicao" else ({}, "")
     series_fig, series_text, series_table = series_block(v)
     ter = data.territories(["municipio", "nuts3", "nuts2", "nuts1"])
     series_options = [{"label": r["name_unique"], "value": r["territory_id"],
@@ -241,7 +243,7 @@ def layout(indicator_id: str | None = None, lang: str | None = None, **q):
                              html.Figcaption(ui.summary(series_text, id=SERIES_SUMMARY))], className="obs-figure"),
                 html.Div(series_table, id=SERIES_TABLE),
             ]),
-            graph_tab("ranking", html.Div(ranking_table(v, bundle), id=RANKING, className="mt-3")),
+            graph_tab("ranking", html.Div(ranking_now, id=RANKING, className="mt-3")),
             graph_tab("distribuicao", html.Figure([
                 dcc.Graph(id=DIST, figure=dist_fig, config=GRAPH_CONFIG),
                 html.Figcaption(ui.summary(dist_text, id=DIST_SUMMARY))], className="obs-figure mt-3")),
@@ -288,16 +290,23 @@ def update_map(indicator_id, period, level, classification, view, page, drawn):
 @callback(Output(RANKING, "children"), Output(DIST, "figure"), Output(DIST_SUMMARY, "children"),
           Output(METADATA, "children"),
           Input(INDICATOR, "value"), Input(PERIOD, "value"), Input(LEVEL, "value"), Input(CLASSIFICATION, "value"),
-          State(PAGE, "data"), prevent_initial_call=True)
-def update_details(indicator_id, period, level, classification, page):
-    """Ranking table, distribution chart and metadata for the map's indicator, period and level."""
+          Input(TABS, "value"), State(PAGE, "data"), prevent_initial_call=True)
+def update_details(indicator_id, period, level, classification, tab, page):
+    """The open tab's ranking table or distribution chart (and the metadata on a new indicator),
+    for the map's indicator, period and level. Closed tabs are filled in when opened."""
     v = _view(indicator_id, page, period=period, level=level, classification=classification)
     if v is None:
         raise PreventUpdate
-    b = IV.map_bundle(v)
-    fig, text = distribution(v, b)
     meta = metadata_block(v) if ctx.triggered_id == INDICATOR else no_update
-    return ranking_table(v, b), fig, text, meta
+    if tab not in ("ranking", "distribuicao"):
+        if meta is no_update:
+            raise PreventUpdate
+        return no_update, no_update, no_update, meta
+    b = IV.map_bundle(v)
+    if tab == "ranking":
+        return ranking_table(v, b), no_update, no_update, meta
+    fig, text = distribution(v, b)
+    return no_update, fig, text, meta
 
 
 @callback(Output(SERIES, "figure"), Output(SERIES_SUMMARY, "children"), Output(SERIES_TABLE, "children"),

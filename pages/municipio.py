@@ -46,7 +46,7 @@ def layout(dico: str | None = None, grupo: str | None = None, i: str | None = No
         return tv.problem_page("404", t("err.404.territory", lang, id=dico or ""), lang)
     errs = tv.validate_profile_params(ter, grupo, i, lang)
     if errs:
-        return tv.problem_page("400", " ".join(errs), lang)
+        return tv.profile_problem(ter, errs, lang, f"/municipio/{dico}")
     return tv.profile_layout(ter, grupo or None, i or None, lang, f"/municipio/{dico}", ids)
 
 

@@ -43,10 +43,12 @@ TEXT = {
     "aggregation": ("Agregação", "Aggregation"),
     "method": ("Como se calcula", "How it is computed"),
     "m_ind_h": ("Indicadores", "Indicators"),
-    "m_ind": ("Cada indicador é definido num único ficheiro (título, unidade, casas decimais, sentido — se mais alto "
+    "m_ind": ("Cada indicador é definido num único ficheiro (título, unidade, casas decimais, sentido — "
+              "se mais alto "
               "é melhor —, regra de agregação, limiares e metas). Os valores municipais vêm da fonte; os valores "
               "provisórios, estimados e as quebras de série ficam assinalados.",
-              "Each indicator is defined in one file (title, unit, decimals, polarity — whether higher is better —, "
+              "Each indicator is defined in one file (title, unit, decimals, polarity — "
+              "whether higher is better —, "
               "aggregation rule, thresholds and targets). Municipal values come from the source; provisional and "
               "estimated values and series breaks are flagged."),
     "m_agg_h": ("Agregações regionais", "Regional aggregations"),
@@ -54,12 +56,14 @@ TEXT = {
               "caso contrário são calculados a partir dos municípios:",
               "Regional values (NUTS 3, 2, 1 and the country) use the official value when the source publishes "
               "it; otherwise they are computed from the municipalities:"),
-    "agg_sum": ("soma — contagens (por exemplo, população) somam-se;", "sum — counts (e.g. population) are added;"),
+    "agg_sum": ("soma — contagens (por exemplo, população) somam-se;",
+                "sum — counts (e.g. population) are added;"),
     "agg_ratio": ("razão das somas — taxas recalculadas como soma dos numeradores ÷ soma dos denominadores "
                   "(nunca a média das taxas);",
                   "ratio of sums — rates recomputed as the sum of numerators ÷ the sum of denominators "
                   "(never the mean of the rates);"),
-    "agg_wmean": ("média ponderada pela população residente (Censos 2021) — quando não há numerador e denominador;",
+    "agg_wmean": ("média ponderada pela população residente (Censos 2021) — "
+                  "quando não há numerador e denominador;",
                   "population-weighted mean (Census 2021 residents) — when there is no numerator and denominator;"),
     "agg_none": ("não agregável — só há valores regionais quando a fonte os publica.",
                  "not aggregable — regional values only where the source publishes them."),
@@ -127,10 +131,12 @@ ATTRIBUTIONS = [
      "https://www.dgterritorio.gov.pt/"),
     ("IPMA", ("Dados abertos; atribuir IPMA e DGT", "Open data; attribute IPMA and DGT"),
      ("Camada de concelhos do continente.", "Mainland municipality layer."), "https://www.ipma.pt/"),
-    ("GADM", ("Uso não comercial; redistribuição sujeita a autorização", "Non-commercial use; redistribution needs permission"),
+    ("GADM", ("Uso não comercial; redistribuição sujeita a autorização",
+              "Non-commercial use; redistribution needs permission"),
      ("Limites da Madeira, até haver CAOP disponível.", "Madeira boundaries, until CAOP is available."),
      "https://gadm.org/"),
-    ("INE — Instituto Nacional de Estatística", ("Reutilização com citação da fonte", "Reuse with source citation"),
+    ("INE — Instituto Nacional de Estatística",
+     ("Reutilização com citação da fonte", "Reuse with source citation"),
      ("Censos 2021, estimativas de população, rendas e preços da habitação.",
       "Census 2021, population estimates, rents and housing prices."), "https://www.ine.pt/"),
     ("PORDATA", ("Reutilização com citação «Fonte: PORDATA»", "Reuse citing “Source: PORDATA”"),
@@ -142,13 +148,15 @@ ATTRIBUTIONS = [
      "https://www.eleicoes.mai.gov.pt/"),
     ("DGS — Direção-Geral da Saúde", ("Dados abertos (via Data Science for Social Good Portugal)",
                                       "Open data (via Data Science for Social Good Portugal)"),
-     ("Óbitos (SICO) e incidência de COVID-19 por município.", "Deaths (SICO) and COVID-19 incidence by municipality."),
+     ("Óbitos (SICO) e incidência de COVID-19 por município.",
+      "Deaths (SICO) and COVID-19 incidence by municipality."),
      "https://www.dgs.pt/"),
     ("DGAL — Direção-Geral das Autarquias Locais", ("Dados oficiais", "Official data"),
      ("Endividamento e prazo médio de pagamentos dos municípios.", "Municipal debt and average payment period."),
      "https://portalautarquico.dgal.gov.pt/"),
     ("EEA — European Environment Agency", "CC BY 4.0",
-     ("Qualidade do ar por estação de medição.", "Air quality by monitoring station."), "https://www.eea.europa.eu/"),
+     ("Qualidade do ar por estação de medição.", "Air quality by monitoring station."),
+     "https://www.eea.europa.eu/"),
     ("IMPIC — Portal BASE", ("Dados abertos", "Open data"),
      ("Contratos públicos celebrados pelos municípios.", "Public contracts signed by municipalities."),
      "https://www.base.gov.pt/"),

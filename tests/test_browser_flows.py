@@ -105,6 +105,8 @@ def test_profile_peer_group_and_chart_indicator_are_in_the_url(duo):
     _wait(duo, lambda: _query(duo).get("i") == target, msg="chart indicator in the URL")
     summary = duo.find_element("#municipio-band-summary").text
     assert summary.startswith("Em ") and "Lisboa" in summary
+    lang_href = duo.find_element("#shell-lang").get_attribute("href")               # the language switch keeps
+    assert f"i={target}" in lang_href and "grupo=neighbours" in lang_href and "lang=en" in lang_href  # the state
     duo.driver.get(duo.driver.current_url)                                     # permalink
     duo.wait_for_text_to_equal("main h1", "Lisboa", timeout=20)
     assert Select(duo.find_element("#municipio-band-indicator")).first_selected_option.get_attribute("value") == target

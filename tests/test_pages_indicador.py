@@ -135,8 +135,12 @@ def test_classifications():
 
 def test_details_series_downloads(pages):
     ind = pages["indicador"]
-    ranking, dist, dist_text, meta = run(ind.update_details, IND, "2011", "nuts2", "quantis", {"lang": "pt"})
-    assert "NUTS II" in text(ranking) and "Distribuição" in dist_text
+    ranking, dist, dist_text, meta = run(ind.update_details, IND, "2011", "nuts2", "quantis", "ranking",
+                                         {"lang": "pt"}, trigger="ind-tabs.value")
+    assert "NUTS II" in text(ranking)
+    ranking, dist, dist_text, meta = run(ind.update_details, IND, "2011", "nuts2", "quantis", "distribuicao",
+                                         {"lang": "pt"}, trigger="ind-tabs.value")
+    assert "Distribuição" in dist_text and dist["data"][0]["type"] == "histogram"
     fig, summary, table = run(ind.update_series, IND, ["0101", "PT11"], {"lang": "en"})
     assert {tr["name"] for tr in fig["data"]} >= {"Portugal", "Águeda"} and "in Portugal" in summary
     assert ind.add_clicked({"points": [{"location": "0102"}]}, ["0101"]) == ["0101", "0102"]

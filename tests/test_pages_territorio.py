@@ -204,3 +204,45 @@ def test_sobre_has_sources_licences_methods_and_openapi(pages, built):
 
 # fixtures shared with the alarm page tests
 from tests.test_pages_alarmes import sample_alarms, sample_alarms_db  # noqa: E402,F401
+
+
+# -- HTTP: status of direct loads, download links ---------------------------------------------
+
+@pytest.mark.parametrize("path,status", [
+    ("/municipio/1106", 200), ("/municipio/4901?grupo=size&lang=en", 200), ("/municipio/9999", 404),
+    ("/municipio/1106?grupo=amigos", 400), ("/municipio/1106?i=nao_existe", 400),
+    ("/regiao/PT111", 200), ("/regiao/XX", 404), ("/regiao/PT111?grupo=size", 400),
+    ("/comparar?t=1106,1312", 200), ("/comparar?t=1106,9999", 400),
+    ("/alarmes", 200), ("/alarmes?nivel=grave", 400), ("/alarmes?alarme=nao%7Cexiste", 404),
+    ("/sobre", 200),
+])
+def test_direct_loads_get_the_right_http_status(pages, built, path, status):
+    import app
+    resp = app.server.test_client().get(path, headers={"Accept": "text/html"})
+    assert resp.status_code == status
+
+
+def test_profile_download_links_resolve(pages, built):
+    import app
+    client = app.server.test_client()
+    out = _text(pages["municipio"].layout(dico="1106"))
+    for href in ("/download/territorio/1106.csv?dialect=tidy", "/download/territorio/1106.csv?dialect=excel",
+                 "/download/territorio/1106.zip"):
+        assert href in out
+        assert client.get(href).status_code == 200
+
+
+def test_region_without_values_points_to_its_municipalities(pages, built):
+    from obs import data
+    if data.series(["DI11"])["value"].notna().any():
+        pytest.skip("districts have values in this build")
+    out = _text(pages["regiao"].layout(code="DI11"))
+    assert "não são agregados a este nível" in out
+    assert "/comparar?t=" in out and "/municipio/1106" in out
+
+
+def test_a_query_parameter_named_like_the_path_variable_is_no_500(pages, built):
+    import app
+    client = app.server.test_client()
+    assert client.get("/municipio/1106?dico=9999", headers={"Accept": "text/html"}).status_code == 404
+    assert client.get("/regiao/PT11?code=PT11", headers={"Accept": "text/html"}).status_code == 200
