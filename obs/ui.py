@@ -250,8 +250,9 @@ def footer(lang: str) -> dbc.Container:
         when = fmt.datetime(info.get("finished_at") or info.get("started_at"), lang) if info else "—"
     except data.NoDatabase:
         when = "—"
+    note = t("demo.banner", lang) + " " if data.is_demo() else ""
     return dbc.Container([
-        html.P(t("footer.data", lang, when=when), className="mb-1"),
+        html.P(note + t("footer.data", lang, when=when), className="mb-1"),
         html.P([html.A(t("footer.api", lang), href="/api/v1"), " · ", t("footer.licence", lang)], className="mb-0"),
     ], fluid="lg", className="py-3")
 

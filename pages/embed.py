@@ -10,7 +10,7 @@ from dash import dcc, html
 from obs import data, ui
 from obs import figures as F
 from obs import indicator_view as IV
-from obs.i18n import lang_of, pick, t
+from obs.i18n import lang_of, t
 
 EMBED_VIEWS = ("map", "chart")
 MAP = "embed-map"

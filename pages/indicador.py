@@ -346,6 +346,12 @@ def update_downloads(indicator_id, period, level, classification, view, territor
     return downloads(v)
 
 
+# The tab title follows the indicator and the language (register_page titles only know path variables).
+clientside_callback(
+    """function(title) { if (title) { document.title = title + ' · Observatório'; } return window.dash_clientside.no_update; }""",
+    Output(TITLE, "title"), Input(TITLE, "children"))
+
+
 # The URL follows the view (history.replaceState: no reload, no re-render); the language switch too.
 clientside_callback(
     """function(indicator, period, level, classification, view, territories, tab, page) {

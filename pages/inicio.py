@@ -100,7 +100,7 @@ def freshness(lang: str):
         html.H2(t("home.fresh", lang)),
         html.P(t("home.fresh.built", lang, when=fmt.datetime(info.get("finished_at") or info.get("started_at"), lang))),
         ui.table([("ind", t("home.fresh.indicator", lang)), ("period", t("home.fresh.latest", lang))], rows,
-                 t("home.fresh.caption", lang), row_header="ind"),
+                 t("home.fresh.caption", lang), row_header="ind", scroll=True),
     ], id=FRESH)
 
 

@@ -5,7 +5,6 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
