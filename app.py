@@ -81,7 +81,8 @@ def page_status():
     """Direct loads of an unknown page/indicator/territory get a real 404, bad parameters a 400;
     the body is still the app, which renders the helpful message."""
     req = flask.request
-    if req.method != "GET" or "text/html" not in req.headers.get("Accept", "text/html"):
+    accept = req.headers.get("Accept", "*/*")
+    if req.method != "GET" or not ("text/html" in accept or "*/*" in accept):
         return None
     args = {k: v[0] if len(v) == 1 else v for k, v in req.args.to_dict(flat=False).items()}
     status = ui.http_status(req.path, args)
