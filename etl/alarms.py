@@ -633,6 +633,12 @@ def run(con, ctx) -> None:
             continue
         h, c = alarms_for(ind, by_ind[ind.id], ctx.territory, order, peers, ctx.run_id, plabel)
         if len(h):
+            c["is_current"] = ind.discontinued is None
+            if ind.discontinued is not None:  # say so in every sentence: app, API and CLI alike
+                for col, lang in (("explanation_pt", "pt"), ("explanation_en", "en")):
+                    note = (" Série terminada: " if lang == "pt" else " Discontinued series: ") + ind.discontinued(lang)
+                    c[col] = c[col].fillna("") + note
+                    h[col] = h[col].where(h[col].isna(), h[col].fillna("") + note)
             hist.append(h)
             cur.append(c)
     if hist:
@@ -689,7 +695,7 @@ def report(con, query: str, lang: str = "pt", include_resolved: bool = False) ->
     alarms = con.execute(
         f"SELECT a.level, a.status, {col}, a.indicator_id, {title} FROM fact_alarm a "
         f"JOIN dim_indicator i USING (indicator_id) WHERE a.territory_id = ? AND a.status IN ({marks}) "
-        f"ORDER BY a.severity DESC NULLS LAST, a.status = 'resolved', {title}, a.alarm_id",
+        f"ORDER BY a.status = 'resolved', NOT a.is_current, a.severity DESC NULLS LAST, {title}, a.alarm_id",
         [tid, *statuses]).fetchall()
     build = con.execute("SELECT run_id, data_system, is_demo FROM meta_build ORDER BY started_at DESC LIMIT 1").fetchone()
     what = ("alarms" if include_resolved else "active alarms") if en else ("alarmes" if include_resolved else "alarmes ativos")

@@ -106,8 +106,8 @@ def create_marts(con):
 
 
 def insert(con, table: str, df: pd.DataFrame):
-    cols = [c.name for c in metadata.tables[table].columns]
-    df = df.reindex(columns=cols)
+    # the table's columns that the frame has: the others get their declared default (or NULL)
+    cols = [c.name for c in metadata.tables[table].columns if c.name in df.columns]
     con.register("_df", df)
     con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _df")
     con.unregister("_df")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from indicators import Aggregation, Indicator
-from etl.territory import AGG_LEVELS
+from etl.territory import AGG_LEVELS, GROUPINGS
 
 FACT_COLUMNS = ["indicator_id", "territory_id", "period_id", "value", "numerator", "denominator",
                 "is_provisional", "is_estimated", "is_break", "origin", "source_ids", "note"]
@@ -107,7 +107,8 @@ def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
     """
     if ind.aggregation == Aggregation.none:
         return pd.DataFrame(columns=FACT_COLUMNS)
-    m = territory[territory["level"] == "municipio"][["territory_id", "nuts1_id", "nuts2_id", "nuts3_id", "population"]]
+    m = territory[territory["level"] == "municipio"][["territory_id", "nuts1_id", "nuts2_id", "nuts3_id",
+                                                       "district_id", "cim_id", "population"]]
     m = m.assign(country_id="PT")
     data = muni.merge(m, on="territory_id")  # municipalities only
     data = data[data["value"].notna()]
@@ -118,9 +119,10 @@ def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
         else:
             data = data.merge(w, on=["territory_id", "period_id"], how="left")
     out = []
-    for level, col in AGG_LEVELS.items():
-        if level not in ind.levels:
-            continue
+    levels = [(lv, col) for lv, col in AGG_LEVELS.items() if lv in ind.levels]
+    if "municipio" in ind.levels:
+        levels += list(GROUPINGS.items())
+    for level, col in levels:
         size = m.groupby(col).size().rename("n_total")
         g = data.groupby([col, "period_id"])
         if ind.aggregation == Aggregation.ratio:

@@ -17,6 +17,9 @@ COLUMNS = ["territory_id", "level", "name", "name_unique", "name_search", "paren
            "population", "sort_key"]
 #: the levels regional values are aggregated to, with the column of the municipality row giving the id
 AGG_LEVELS = {"nuts3": "nuts3_id", "nuts2": "nuts2_id", "nuts1": "nuts1_id", "pais": "country_id"}
+#: alternative groupings aggregated by the same rule (districts/islands, CIM/AM), for every aggregable
+#: indicator with municipal values; they are not NUTS levels, so an indicator's `levels` does not list them
+GROUPINGS = {"distrito": "district_id", "cim": "cim_id"}
 
 
 LEVEL_LABEL = {"pais": "País", "nuts1": "NUTS I", "nuts2": "NUTS II", "nuts3": "NUTS III", "municipio": "Município",

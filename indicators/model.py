@@ -249,6 +249,8 @@ class Indicator(BaseModel):
     compute: Compute
     sources: list[Source] = Field(min_length=1)
     caveats: list[Text] = Field(default_factory=list)
+    #: the series is no longer published (why, and since when): its alarms are history, not news
+    discontinued: Text | None = None
     breaks: list[Break] = Field(default_factory=list)
     thresholds: list[Threshold] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)

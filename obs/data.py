@@ -330,9 +330,10 @@ def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] |
     df = query(stmt.order_by(a.c.territory_id, a.c.indicator_id, a.c.rule_id))
     if len(df):
         order = {"critico": 0, "atencao": 1, "informacao": 2}
-        df = (df.assign(_a=(df["status"] == "resolved").astype(int), _o=df["level"].map(order).fillna(9))
-              .sort_values(["_a", "_o", "territory_id", "indicator_id", "rule_id"], kind="stable")
-              .drop(columns=["_a", "_o"]).reset_index(drop=True))
+        df = (df.assign(_a=(df["status"] == "resolved").astype(int), _o=df["level"].map(order).fillna(9),
+                        _c=(~df["is_current"].astype(bool)).astype(int))
+              .sort_values(["_a", "_c", "_o", "territory_id", "indicator_id", "rule_id"], kind="stable")
+              .drop(columns=["_a", "_c", "_o"]).reset_index(drop=True))
     return df
 
 
@@ -546,7 +547,7 @@ def alarm_counts() -> pd.DataFrame:
     a, i = S.alarm, S.indicator
     stmt = (select(i.c.area, a.c.level, func.count().label("n"))
             .join(i, i.c.indicator_id == a.c.indicator_id)
-            .where(i.c.visibility == "public", a.c.status != "resolved")
+            .where(i.c.visibility == "public", a.c.status != "resolved", a.c.is_current)
             .group_by(i.c.area, a.c.level).order_by(i.c.area, a.c.level))
     return query(stmt)
 

@@ -7,7 +7,7 @@ them through the same objects, so the two can never drift apart. Types are kept 
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Double, Integer, MetaData, String, Table, Text,
+    Boolean, Column, Date, DateTime, Double, Integer, MetaData, String, Table, Text, true,
 )
 
 metadata = MetaData()
@@ -131,6 +131,7 @@ alarm = Table(
     Column("severity", Integer),                        # obs.alarm_levels.LEVELS[level].severity
     Column("reason_pt", Text), Column("reason_en", Text),
     Column("citation", String),                         # official thresholds only
+    Column("is_current", Boolean, nullable=False, server_default=true()),  # False: the series is discontinued
 )
 
 alarm_history = Table(

@@ -113,7 +113,15 @@ def test_find_municipality_by_name(dash_duo, dash_app):
     wait_for(dash_duo, lambda: "Águeda" in dash_duo.find_element("main h1").text, msg="its heading")
     # Enter opens the first hit
     box = dash_duo.wait_for_element("#shell-search")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.DELETE)
     box.send_keys("sao bras")
+    # wait for this query's results before pressing Enter (the previous page's path is still shown)
+    first = dash_duo.wait_for_element("#shell-search-results a[href^='/municipio/']", timeout=20)
+    wait_for(dash_duo, lambda: "São Brás" in dash_duo.find_element("#shell-search-results a").text,
+             msg="results for the new query")
+    target = dash_duo.find_element("#shell-search-results a").get_attribute("href").split("?")[0]
     box.send_keys(Keys.ENTER)
-    wait_for(dash_duo, lambda: query(dash_duo)["path"].startswith("/municipio/"), msg="first hit")
-    assert query(dash_duo)["path"] != "/municipio/0101"
+    wait_for(dash_duo, lambda: query(dash_duo)["path"] != "/municipio/0101", msg="first hit opened")
+    assert target.endswith(query(dash_duo)["path"])
+    assert first is not None
