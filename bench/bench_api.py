@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import tempfile
@@ -18,27 +17,15 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench.common import machine, pct
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 TARGET_MS = 50.0
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()}"
 
 
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    k = max(0, min(len(xs) - 1, round(p / 100 * (len(xs) - 1))))
-    return xs[k]
 
 
 def ensure_db(db: str | None) -> Path | None:

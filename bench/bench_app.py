@@ -20,7 +20,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -31,27 +30,16 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench.common import machine, pct
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 IND = "indice_envelhecimento"
 TARGETS = {"p95_ms": 30.0, "bytes": 30 * 1024, "paint_s": 2.5, "rps": 300.0}
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"nproc {os.cpu_count()}, {model}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[max(0, min(len(xs) - 1, round(p / 100 * (len(xs) - 1))))]
 
 
 def ensure_db(db_dir: str | None) -> Path:

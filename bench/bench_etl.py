@@ -7,7 +7,6 @@ a temporary data dir, so the developer's database is untouched.
 from __future__ import annotations
 
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -16,23 +15,13 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench.common import machine
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
 TARGET_S, TARGET_MB = 30.0, 2048.0
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = os.getloadavg()[0]
-    return f"{os.cpu_count()} CPU (nproc {len(os.sched_getaffinity(0))}), {cpu}, {platform.system()} {platform.release()}, " \
-           f"Python {platform.python_version()}, load avg {load:.1f} at start"
 
 
 def run_build(data_system: Path, runs: int = 1) -> list[tuple[float, float]]:

@@ -19,7 +19,7 @@ ROOT = HERE.parent
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench.bench_api import machine
+    from bench.common import machine
     from etl.geo import BUDGET_GZIP, TOLERANCE, build_geo
     p = argparse.ArgumentParser()
     p.add_argument("--data-system", default=os.environ.get("OBS_DATA_SYSTEM") or str(ROOT.parent / "shared" / "data"))

@@ -305,7 +305,6 @@ def _map_update(indicator_id, period, level, classification, view, lang):
     if v is None:
         return None
     b = map_bundle(v)
-    lab = "label_en" if lang == "en" else "label_pt"
     return {"period": v.period, "level": v.level, "md": b["md"], "layer": (b["layer"] or {}).get("name"),
             "summary": b["summary"], "note": b["note"], "key": b["key"], "title": title(v),
             "unit_long": unit_long(v), "description": pick(v.meta.get("description"), lang),

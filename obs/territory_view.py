@@ -547,7 +547,6 @@ def indicator_table(ter: dict, inds: pd.DataFrame, rows: pd.DataFrame, own: pd.D
     """One accessible table per policy area: value, trend, Portugal, peers, position, alarms."""
     from obs.i18n import area_label
     by_id = rows.set_index("indicator_id").to_dict("index")
-    lv = alarm_levels()
     out = []
     for area, block in inds.groupby("area", sort=False):
         trs = []
