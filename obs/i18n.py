@@ -60,6 +60,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "home.h1": ("Observatório do Poder Local", "Local Power Observatory"),
     "home.lead": ("Indicadores territoriais de Portugal e dos 308 municípios, a partir de fontes oficiais.",
                   "Territorial indicators for Portugal and its 308 municipalities, from official sources."),
+    "home.lead.demo": ("Demonstração: indicadores sintéticos sobre a lista oficial dos 308 municípios — "
+                       "nenhum valor desta página é oficial.",
+                       "Demonstration: synthetic indicators over the official list of the 308 municipalities — "
+                       "no figure on this page is official."),
     "home.headlines": ("Indicadores principais", "Headline indicators"),
     "home.headline.latest": ("Portugal, {period}", "Portugal, {period}"),
     "home.headline.change": ("{change} desde {period}", "{change} since {period}"),
