@@ -297,6 +297,15 @@ class Indicator(BaseModel):
             raise ValueError("aggregation 'ratio' needs compute.numerator and compute.denominator (or a derive)")
         return self
 
+    @model_validator(mode="after")
+    def _discontinued_is_a_caveat(self):
+        """A discontinued series says so wherever caveats are shown (page, API, ZIP README)."""
+        if self.discontinued is not None:
+            note = Text(pt="Série terminada: " + self.discontinued.pt, en="Discontinued series: " + self.discontinued.en)
+            if note not in self.caveats:
+                self.caveats.insert(0, note)
+        return self
+
 
 def _format_error(path: Path, err: ValidationError) -> str:
     lines = [f"{path.name}: invalid indicator"]
