@@ -245,13 +245,18 @@ def _pagination(p: Page, total: int) -> dict:
         "next": _url(page=p.page + 1) if p.page < pages else None}}
 
 
-def listing(df: pd.DataFrame, total: int, p: Page, name: str, rows_fn=None) -> Response:
-    """One page of rows as the JSON envelope or CSV (format=csv), with pagination headers."""
+def listing(df: pd.DataFrame, total: int, p: Page, name: str, rows_fn=None, table=None) -> Response:
+    """One page of rows as the JSON envelope or CSV (format=csv), with pagination headers.
+
+    `table` = (column names, row tuples) instead of `df` writes the CSV without pandas (same bytes)."""
     fmt = _one("format", ["json", "csv"], "json")
     dialect = _one("dialect", list(export.DIALECTS), "tidy")
     pag = _pagination(p, total)
     if fmt == "csv":
-        body = export.to_csv(df, dialect, demo=is_demo())
+        if table is not None:
+            body = export.rows_to_csv(*table, dialect, demo=is_demo())
+        else:
+            body = export.to_csv(df, dialect, demo=is_demo())
         resp = Response(body, mimetype="text/csv")
         resp.headers["Content-Type"] = "text/csv; charset=utf-8"
         resp.headers["Content-Disposition"] = f'inline; filename="{name}.csv"'
@@ -494,8 +499,8 @@ def values():
     _one("dialect", list(export.DIALECTS), "tidy")
     args = (inds or None, ters or None, levels or None, periods or None, start, end)
     if request.args.get("format", "json").strip() == "csv":
-        df, total = data.fact_rows(*args, limit=p.size, offset=p.offset)
-        return listing(df, total, p, "values")
+        cols, rows, total = data.fact_table(*args, limit=p.size, offset=p.offset)
+        return listing(None, total, p, "values", table=(cols, rows))
     rows, total = data.fact_records(*args, limit=p.size, offset=p.offset)
     return listing(None, total, p, "values", lambda _: rows)
 

@@ -478,6 +478,28 @@ def fact_records(indicator_ids: list[str] | None = None, territory_ids: list[str
     return [dict(zip(names, r)) for r in rows], total
 
 
+def fact_table(indicator_ids: list[str] | None = None, territory_ids: list[str] | None = None,
+               levels: list[str] | None = None, period_ids: list[str] | None = None, start=None, end=None,
+               limit: int | None = None, offset: int = 0,
+               public: bool = True) -> tuple[list[str], list[tuple], int]:
+    """`fact_rows` as (column names, row tuples, total matching count): no DataFrame, for the
+    values listing in CSV (export.rows_to_csv). Same statement, hence same cache entry, as `fact_records`."""
+    f, t, p = S.fact, S.territory, S.period
+    base = _fact_select(indicator_ids, territory_ids, levels, period_ids, start, end, public)
+    stmt = base.add_columns(func.count().over().label("_total")).order_by(
+        f.c.indicator_id, t.c.sort_key, p.c.start_date, p.c.end_date)
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
+    cols, rows = query_rows(stmt)
+    if rows:
+        total = int(rows[0][-1])
+    elif offset:
+        total = int(query(select(func.count()).select_from(base.subquery())).iloc[0, 0])
+    else:
+        total = 0
+    return cols[:-1], [r[:-1] for r in rows], total
+
+
 # -- app shell, Início, Indicador, embed, maps (issue 4: app helper H4a) -----------------------
 
 def latest_period(indicator_id: str) -> dict | None:

@@ -11,9 +11,11 @@ Pure functions on DataFrames and dicts (no database, no Flask): obs/api.py feeds
 """
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -133,6 +135,101 @@ def to_csv(df: pd.DataFrame, dialect: str = "tidy", *, demo: bool = False) -> by
     buf = io.StringIO()
     _prepare(df, demo).to_csv(buf, index=False, sep=d.sep, decimal=d.decimal, lineterminator="\n")
     return buf.getvalue().encode(d.encoding)
+
+
+# -- the same CSV from plain rows (no DataFrame) -------------------------------------------------
+#
+# The API's values listing gets DB-API tuples (obs/data.py:fact_table); building a DataFrame only to
+# write it out cost more than the query. `rows_to_csv` writes the bytes `to_csv` writes for the
+# DataFrame pandas builds from those rows (tests/test_export.py checks this byte for byte, on the
+# real data too): each column formatted as pandas formats its dtype, and every cell the csv module
+# might quote (one holding the separator, a quote or a line break) quoted by the csv module itself.
+
+_BOOL_TEXT = {True: "true", False: "false", None: ""}
+_NONE = type(None)
+
+
+def _float_text(v) -> str:
+    # NaN and NULL are empty (pandas' na_rep); str(float) is the shortest repr that round-trips,
+    # as numpy's str of a float64 (what pandas writes)
+    return "" if v is None or v != v else str(float(v))
+
+
+def _csv_quote(v: str, d: Dialect) -> str:
+    """One cell as the csv module writes it (QUOTE_MINIMAL, doubled quotes), as pandas' writer does."""
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=d.sep, lineterminator="\n", quotechar='"', doublequote=True,
+               quoting=csv.QUOTE_MINIMAL).writerow([v, ""])
+    return buf.getvalue()[:-(len(d.sep) + 1)]
+
+
+def _special(d: Dialect) -> tuple[str, ...]:
+    return (d.sep, '"', "\n", "\r")
+
+
+def _text_cells(col, d: Dialect) -> list[str]:
+    """Text cells (str or None): formula guard, quoting where needed, NULL -> empty."""
+    vals = set(col)
+    vals.discard(None)
+    special = _special(d)
+    fix = {v: v for v in vals if v.startswith(FORMULA_PREFIXES) or any(ch in v for ch in special)}
+    if not fix and None not in col:
+        return col
+    for v in fix:
+        t = neutralise_cell(v)
+        fix[v] = _csv_quote(t, d) if any(ch in t for ch in special) else t
+    fix[None] = ""
+    get = fix.get
+    return [get(v, v) for v in col]
+
+
+def _csv_column(col: tuple, d: Dialect):
+    """One column's cells as final CSV text, or None when pandas would do something this fast
+    path does not reproduce (the caller then falls back to `to_csv`)."""
+    kinds = set(map(type, col))
+    has_none = _NONE in kinds
+    kinds.discard(_NONE)
+    if not kinds:                                        # all missing
+        return [""] * len(col)
+    if kinds == {str}:
+        return _text_cells(col, d)
+    if kinds == {bool}:
+        return [_BOOL_TEXT[v] for v in col]
+    if kinds <= {float, int}:
+        if kinds == {int} and not has_none:              # an int64 column
+            return list(map(str, col))
+        out = list(map(_float_text, col))                # a float64 column (ints with gaps become floats)
+        if d.decimal != ".":
+            out = [x.replace(".", d.decimal, 1) for x in out]
+        if d.decimal in _special(d):
+            return None
+        return out
+    return None
+
+
+def rows_to_csv(columns: Sequence[str], rows: Sequence[Sequence], dialect: str = "tidy", *,
+                demo: bool = False) -> bytes:
+    """`to_csv(pd.DataFrame(rows, columns=columns), dialect, demo=demo)`, byte for byte, without pandas.
+
+    Fast for the column types a query returns (text, float, int, bool, NULL); a table with any
+    other column (dates, decimals, mixed types) goes through `to_csv` itself, so the bytes never differ.
+    """
+    d = DIALECTS[dialect]
+    n = len(columns)
+    if rows and len(rows[0]) != n:
+        raise ValueError(f"rows have {len(rows[0])} fields, expected {n}")
+    cols = list(zip(*rows)) if rows else [() for _ in columns]
+    out = [_csv_column(c, d) for c in cols]
+    if n + demo < 2 or any(x is None for x in out):
+        # a one-column CSV has its own quoting rule for empty cells; odd types: let pandas decide
+        return to_csv(pd.DataFrame(list(rows), columns=list(columns)), dialect, demo=demo)
+    header = _text_cells([neutralise_cell(str(c)) for c in columns], d)
+    if demo:
+        header.append("demo")
+        out.append(["true"] * len(rows))
+    sep = d.sep
+    lines = [sep.join(header), *map(sep.join, zip(*out)), ""]
+    return "\n".join(lines).encode(d.encoding)
 
 
 def read_csv(data: bytes, dialect: str = "tidy") -> pd.DataFrame:

@@ -1,9 +1,13 @@
 """Alarmes: the alarm centre — filter by area, level, region and status; each flag explained; its history.
 
-`/alarmes?area=saude&nivel=critico,atencao&regiao=PT11&estado=new,ongoing&alarme=<id>`
+`/alarmes?area=saude&nivel=critico,atencao&regiao=PT11&estado=new,ongoing&atuais=1&pagina=2&alarme=<id>`
+
+The list is paginated (`pagina`, 1-based, PAGE_SIZE rows a page); `atuais=1` keeps only the alarms of
+current series (fact_alarm.is_current), dropping those of discontinued ones (e.g. COVID-19).
 """
 from __future__ import annotations
 
+import math
 from urllib.parse import urlencode
 
 import dash
@@ -20,7 +24,8 @@ from obs.i18n import area_label, lang_of, level_label
 dash.register_page(__name__, path="/alarmes", name="Alarmes", name_en="Alarms", title="Alarmes · Observatório",
                    order=4, nav=True)
 
-MAX_ROWS = 100
+PAGE_SIZE = 100             # alarms a page of the list
+CURRENT_ON = "1"            # the value of `atuais` (and of its checkbox) that keeps current series only
 ALL_VALUE = "todos"          # the "all" choice of the area and region selects
 REGION_LEVELS = ["nuts1", "nuts2", "nuts3", "distrito", "ilha", "cim", "am"]
 
@@ -39,8 +44,15 @@ TEXT = {
     "none": ("Sem alarmes ativos.", "No active alarms."),
     "none_filtered": ("Nenhum alarme corresponde aos filtros escolhidos.", "No alarm matches the chosen filters."),
     "count": ("{n} alarme(s).", "{n} alarm(s)."),
-    "showing": ("A mostrar os primeiros {k} de {n}; refine os filtros para ver os restantes.",
-                "Showing the first {k} of {n}; refine the filters to see the rest."),
+    "showing": ("A mostrar os alarmes {a} a {b} de {n}.", "Showing alarms {a} to {b} of {n}."),
+    "current": ("Apenas séries atuais", "Current series only"),
+    "series": ("Séries", "Series"),
+    "discontinued": ("série terminada", "discontinued series"),
+    "pages": ("Páginas da lista de alarmes", "Pages of the alarm list"),
+    "page_of": ("Página {p} de {n}", "Page {p} of {n}"),
+    "prev": ("Página anterior", "Previous page"),
+    "next": ("Página seguinte", "Next page"),
+    "page_range": ("1 a {n}", "1 to {n}"),
     "caption": ("Alarmes: nível, território, indicador, explicação, estado e início",
                 "Alarms: level, territory, indicator, explanation, status and start"),
     "since": ("Desde", "Since"),
@@ -69,6 +81,8 @@ class ids:
     LEVEL = "alarmes-level"
     REGION = "alarmes-region"
     STATUS = "alarmes-status"
+    CURRENT = "alarmes-current"
+    PAGER = "alarmes-pager"
     LIST = "alarmes-list"
     STATE = "alarmes-state"
     URL_SEARCH = "alarmes-url-search"
@@ -87,9 +101,48 @@ def region_options(lang: str) -> list[dict]:
             for r in df.to_dict("records")]
 
 
-def validate(area, levels, region, statuses, lang) -> list[str]:
+def _current(atuais) -> bool | None:
+    """`atuais`: "1" = current series only; absent, "" or "0" = all; anything else is invalid (None)."""
+    if atuais in (None, "", "0"):
+        return False
+    return True if str(atuais) == CURRENT_ON else None
+
+
+def _page(pagina) -> int | None:
+    """`pagina`: a positive integer (1 when absent); None when it is not one."""
+    if pagina in (None, ""):
+        return 1
+    s = str(pagina).strip()
+    return int(s) if s.isdigit() and int(s) >= 1 else None
+
+
+def n_pages(n: int) -> int:
+    return max(1, math.ceil(n / PAGE_SIZE))
+
+
+def filtered_alarms(area, levels, region, statuses, current: bool = False) -> pd.DataFrame:
+    """The alarms matching the filters, in the data layer's order (current series only if `current`)."""
+    df = data.alarms(areas=[area] if area else None, levels=levels or None, statuses=statuses or None,
+                     region_id=region or None)
+    if current and len(df):
+        df = df[df["is_current"].astype(bool)].reset_index(drop=True)
+    return df
+
+
+def validate_page(pagina, n: int, lang: str) -> list[str]:
+    """The error (if any) of `pagina` for a list of `n` alarms: a positive integer up to the last page."""
+    p = _page(pagina)
+    if p is None or p > n_pages(n):
+        return [i18n.t("err.param", lang, name="pagina", value=pagina,
+                       valid=tx("page_range", lang, n=n_pages(n)))]
+    return []
+
+
+def validate(area, levels, region, statuses, lang, atuais=None) -> list[str]:
     from indicators.model import AREAS
     errs = []
+    if _current(atuais) is None:
+        errs.append(i18n.t("err.param", lang, name="atuais", value=atuais, valid=CURRENT_ON))
     if area and area not in AREAS:
         errs.append(i18n.t("err.param", lang, name="area", value=area, valid=", ".join(AREAS)))
     lv = tv.alarm_levels()
@@ -107,7 +160,8 @@ def validate(area, levels, region, statuses, lang) -> list[str]:
     return errs
 
 
-def search_of(area, levels, region, statuses, lang, alarme=None) -> str:
+def search_of(area, levels, region, statuses, lang, alarme=None, current: bool = False, page: int = 1) -> str:
+    """The query string of a state (canonical: defaults are left out; page 1 has no `pagina`)."""
     q = {}
     if area:
         q["area"] = area
@@ -117,6 +171,10 @@ def search_of(area, levels, region, statuses, lang, alarme=None) -> str:
         q["regiao"] = region
     if statuses:
         q["estado"] = ",".join(statuses)
+    if current:
+        q["atuais"] = CURRENT_ON
+    if page and page > 1:
+        q["pagina"] = str(page)
     if alarme:
         q["alarme"] = alarme
     if lang == "en":
@@ -137,6 +195,34 @@ def level_counts(df: pd.DataFrame, lang: str):
                     className="obs-level-counts")
 
 
+def _is_current(a: dict) -> bool:
+    v = a.get("is_current")
+    return True if v is None or pd.isna(v) else bool(v)
+
+
+def discontinued_marker(lang: str) -> html.Span:
+    """A visible word (not colour alone) on the alarms of a discontinued series."""
+    return html.Span(f"({tx('discontinued', lang)})", className="obs-discontinued small fst-italic")
+
+
+def pager(page: int, pages: int, lang: str, filters: dict) -> html.Nav:
+    """Previous / page x of y / next: plain links (permalinks) that keep every filter."""
+    def link(p, key, arrow_first):
+        arrow = html.Span("←" if arrow_first else "→", **{"aria-hidden": "true"})
+        text = [arrow, " ", tx(key, lang)] if arrow_first else [tx(key, lang), " ", arrow]
+        return html.Li(dcc.Link(text, href="/alarmes" + search_of(**filters, lang=lang, page=p),
+                                className="page-link", id=f"{ids.PAGER}-{key}"), className="page-item")
+    items = []
+    if page > 1:
+        items.append(link(page - 1, "prev", True))
+    items.append(html.Li(html.Span(tx("page_of", lang, p=page, n=pages), className="page-link",
+                                   **{"aria-current": "page"}), className="page-item active"))
+    if page < pages:
+        items.append(link(page + 1, "next", False))
+    return html.Nav(html.Ul(items, className="pagination flex-wrap"), id=ids.PAGER, className="obs-alarm-pager",
+                    **{"aria-label": tx("pages", lang)})
+
+
 def alarm_rows(df: pd.DataFrame, lang: str, filters: dict) -> html.Table:
     head = html.Thead(html.Tr([html.Th(x, scope="col") for x in (
         tv.tr("level", lang), tv.tr("territory", lang), tv.tr("indicator", lang), tv.tr("explanation", lang),
@@ -153,7 +239,8 @@ def alarm_rows(df: pd.DataFrame, lang: str, filters: dict) -> html.Table:
             html.Td(tv.level_badge(a["level"], lang), **lab("level")),
             html.Td(dcc.Link(a["name_unique"], href=tv.href(_profile_path(a["territory_id"]), lang)),
                     **lab("territory")),
-            html.Td(dcc.Link(ind_title, href=tv.href(f"/indicador/{a['indicator_id']}", lang)), **lab("indicator")),
+            html.Td([dcc.Link(ind_title, href=tv.href(f"/indicador/{a['indicator_id']}", lang)),
+                     *([] if _is_current(a) else [" ", discontinued_marker(lang)])], **lab("indicator")),
             html.Td(expl, className="obs-expl", **lab("explanation")),
             html.Td(tv.status_label(a["status"], lang), **lab("status")),
             html.Td(since or "—", **{"data-label": tx("since", lang)}),
@@ -166,18 +253,28 @@ def alarm_rows(df: pd.DataFrame, lang: str, filters: dict) -> html.Table:
                       className="table table-sm obs-table obs-alarm-table obs-stack-table")
 
 
-def alarm_list(area, levels, region, statuses, lang) -> list:
-    """The filtered alarms: counts by level, then a table (at most MAX_ROWS rows)."""
-    df = data.alarms(areas=[area] if area else None, levels=levels or None, statuses=statuses or None,
-                     region_id=region or None)
-    filtered = bool(area or levels or region or statuses)
+def alarm_list(area, levels, region, statuses, lang, current: bool = False, page: int = 1,
+               df: pd.DataFrame | None = None) -> list:
+    """The filtered alarms: counts by level, then one page of the table (PAGE_SIZE rows) and the pager.
+
+    `page` beyond the last page shows the last one (the layout answers 400 before getting here)."""
+    if df is None:
+        df = filtered_alarms(area, levels, region, statuses, current)
+    filtered = bool(area or levels or region or statuses or current)
     if df.empty:
         return [html.P(tx("none_filtered" if filtered else "none", lang), className="obs-empty")]
+    pages = n_pages(len(df))
+    page = min(max(1, int(page or 1)), pages)
+    start = (page - 1) * PAGE_SIZE
+    chunk = df.iloc[start:start + PAGE_SIZE]
     out = [level_counts(df, lang), html.P(tx("count", lang, n=len(df)))]
-    if len(df) > MAX_ROWS:
-        out.append(html.P(tx("showing", lang, k=MAX_ROWS, n=len(df))))
-    filters = {"area": area, "levels": levels, "region": region, "statuses": statuses}
-    out.append(tv.scroll_region(alarm_rows(df.head(MAX_ROWS), lang, filters), tx("caption", lang)))
+    filters = {"area": area, "levels": levels, "region": region, "statuses": statuses, "current": current}
+    if pages > 1:
+        out.append(html.P(tx("showing", lang, a=start + 1, b=start + len(chunk), n=len(df)),
+                          className="obs-alarm-showing"))
+    out.append(tv.scroll_region(alarm_rows(chunk, lang, {**filters, "page": page}), tx("caption", lang)))
+    if pages > 1:
+        out.append(pager(page, pages, lang, filters))
     return out
 
 
@@ -241,24 +338,38 @@ def _region_id(regiao) -> str | None:
 
 @ui.status_check("/alarmes")
 def http_status(area: str | None = None, nivel: str | None = None, regiao: str | None = None,
-                estado: str | None = None, alarme: str | None = None, lang: str | None = None, **_) -> int:
-    if validate(area, _split(nivel), _region_id(regiao), _split(estado), lang_of(lang)):
+                estado: str | None = None, alarme: str | None = None, lang: str | None = None,
+                atuais: str | None = None, pagina: str | None = None, **_) -> int:
+    lang = lang_of(lang)
+    levels, statuses, region = _split(nivel), _split(estado), _region_id(regiao)
+    if validate(area, levels, region, statuses, lang, atuais):
+        return 400
+    if pagina not in (None, "") and validate_page(
+            pagina, len(filtered_alarms(area, levels, region, statuses, bool(_current(atuais)))), lang):
         return 400
     return 404 if alarme and data.alarms(alarm_id=alarme).empty else 200
 
 
 def layout(area: str | None = None, nivel: str | None = None, regiao: str | None = None,
-           estado: str | None = None, alarme: str | None = None, lang: str | None = None, **_):
+           estado: str | None = None, alarme: str | None = None, lang: str | None = None,
+           atuais: str | None = None, pagina: str | None = None, **_):
     from indicators.model import AREAS
     lang = lang_of(lang)
     levels, statuses = _split(nivel), _split(estado)
     region = _region_id(regiao)
-    errs = validate(area, levels, region, statuses, lang)
+    errs = validate(area, levels, region, statuses, lang, atuais)
     if errs:
         return tv.problem_page("400", " ".join(errs), lang)
+    current = bool(_current(atuais))
+    df = filtered_alarms(area, levels, region, statuses, current)
+    errs = validate_page(pagina, len(df), lang)
+    if errs:
+        return tv.problem_page("400", " ".join(errs), lang)
+    page = _page(pagina)
     detail = None
     if alarme:
-        detail = alarm_detail(alarme, lang, "/alarmes" + search_of(area, levels, region, statuses, lang))
+        detail = alarm_detail(alarme, lang, "/alarmes" + search_of(area, levels, region, statuses, lang,
+                                                                   current=current, page=page))
         if detail is None:
             return tv.problem_page("404", tx("unknown_alarm", lang, id=alarme), lang)
     lv, st = tv.alarm_levels(), tv.alarm_statuses()
@@ -290,23 +401,30 @@ def layout(area: str | None = None, nivel: str | None = None, regiao: str | None
                                              options=[{"label": v["en" if lang == "en" else "pt"], "value": k}
                                                       for k, v in st.items()])],
                               className="col-md-3"),
+                html.Fieldset([html.Legend(tx("series", lang), className="form-label fs-6 fw-semibold"),
+                               dbc.Checklist(id=ids.CURRENT, value=[CURRENT_ON] if current else [],
+                                             options=[{"label": tx("current", lang), "value": CURRENT_ON}])],
+                              className="col-md-3"),
             ], className="row g-3"),
         ], className="obs-controls"),
-        html.Div(alarm_list(area, levels, region, statuses, lang), id=ids.LIST, className="mt-3",
+        html.Div(alarm_list(area, levels, region, statuses, lang, current, page, df=df), id=ids.LIST, className="mt-3",
                  **{"aria-live": "polite"}),
     ], className="obs-alarms-page")
 
 
 @callback(Output(ids.LIST, "children"), Output(ids.URL_SEARCH, "data"),
           Input(ids.AREA, "value"), Input(ids.LEVEL, "value"), Input(ids.REGION, "value"),
-          Input(ids.STATUS, "value"), State(ids.STATE, "data"), prevent_initial_call=True)
-def update(area, levels, region, statuses, state):
-    """Re-filter the alarm list; the URL keeps the filters."""
+          Input(ids.STATUS, "value"), Input(ids.CURRENT, "value"), State(ids.STATE, "data"),
+          prevent_initial_call=True)
+def update(area, levels, region, statuses, current, state):
+    """Re-filter the alarm list (back to its first page); the URL keeps the filters."""
     lang = lang_of((state or {}).get("lang"))
     levels, statuses = list(levels or []), list(statuses or [])
     area = None if area in (None, "", ALL_VALUE) else area
     region = None if region in (None, "", ALL_VALUE) else region
-    return alarm_list(area, levels, region, statuses, lang), search_of(area, levels, region, statuses, lang)
+    current = CURRENT_ON in (current or [])
+    return (alarm_list(area, levels, region, statuses, lang, current),
+            search_of(area, levels, region, statuses, lang, current=current))
 
 
 clientside_callback(tv.URL_SYNC_JS, Output(ids.URL_SYNC, "data"), Input(ids.URL_SEARCH, "data"),

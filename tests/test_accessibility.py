@@ -51,6 +51,7 @@ PAGES = [
     "/comparar?t=1106,1312",
     "/alarmes",
     "/alarmes?alarme={alarm}",
+    "/alarmes?area=saude&pagina=2&lang=en",      # the pager (previous and next) and "discontinued series" rows
     "/sobre",
     "/embed/indicador/{headline}",
     "/pagina-que-nao-existe",

@@ -92,6 +92,35 @@ def test_alarm_filters_update_the_list_and_the_url(duo, sample_alarms):
     _wait(duo, lambda: SAMPLE_EXPLANATION not in duo.find_element("#alarmes-list").text)
 
 
+def _click(duo, selector: str) -> None:
+    """Click an element far down a long page: scroll it to the middle of the window first, at once
+    (the page scrolls smoothly, and chromedriver would click before the scroll ends)."""
+    el = duo.find_element(selector)
+    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", el)
+    el.click()
+
+
+def test_alarm_pages_next_previous_and_current_series(duo, sample_alarms):
+    import pages.alarmes as m
+    if m.n_pages(len(m.filtered_alarms(None, ["critico", "atencao"], None, []))) < 2:
+        pytest.skip("fewer alarms than one page")
+    duo.driver.get(duo.server_url + "/alarmes?nivel=critico,atencao")
+    duo.wait_for_element("#alarmes-pager-next", timeout=20)
+    _click(duo, "#alarmes-pager-next")
+    _wait(duo, lambda: _query(duo).get("pagina") == "2", msg="the page goes to the URL")
+    duo.wait_for_contains_text("#alarmes-pager", "Página 2 de", timeout=20)
+    # dcc.Link scrolls the new page to the top, smoothly: let it arrive before the next click
+    _wait(duo, lambda: duo.driver.execute_script("return window.scrollY") == 0, msg="the new page starts at the top")
+    assert _query(duo).get("nivel") == "critico,atencao"                        # the filters stay
+    _click(duo, "#alarmes-pager-prev")
+    _wait(duo, lambda: "pagina" not in _query(duo), msg="back to page 1")
+    duo.wait_for_contains_text("#alarmes-pager", "Página 1 de", timeout=20)
+    _wait(duo, lambda: duo.driver.execute_script("return window.scrollY") == 0)
+    _click(duo, "#alarmes-current input[value='1']")
+    _wait(duo, lambda: _query(duo).get("atuais") == "1", msg="the current-series filter goes to the URL")
+    assert "série terminada" not in duo.find_element("#alarmes-list").text
+
+
 def test_profile_peer_group_and_chart_indicator_are_in_the_url(duo):
     duo.driver.get(duo.server_url + "/municipio/1106")
     duo.wait_for_text_to_equal("main h1", "Lisboa", timeout=20)

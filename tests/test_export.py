@@ -1,6 +1,10 @@
-"""obs/export.py without a database: CSV dialects, formula injection, metadata, README, ZIP."""
+"""obs/export.py: CSV dialects, formula injection, metadata, README, ZIP (no database), and the
+pandas-free CSV writer for the API (`rows_to_csv`) checked byte for byte against `to_csv`, on
+awkward rows and on the session database built from the real data system."""
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import io
 import json
 import zipfile
@@ -126,3 +130,106 @@ def test_citation_names_producer_and_build():
     doc = _doc(False)
     assert "Fonte: INE" in doc["citation"]["pt"] and "20260101T000000-abcdef" in doc["citation"]["pt"]
     assert doc["citation"]["en"].startswith("Source: INE")
+
+
+# -- rows_to_csv: the API's values listing without pandas, the same bytes as to_csv ------------------
+
+ROW_COLS = ["indicator_id", "territory_id", "territory_name", "period_id", "value", "numerator",
+            "denominator", "n", "n_gaps", "is_break", "is_flag", "note"]
+ROWS = [   # what a DB-API cursor returns: str, float, int, bool, None (NULL)
+    ("ind_a", "0101", "Águeda", "2021", -2.07, None, None, 7, 1, False, True, None),
+    ("ind_a", "1108", "Lagoa (R.A.A.)", "2024-Q4", 0.1 + 0.2, 3.0, None, 8, None, True, None, "@SUM(A1)"),
+    ("ind_a", "4201", "Calheta; Madeira", "2020-W05", 1e-300, 3, None, 9, 2, False, False, "+351"),
+    ("ind_a", "PT11", 'Norte, "o"', "2020-11-11", 123456789.12345679, None, None, 10, 3, False, True, "tab\tinside"),
+    ("ind_a", "DI01", '=HYPERLINK("x")', "2011/2021", float("nan"), 5e-324, None, 11, 4, False, None, "\tlead tab"),
+    ("ind_a", "EI16D", "-Menos", "2021", -0.0, 1e16, None, -12, 5, True, False, "D'Ouro\nsegunda linha"),
+    ("ind_a", "0102", "a;b,c", "2021", 1.5e-5, float("inf"), None, 0, 6, False, True, "carriage\rreturn"),
+    ("ind_a", "0103", "", "2021", 2.5, -1e-7, None, 1, 7, False, False, '"quoted"'),
+    ("ind_a", "0104", "-", "2021", 1e22, 0.0001, None, 2, 8, False, False, "=1;2"),
+]
+
+
+TO_CSV = export.to_csv
+
+
+def _reference(cols, rows, dialect, demo=False) -> bytes:
+    return TO_CSV(pd.DataFrame(list(rows), columns=list(cols)), dialect, demo=demo)
+
+
+@pytest.fixture
+def no_fallback(monkeypatch):
+    """rows_to_csv must take its own path here, not hand the table to pandas."""
+    def boom(*a, **k):
+        raise AssertionError("rows_to_csv fell back to to_csv")
+    monkeypatch.setattr(export, "to_csv", boom)
+
+
+@pytest.mark.parametrize("demo", [False, True])
+@pytest.mark.parametrize("dialect", ["tidy", "excel"])
+def test_rows_to_csv_same_bytes_as_to_csv(dialect, demo, no_fallback):
+    assert export.rows_to_csv(ROW_COLS, ROWS, dialect, demo=demo) == _reference(ROW_COLS, ROWS, dialect, demo)
+    # no rows: the header only (with demo in demo builds)
+    assert export.rows_to_csv(ROW_COLS, [], dialect, demo=demo) == _reference(ROW_COLS, [], dialect, demo)
+    # and it reads back as it should: text guarded, numbers exact
+    back = export.read_csv(export.rows_to_csv(ROW_COLS, ROWS, dialect), dialect)
+    assert back["territory_name"].tolist()[4:6] == ["'=HYPERLINK(\"x\")", "'-Menos"]
+    assert back["note"].tolist()[1] == "'@SUM(A1)" and back["value"].iloc[0] == -2.07
+
+
+@pytest.mark.parametrize("dialect", ["tidy", "excel"])
+def test_rows_to_csv_random_floats_round_trip(dialect, no_fallback):
+    """Every float64 (bit patterns across the exponent range) is written as pandas writes it."""
+    rng = np.random.default_rng(20261126)
+    bits = rng.integers(0, 2**63, size=3000, dtype=np.int64).view(np.float64)
+    scaled = rng.standard_normal(3000) * 10.0 ** rng.integers(-20, 20, size=3000)
+    vals = [float(x) for x in np.concatenate([bits, scaled]) if np.isfinite(x)]
+    rows = [("t", v, None if i % 7 == 0 else v / 3, i % 2 == 0) for i, v in enumerate(vals)]
+    cols = ["territory_id", "value", "numerator", "is_break"]
+    body = export.rows_to_csv(cols, rows, dialect)
+    assert body == _reference(cols, rows, dialect)
+    np.testing.assert_array_equal(export.read_csv(body, dialect)["value"].to_numpy(), np.array(vals))
+
+
+@pytest.mark.parametrize("odd", [dt.date(2021, 1, 1), dt.datetime(2021, 1, 1, 12, 30), decimal.Decimal("1.5"), [1, 2]])
+@pytest.mark.parametrize("dialect", ["tidy", "excel"])
+def test_rows_to_csv_other_types_fall_back_to_pandas(odd, dialect):
+    cols = ["a", "b", "c"]
+    rows = [("x", odd, 1.5), ("=y", None, None)]
+    assert export.rows_to_csv(cols, rows, dialect, demo=True) == _reference(cols, rows, dialect, demo=True)
+    assert export.rows_to_csv(["a"], [("",), ("-1",)], dialect) == _reference(["a"], [("",), ("-1",)], dialect)
+
+
+def test_rows_to_csv_same_bytes_on_real_data(built, no_fallback):
+    """Every public indicator of the real data, both dialects, demo or not: the API's CSV writer
+    (rows from data.fact_table) and to_csv on data.fact_rows' DataFrame give the same bytes."""
+    from obs import data
+    ids = data.indicators(public=True)["indicator_id"].tolist()
+    assert ids
+    for iid in ids:
+        df, total = data.fact_rows([iid])
+        cols, rows, total2 = data.fact_table([iid])
+        assert (total, list(df.columns), len(rows)) == (total2, cols, len(df)), iid
+        for dialect in ("tidy", "excel"):
+            for demo in (False, True):
+                assert export.rows_to_csv(cols, rows, dialect, demo=demo) == TO_CSV(df, dialect, demo=demo), \
+                    (iid, dialect, demo)
+    # a page of a multi-indicator listing, as the API asks for it
+    df, _ = data.fact_rows(None, None, ["nuts2"], limit=500, offset=250)
+    cols, rows, _ = data.fact_table(None, None, ["nuts2"], limit=500, offset=250)
+    assert export.rows_to_csv(cols, rows, "excel") == TO_CSV(df, "excel")
+
+
+@pytest.mark.parametrize("dialect", ["tidy", "excel"])
+def test_api_values_csv_is_to_csv_of_fact_rows(built, dialect):
+    from flask import Flask
+
+    from obs import api, data
+    app = Flask("test_export")
+    api.init_app(app)
+    r = app.test_client().get(f"/api/v1/values?indicator=indice_envelhecimento&level=municipio"
+                              f"&page_size=10000&format=csv&dialect={dialect}")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    with app.app_context():
+        df, total = data.fact_rows(["indice_envelhecimento"], None, ["municipio"], limit=10000)
+    assert r.data == export.to_csv(df, dialect, demo=data.is_demo())
+    assert int(r.headers["X-Total-Count"]) == total

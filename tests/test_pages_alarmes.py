@@ -14,11 +14,14 @@ SAMPLE_ID = "indice_envelhecimento|1106|test#1"
 SAMPLE_ID_2 = "participacao_autarquicas|4901|test#1"
 SAMPLE_EXPLANATION = "Teste: o índice de envelhecimento de Lisboa passou o limiar de 150 idosos por 100 jovens."
 SAMPLE_EXPLANATION_2 = "Teste: a participação no Corvo ficou muito abaixo do valor nacional."
+SAMPLE_ID_3 = "covid19_incidencia_14d|1106|test#1"          # of a discontinued series (is_current = False)
+SAMPLE_EXPLANATION_3 = "Teste: a incidência de COVID-19 em Lisboa passou o limiar (série terminada em 2022)."
 
 
 def add_sample_alarms(src, dst) -> None:
-    """Copy the database at `src` to `dst` and add two alarms (Lisboa: warning, ongoing since 2018,
-    with a 3-period history; Corvo: critical, new)."""
+    """Copy the database at `src` to `dst` and add three alarms (Lisboa: warning, ongoing since 2018,
+    with a 3-period history; Corvo: critical, new; Lisboa, COVID-19: critical, ongoing, of a discontinued
+    series)."""
     import duckdb
     shutil.copyfile(src, dst)
     con = duckdb.connect(str(dst))
@@ -35,6 +38,10 @@ def add_sample_alarms(src, dst) -> None:
             "critico", "new", "2025", "2025", 40.0, 50.0, 59.3, "national", False,
             SAMPLE_EXPLANATION_2,
             "Test: turnout in Corvo was far below the national value.", "test"])
+        con.execute(f"INSERT INTO fact_alarm ({cols}, is_current) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [
+            SAMPLE_ID_3, "covid19_incidencia_14d", "1106", "covid19_incidencia_14d#test", "absolute", "critico",
+            "ongoing", "2022-03-03", "2021-10-21", 1511.0, 960.0, None, None, True, SAMPLE_EXPLANATION_3,
+            "Test: COVID-19 incidence in Lisbon crossed the threshold (series ended in 2022).", "test", False])
         hcols = ("alarm_id, period_id, indicator_id, territory_id, rule_id, level, flagged, status, value, "
                  "threshold, reference_value, explanation_pt, explanation_en, run_id")
         for period, flagged, status, value in (("2017", False, "resolved", 140.0), ("2018", True, "new", 151.0),
@@ -113,10 +120,11 @@ def test_filters(page, sample_alarms):
 
 
 def test_update_callback_returns_list_and_url(page, sample_alarms):
-    children, search = page.update("demografia", ["atencao"], "PT1A0", ["ongoing"], {"lang": "en"})
+    children, search = page.update("demografia", ["atencao"], "PT1A0", ["ongoing"], [], {"lang": "en"})
     assert "Test: Lisbon" in _text(children)
     assert search == "?area=demografia&nivel=atencao&regiao=PT1A0&estado=ongoing&lang=en"
-    assert page.update(None, None, None, None, {"lang": "pt"})[1] == ""
+    assert page.update(None, None, None, None, None, {"lang": "pt"})[1] == ""
+    assert page.update(None, None, None, None, ["1"], {"lang": "pt"})[1] == "?atuais=1"
 
 
 def test_alarm_detail_has_explanation_facts_and_history(page, sample_alarms):
@@ -151,3 +159,149 @@ def test_unknown_alarm_gives_a_404_page(page, built):
 def test_permalink_round_trip(page):
     s = page.search_of("saude", ["critico", "atencao"], "PT11", ["new"], "en", alarme=None)
     assert s == "?area=saude&nivel=critico,atencao&regiao=PT11&estado=new&lang=en"
+
+
+# -- pagination and current series ---------------------------------------------------------------
+
+def _open_links(component) -> list[str]:
+    """The hrefs of the rows' "open" links (one per alarm row), in order."""
+    out = []
+
+    def walk(c):
+        if isinstance(c, (list, tuple)):
+            for x in c:
+                walk(x)
+            return
+        if not hasattr(c, "to_plotly_json"):
+            return
+        if "obs-alarm-open" in (getattr(c, "className", None) or ""):
+            out.append(c.href)
+        walk(getattr(c, "children", None))
+    walk(component)
+    return out
+
+
+def _find(component, id_: str):
+    """The component with id `id_` in a tree (or None)."""
+    if isinstance(component, (list, tuple)):
+        for x in component:
+            f = _find(x, id_)
+            if f is not None:
+                return f
+        return None
+    if not hasattr(component, "to_plotly_json"):
+        return None
+    if getattr(component, "id", None) == id_:
+        return component
+    return _find(getattr(component, "children", None), id_)
+
+
+def _query(href: str) -> dict:
+    from urllib.parse import parse_qs, urlsplit
+    return {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()}
+
+
+def test_pages_add_up_to_the_whole_list(page, sample_alarms, monkeypatch):
+    total = len(page.filtered_alarms(None, [], None, []))
+    monkeypatch.setattr(page, "PAGE_SIZE", max(1, -(-total // 4)))     # a few pages, whatever the data
+    pages = page.n_pages(total)
+    assert pages >= 2
+    seen = []
+    for p in range(1, pages + 1):
+        rows = _open_links(page.alarm_list(None, [], None, [], "pt", page=p))
+        assert 1 <= len(rows) <= page.PAGE_SIZE
+        assert all(_query(h).get("pagina") == (str(p) if p > 1 else None) for h in rows)   # "open" keeps the page
+        seen += [_query(h)["alarme"] for h in rows]
+    whole = list(page.filtered_alarms(None, [], None, [])["alarm_id"])
+    assert seen == whole and len(set(seen)) == total                       # no gap, no repeat, same order
+
+
+def test_real_page_size_shows_page_x_of_y(page, sample_alarms):
+    total = len(page.filtered_alarms(None, [], None, []))
+    pages = page.n_pages(total)
+    out = _text(page.layout())
+    if pages == 1:
+        assert "Página 1 de" not in out
+        return
+    assert "Página 1 de %d" % pages in out and "Página seguinte" in out and "Página anterior" not in out
+    assert "A mostrar os alarmes 1 a %d de %d." % (page.PAGE_SIZE, total) in out
+    last = _text(page.layout(pagina=str(pages), lang="en"))
+    assert f"Page {pages} of {pages}" in last and "Previous page" in last and "Next page" not in last
+
+
+def test_pager_links_keep_every_filter(page, sample_alarms, monkeypatch):
+    monkeypatch.setattr(page, "PAGE_SIZE", 1)
+    args = dict(nivel="critico,atencao", estado="new,ongoing", atuais="1", lang="en")
+    n = len(page.filtered_alarms(None, ["critico", "atencao"], None, ["new", "ongoing"], current=True))
+    assert n >= 2                                                   # the two current sample alarms at least
+    first = page.layout(**args)
+    nav = _find(first, page.ids.PAGER)
+    assert nav is not None and nav.to_plotly_json()["props"]["aria-label"] == "Pages of the alarm list"
+    nxt = _find(first, f"{page.ids.PAGER}-next")
+    assert _find(first, f"{page.ids.PAGER}-prev") is None
+    assert _query(nxt.href) == {"nivel": "critico,atencao", "estado": "new,ongoing", "atuais": "1",
+                                "pagina": "2", "lang": "en"}
+    assert nxt.href.startswith("/alarmes?") and "nivel=critico,atencao" in nxt.href     # readable permalink
+    second = page.layout(pagina="2", **args)
+    prev = _find(second, f"{page.ids.PAGER}-prev")
+    assert _query(prev.href) == {"nivel": "critico,atencao", "estado": "new,ongoing", "atuais": "1", "lang": "en"}
+    assert f"Page 2 of {n}" in _text(second)
+    pt = page.layout(pagina="2", nivel="critico,atencao", regiao="PT")
+    assert "Página anterior" in _text(pt) and _query(_find(pt, f"{page.ids.PAGER}-prev").href) == {
+        "nivel": "critico,atencao", "regiao": "PT"}
+
+
+@pytest.mark.parametrize("pagina", ["0", "-1", "abc", "1.5", " ", "99999"])
+def test_invalid_page_gives_a_400_page_with_the_valid_range(page, sample_alarms, pagina):
+    pages = page.n_pages(len(page.filtered_alarms(None, [], None, [])))
+    out = page.layout(pagina=pagina)
+    assert out.to_plotly_json()["props"].get("data-status") == "400"
+    text = _text(out)
+    assert "pagina" in text and "não é válido" in text and f"1 a {pages}" in text
+    assert f"1 to {pages}" in _text(page.layout(pagina=pagina, lang="en"))
+    assert page.http_status(pagina=pagina) == 400
+
+
+def test_page_range_depends_on_the_filters(page, sample_alarms):
+    pages = page.n_pages(len(page.filtered_alarms(None, [], None, [])))
+    assert page.http_status(pagina="1") == 200
+    assert page.http_status(pagina=str(pages)) == 200
+    assert page.http_status(pagina=str(pages + 1)) == 400
+    # the Corvo sample is alone in its filters: page 2 does not exist there
+    assert page.http_status(regiao="PT200", nivel="critico", area="governacao", pagina="1") in (200,)
+    assert page.http_status(regiao="PT200", nivel="critico", area="governacao", pagina="2") == 400
+    assert page.http_status(pagina="2", atuais="sim") == 400
+    assert page.layout(atuais="sim").to_plotly_json()["props"].get("data-status") == "400"
+
+
+def test_current_only_excludes_discontinued_series(page, sample_alarms):
+    every = page.filtered_alarms(None, [], "PT1A0", [])
+    current = page.filtered_alarms(None, [], "PT1A0", [], current=True)
+    assert SAMPLE_ID_3 in set(every["alarm_id"]) and SAMPLE_ID_3 not in set(current["alarm_id"])
+    assert SAMPLE_ID in set(current["alarm_id"])
+    assert current["is_current"].astype(bool).all() and len(current) < len(every)
+    # the page, filtered down to the COVID sample's neighbourhood
+    args = dict(area="saude", nivel="critico", regiao="PT1A0", estado="ongoing")
+    shown = _text(page.layout(**args))
+    assert SAMPLE_EXPLANATION_3 in shown
+    hidden = _text(page.layout(atuais="1", **args))
+    assert SAMPLE_EXPLANATION_3 not in hidden and "covid19_incidencia_14d" not in hidden
+    assert page.http_status(atuais="1", **args) == 200
+    children, search = page.update("saude", ["critico"], "PT1A0", ["ongoing"], ["1"], {"lang": "pt"})
+    assert SAMPLE_EXPLANATION_3 not in _text(children)
+    assert search == "?area=saude&nivel=critico&regiao=PT1A0&estado=ongoing&atuais=1"
+    assert page.search_of(None, [], None, [], "pt", current=True, page=3) == "?atuais=1&pagina=3"
+
+
+def test_discontinued_rows_carry_a_text_marker(page, sample_alarms):
+    from obs import data
+    row = page.alarm_rows(data.alarms(alarm_id=SAMPLE_ID_3), "pt", {"area": None, "levels": [], "region": None,
+                                                                      "statuses": []})
+    assert "(série terminada)" in _text(row) and "obs-discontinued" in _text(row)
+    assert "(discontinued series)" in _text(page.alarm_rows(data.alarms(alarm_id=SAMPLE_ID_3), "en", {
+        "area": None, "levels": [], "region": None, "statuses": []}))
+    current = _text(page.alarm_rows(data.alarms(alarm_id=SAMPLE_ID), "pt", {"area": None, "levels": [],
+                                                                             "region": None, "statuses": []}))
+    assert "série terminada" not in current
+    assert "Apenas séries atuais" in _text(page.layout())
+    assert "Current series only" in _text(page.layout(lang="en"))
