@@ -431,10 +431,12 @@ def _fact_select(indicator_ids=None, territory_ids=None, levels=None, period_ids
     return stmt
 
 
-def fact_rows(indicator_ids: list[str] | None = None, territory_ids: list[str] | None = None,
-              levels: list[str] | None = None, period_ids: list[str] | None = None, start=None, end=None,
-              limit: int | None = None, offset: int = 0, public: bool = True) -> tuple[pd.DataFrame, int]:
-    """Tidy value rows across indicators (open-data column names) and the total matching count.
+def fact_table(indicator_ids: list[str] | None = None, territory_ids: list[str] | None = None,
+               levels: list[str] | None = None, period_ids: list[str] | None = None, start=None, end=None,
+               limit: int | None = None, offset: int = 0,
+               public: bool = True) -> tuple[list[str], list[tuple], int]:
+    """Tidy value rows across indicators (open-data column names) as (column names, row tuples,
+    total matching count): no DataFrame, for JSON and CSV listings (export.rows_to_csv).
 
     `start`/`end` are dates: periods that start on/after `start` and end on/before `end`.
     Ordered by indicator, territory (sort key), period start, so pages are stable.
@@ -445,59 +447,27 @@ def fact_rows(indicator_ids: list[str] | None = None, territory_ids: list[str] |
         f.c.indicator_id, t.c.sort_key, p.c.start_date, p.c.end_date)
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
-    df = query(stmt)
-    if len(df):
-        total = int(df["_total"].iloc[0])
+    cols, rows = query_rows(stmt)
+    if rows:
+        total = int(rows[0][-1])
     elif offset:
         total = int(query(select(func.count()).select_from(base.subquery())).iloc[0, 0])
     else:
         total = 0
-    df = df.drop(columns="_total")
-    df.columns = [str(c) for c in df.columns]
+    return [str(c) for c in cols[:-1]], [r[:-1] for r in rows], total
+
+
+def fact_records(*args, **kwargs) -> tuple[list[dict], int]:
+    """`fact_table` as a list of dicts (JSON-ready) and the total matching count."""
+    cols, rows, total = fact_table(*args, **kwargs)
+    return [dict(zip(cols, r)) for r in rows], total
+
+
+def fact_rows(*args, **kwargs) -> tuple[pd.DataFrame, int]:
+    """`fact_table` as a DataFrame (downloads, ZIP packages) and the total matching count."""
+    cols, rows, total = fact_table(*args, **kwargs)
+    df = pd.DataFrame([dict(zip(cols, r)) for r in rows]) if rows else pd.DataFrame(columns=cols)
     return df, total
-
-
-def fact_records(indicator_ids: list[str] | None = None, territory_ids: list[str] | None = None,
-                 levels: list[str] | None = None, period_ids: list[str] | None = None, start=None, end=None,
-                 limit: int | None = None, offset: int = 0, public: bool = True) -> tuple[list[dict], int]:
-    """`fact_rows` as a list of dicts (JSON-ready, no DataFrame) and the total matching count."""
-    f, t, p = S.fact, S.territory, S.period
-    base = _fact_select(indicator_ids, territory_ids, levels, period_ids, start, end, public)
-    stmt = base.add_columns(func.count().over().label("_total")).order_by(
-        f.c.indicator_id, t.c.sort_key, p.c.start_date, p.c.end_date)
-    if limit is not None:
-        stmt = stmt.limit(limit).offset(offset)
-    cols, rows = query_rows(stmt)
-    if rows:
-        total = int(rows[0][-1])
-    elif offset:
-        total = int(query(select(func.count()).select_from(base.subquery())).iloc[0, 0])
-    else:
-        total = 0
-    names = cols[:-1]
-    return [dict(zip(names, r)) for r in rows], total
-
-
-def fact_table(indicator_ids: list[str] | None = None, territory_ids: list[str] | None = None,
-               levels: list[str] | None = None, period_ids: list[str] | None = None, start=None, end=None,
-               limit: int | None = None, offset: int = 0,
-               public: bool = True) -> tuple[list[str], list[tuple], int]:
-    """`fact_rows` as (column names, row tuples, total matching count): no DataFrame, for the
-    values listing in CSV (export.rows_to_csv). Same statement, hence same cache entry, as `fact_records`."""
-    f, t, p = S.fact, S.territory, S.period
-    base = _fact_select(indicator_ids, territory_ids, levels, period_ids, start, end, public)
-    stmt = base.add_columns(func.count().over().label("_total")).order_by(
-        f.c.indicator_id, t.c.sort_key, p.c.start_date, p.c.end_date)
-    if limit is not None:
-        stmt = stmt.limit(limit).offset(offset)
-    cols, rows = query_rows(stmt)
-    if rows:
-        total = int(rows[0][-1])
-    elif offset:
-        total = int(query(select(func.count()).select_from(base.subquery())).iloc[0, 0])
-    else:
-        total = 0
-    return cols[:-1], [r[:-1] for r in rows], total
 
 
 # -- app shell, Início, Indicador, embed, maps (issue 4: app helper H4a) -----------------------
