@@ -72,27 +72,34 @@ def _key(stmt) -> str:
     return "q:" + hashlib.sha1(raw.encode()).hexdigest()
 
 
-def query(stmt) -> pd.DataFrame:
-    """Run a Core statement; cached by statement, parameters and database version."""
-    eng = engine()
-    k = _key(stmt)
+def _cached(k: str, compute):
+    """The value cached under k, computed (and stored) on a miss: flask-caching inside the app,
+    a small in-process dict outside it (tests, scripts)."""
     if has_app_context():
         hit = cache.get(k)
         if hit is not None:
-            return hit.copy()
+            return hit
     elif k in _local_cache:
-        return _local_cache[k].copy()
-    with eng.connect() as c:
-        df = pd.DataFrame(c.execute(stmt).mappings().all())
-        if df.empty:
-            df = pd.DataFrame(columns=[col.name for col in stmt.selected_columns])
+        return _local_cache[k]
+    out = compute()
     if has_app_context():
-        cache.set(k, df)
+        cache.set(k, out)
     else:
         if len(_local_cache) > 500:
             _local_cache.clear()
-        _local_cache[k] = df
-    return df.copy()
+        _local_cache[k] = out
+    return out
+
+
+def query(stmt) -> pd.DataFrame:
+    """Run a Core statement; cached by statement, parameters and database version."""
+    eng = engine()
+
+    def run():
+        with eng.connect() as c:
+            df = pd.DataFrame(c.execute(stmt).mappings().all())
+        return df if len(df.columns) else pd.DataFrame(columns=[col.name for col in stmt.selected_columns])
+    return _cached(_key(stmt), run).copy()
 
 
 # -- build -----------------------------------------------------------------------------------
@@ -369,24 +376,13 @@ def query_rows(stmt) -> tuple[list[str], list[tuple]]:
     """Like `query` (same engine, cache and keys) but returns (column names, row tuples) without
     building a DataFrame: for the API's big pages, where pandas would cost more than the query."""
     eng = engine()
-    k = _key(stmt) + ":rows"
-    if has_app_context():
-        hit = cache.get(k)
-        if hit is not None:
-            return hit
-    elif k in _local_cache:
-        return _local_cache[k]
-    with eng.connect() as c:
-        res = c.execute(stmt)
-        # the DBAPI rows as they are (plain tuples of native values): no Row objects, half the allocations
-        out = ([str(x) for x in res.keys()], list(res.cursor.fetchall()))
-    if has_app_context():
-        cache.set(k, out)
-    else:
-        if len(_local_cache) > 500:
-            _local_cache.clear()
-        _local_cache[k] = out
-    return out
+
+    def run():
+        with eng.connect() as c:
+            res = c.execute(stmt)
+            # the DBAPI rows as they are (plain tuples of native values): no Row objects, half the allocations
+            return [str(x) for x in res.keys()], list(res.cursor.fetchall())
+    return _cached(_key(stmt) + ":rows", run)
 
 
 def levels() -> list[str]:
@@ -735,20 +731,7 @@ def memo(name: str, args: tuple, fn):
     """A computed result (plain data) cached like query results: keyed by name, arguments, the
     database version and the web layers' version, so a rebuild is picked up without a restart."""
     k = "m:" + hashlib.sha1(f"{db_version()}|{geo_version()}|{name}|{args!r}".encode()).hexdigest()
-    if has_app_context():
-        hit = cache.get(k)
-        if hit is not None:
-            return hit
-    elif k in _local_cache:
-        return _local_cache[k]
-    out = fn(*args)
-    if has_app_context():
-        cache.set(k, out)
-    else:
-        if len(_local_cache) > 500:
-            _local_cache.clear()
-        _local_cache[k] = out
-    return out
+    return _cached(k, lambda: fn(*args))
 
 
 def indicator_coverage(indicator_id: str, public: bool = True) -> dict:

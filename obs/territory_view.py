@@ -740,3 +740,15 @@ def no_values_note(ter: dict, lang: str) -> html.Section:
     if members:
         body.append(html.P(dcc.Link(tr("compare_members", lang), href=href("/comparar", lang, t=",".join(members)))))
     return html.Section([html.H2(tr("profile", lang)), *body], className="obs-no-values")
+
+
+def band_update(indicator_id, state) -> tuple:
+    """What the profile pages' band callback returns for the chosen indicator: the chart, its summary,
+    its table and the URL search that keeps the choice (shared by /municipio and /regiao)."""
+    from dash.exceptions import PreventUpdate
+    if not indicator_id:
+        raise PreventUpdate                      # the select's empty placeholder
+    ter = data.territory(state["territory_id"])
+    fig, summary, table = band_section(ter, state["group"], indicator_id, state["lang"])
+    search = profile_search(state["group"], indicator_id, state["lang"], state.get("default_group"))
+    return fig, summary, table, search

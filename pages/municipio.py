@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dash
 from dash import Input, Output, State, callback, clientside_callback
-from dash.exceptions import PreventUpdate
 
 from obs import data, ui
 from obs import territory_view as tv
@@ -65,12 +64,7 @@ def http_status(dico: str | None = None, grupo: str | None = None, i: str | None
           Input(ids.BAND_DROPDOWN, "value"), State(ids.STATE, "data"), prevent_initial_call=True)
 def update_band(indicator_id, state):
     """The peers' band chart, its summary and table for the chosen indicator; the URL follows."""
-    if not indicator_id:
-        raise PreventUpdate                      # the select's empty placeholder
-    ter = data.territory(state["territory_id"])
-    fig, summary, table = tv.band_section(ter, state["group"], indicator_id, state["lang"])
-    search = tv.profile_search(state["group"], indicator_id, state["lang"], state.get("default_group"))
-    return fig, summary, table, search
+    return tv.band_update(indicator_id, state)
 
 
 clientside_callback(tv.URL_SYNC_JS, Output(ids.URL_SYNC, "data"), Input(ids.URL_SEARCH, "data"),
