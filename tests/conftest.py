@@ -49,3 +49,30 @@ def db(built):
     con = duckdb.connect(str(built["db"]), read_only=True, config={**DUCKDB_CONFIG, "custom_user_agent": agent})
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def live_url(built):
+    """The app on the session's database, served by a threaded server for browser tests."""
+    import app
+    from tests.axe import live_server
+    with live_server(app.server) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def phone(live_url):
+    """A headless Chromium with a 375 × 812 phone screen (see tests/see.py)."""
+    from tests import see
+    d = see.phone()
+    yield d
+    d.quit()
+
+
+@pytest.fixture(scope="module")
+def desktop(live_url):
+    """A headless Chromium at 1280 × 900 (see tests/see.py)."""
+    from tests import see
+    d = see.desktop()
+    yield d
+    d.quit()
