@@ -103,7 +103,8 @@ def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
     ratio: sum(numerator) / sum(denominator) x scale over municipalities with both.
     weighted_mean: weighted by Census 2021 residents (or the `compute.weight` variable) over
     municipalities with a value (and a weight).
-    Coverage below 100 % is written in `note` and marks the value as estimated.
+    Coverage below 100 % is written in `note` and marks the value as estimated; with the indicator's
+    `partial_regions: omit`, such a region gets no aggregated value at all (as for a sum).
     """
     if ind.aggregation == Aggregation.none:
         return pd.DataFrame(columns=FACT_COLUMNS)
@@ -149,7 +150,7 @@ def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
         agg = agg.reset_index().rename(columns={col: "territory_id"}).merge(size, left_on="territory_id",
                                                                             right_index=True)
         agg["n_total"] = agg["n_total"] - _not_yet_created(m, col, agg)
-        if ind.aggregation == Aggregation.sum:
+        if ind.aggregation == Aggregation.sum or ind.partial_regions == "omit":
             agg = agg[agg["n"] == agg["n_total"]]
         partial = agg["n"] < agg["n_total"]
         agg["note"] = np.where(partial, agg["n"].astype(str) + "/" + agg["n_total"].astype(str)

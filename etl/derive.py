@@ -136,3 +136,88 @@ def share_of_total_with_zeros(staged, territory, ind: Indicator):
     df["is_provisional"] = False
     df["note"] = None
     return _finish(df, ind)
+
+
+
+def _union(staged, names: list[str], col: str = "value") -> pd.DataFrame:
+    """One series from several staged variables: where two give a value for the same territory and
+    period, the first listed wins (a missing value never hides another's)."""
+    parts = [_v(staged, n, col).assign(_rank=i) for i, n in enumerate(names)]
+    df = pd.concat(parts, ignore_index=True)
+    df = df[df[col].notna()].sort_values("_rank", kind="stable").drop_duplicates(KEY)
+    return df.drop(columns="_rank").reset_index(drop=True)
+
+
+@derivation("series")
+def series(staged, territory, ind: Indicator):
+    """One series from several staged variables (inputs), e.g. the same quantity delivered by two
+    files that cover different years, or municipal values from one file and official regional values
+    from another. Where two give the same territory and period, the first listed wins."""
+    df = _union(staged, _inputs(ind, 1))
+    df["is_provisional"] = df["value_prov"].fillna(False).astype(bool)
+    df["note"] = df["value_note"]
+    return _finish(df, ind)
+
+
+def _population(staged, territory, pops: list[str]) -> pd.DataFrame:
+    """Population by territory and year (int): municipalities from the population variables (for each
+    year the first variable that covers it wins), and every region (NUTS, district/island, CIM/AM,
+    the country) as the sum of *all* its municipalities, for the years in which all have one."""
+    from etl.territory import AGG_LEVELS, GROUPINGS
+    if not pops:
+        raise KeyError("compute.population names no population variable (by year)")
+    m = territory[territory["level"] == "municipio"].assign(country_id="PT")
+    parts = [_v(staged, p, "population")[["territory_id", "period_id", "population"]].assign(_rank=i)
+             for i, p in enumerate(pops)]
+    pop = pd.concat(parts, ignore_index=True)
+    pop = pop[pop["territory_id"].isin(set(m["territory_id"])) & pop["period_id"].str.fullmatch(r"\d{4}")
+              & pop["population"].notna()]
+    pop = pop.sort_values("_rank", kind="stable").drop_duplicates(KEY)
+    pop = pop.assign(year=pop["period_id"].astype(int))[["territory_id", "year", "population"]]
+    complete = pop.groupby("year")["territory_id"].nunique()
+    cols = [*AGG_LEVELS.values(), *GROUPINGS.values()]
+    full = pop[pop["year"].isin(complete[complete == len(m)].index)].merge(m[["territory_id", *cols]],
+                                                                            on="territory_id")
+    regions = [full.groupby([c, "year"], as_index=False)["population"].sum().rename(columns={c: "territory_id"})
+               for c in cols]
+    return pd.concat([pop, *regions], ignore_index=True)
+
+
+def _per_resident(staged, territory, ind: Indicator, fixed: bool) -> pd.DataFrame:
+    df = _union(staged, _inputs(ind, 1), "numerator")
+    df = df.assign(_year=df["period_id"].str.slice(0, 4).astype(int))
+    pop = _population(staged, territory, ind.compute.population)
+    cand = df[[*KEY, "_year"]].merge(pop, on="territory_id")
+    cand["_dist"] = (cand["year"] - cand["_year"]).abs()
+    best = cand.sort_values(["_dist", "year"], ascending=[True, False], kind="stable").drop_duplicates(KEY)
+    df = df.merge(best[[*KEY, "year", "population"]], on=KEY)   # no population: no value
+    df["denominator"] = df["population"]
+    df["value"] = _ratio(df["numerator"], df["denominator"], ind.compute.scale)
+    other = (df["year"] != df["_year"]) & (not fixed)
+    df["is_estimated"] = other
+    df["note"] = np.where(other, "denominador: população de " + df["year"].astype(str)
+                          + " (o ano mais próximo com população no sistema de dados)", None)
+    df["is_provisional"] = df["numerator_prov"].fillna(False).astype(bool)
+    return _finish(df, ind)
+
+
+@derivation("per_resident")
+def per_resident(staged, territory, ind: Indicator):
+    """A quantity per `scale` residents of the same year, with numerator and denominator (regions
+    re-aggregate as a ratio of sums).
+
+    The quantity is the series of `inputs` (as `series`: the first listed wins). `compute.population`
+    lists municipal population variables whose period is their year (e.g. the estimates of 2019 and
+    2020, the Census 2021); for each year the first that covers it wins. A year without population
+    uses the nearest year that has one (the later on a tie), flagged estimated with a note naming it.
+    Regional rows of the quantity (official regional values, e.g. INE's) are divided by the sum of all
+    the region's municipal populations, so they are as complete as the source's value."""
+    return _per_resident(staged, territory, ind, fixed=False)
+
+
+@derivation("per_resident_fixed")
+def per_resident_fixed(staged, territory, ind: Indicator):
+    """A quantity per `scale` residents of one fixed population (`compute.population`, e.g. the Census
+    2021) whatever the quantity's period: that denominator is part of the indicator's definition (its
+    title and caveat say so), so values are not flagged estimated. Otherwise as `per_resident`."""
+    return _per_resident(staged, territory, ind, fixed=True)

@@ -70,6 +70,7 @@ class Aggregation(str, Enum):
 class Periodicity(str, Enum):
     annual = "annual"
     quarterly = "quarterly"
+    monthly = "monthly"
     weekly = "weekly"
     daily = "daily"
     census = "census"
@@ -100,6 +101,7 @@ class Compute(BaseModel):
     scale: float = 1.0
     derive: str | None = None
     inputs: list[str] = Field(default_factory=list)   # derive: the staged variables it reads
+    population: list[str] = Field(default_factory=list)   # derive per_resident*: population variables by year
     regional: str | None = None   # staged variable holding official regional values, if any
     weight: str | None = None     # for weighted_mean; default population
 
@@ -110,9 +112,17 @@ class Compute(BaseModel):
             raise ValueError(f"{v!r}: a staged variable is named 'source_id:variable'")
         return v
 
+    @field_validator("inputs", "population")
+    @classmethod
+    def _staged_names(cls, vs):
+        for v in vs:
+            cls._staged_name(v)
+        return vs
+
     def variables(self) -> list[str]:
         """Every staged variable this indicator reads (its declared dependencies)."""
-        vs = [self.value, self.numerator, self.denominator, self.regional, self.weight, *self.inputs]
+        vs = [self.value, self.numerator, self.denominator, self.regional, self.weight, *self.inputs,
+              *self.population]
         return [v for v in vs if v]
 
     def source_ids(self) -> list[str]:
@@ -127,6 +137,8 @@ class Compute(BaseModel):
             raise ValueError("numerator and denominator go together")
         if self.derive is not None and not self.inputs:
             raise ValueError("a derive needs its inputs (the staged variables it reads)")
+        if self.population and self.derive is None:
+            raise ValueError("population goes with a derive (per_resident, per_resident_fixed)")
         if self.scale <= 0:
             raise ValueError("scale must be positive")
         return self
@@ -242,6 +254,10 @@ class Indicator(BaseModel):
     area: str
     polarity: Polarity = Polarity.neutral
     aggregation: Aggregation
+    #: a regional value from only some of the region's municipalities (ratio, weighted_mean): 'flag' it
+    #: (estimated, with a note 'n/N municípios com valor') or 'omit' it (e.g. where the missing ones are
+    #: cells the producer suppressed, so the region's figure would mislead); a sum always omits it
+    partial_regions: Literal["flag", "omit"] = "flag"
     periodicity: Periodicity = Periodicity.annual
     levels: list[str] = Field(default_factory=lambda: ["municipio", "nuts3", "nuts2", "nuts1", "pais"])
     visibility: Literal["public", "restricted"] = "public"

@@ -28,7 +28,7 @@ def _cell(s: str) -> str:
 
 def _periods(ind: Indicator) -> str:
     """The periods the indicator covers, from its registry metadata (no database needed)."""
-    return {"annual": "anual", "quarterly": "trimestral", "weekly": "semanal", "daily": "diária",
+    return {"annual": "anual", "quarterly": "trimestral", "monthly": "mensal", "weekly": "semanal", "daily": "diária",
             "census": "censitária", "election": "eleições", "irregular": "irregular"}[ind.periodicity.value]
 
 

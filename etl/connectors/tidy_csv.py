@@ -8,6 +8,7 @@ Options (catalogue `options`):
       whose `level_column` is 'Município' (the code is a DICO)
   level_column, levels: keep only rows whose level is listed (parishes are modelled but not loaded)
   period: column with the period; period_format: year | date | dmy | quarter_from_date | iso_week |
+      month_end ('2025-12' -> the date '2025-12-31': a stock counted at the end of the month) |
       column_suffix (wide files whose column names end in '[2021]' or '[2021-2011]')
   period_template: e.g. '{ano}-Q4' (columns in braces)
   week: the ISO week column (period_format iso_week; `period` is then the ISO year column)
@@ -65,6 +66,9 @@ def period_ids(df: pd.DataFrame, opts: dict) -> pd.Series:
     if fmt == "quarter_from_date":
         d = pd.to_datetime(s, format="%Y-%m-%d", errors="coerce")
         return (d.dt.year.astype("Int64").astype(str) + "-Q" + d.dt.quarter.astype("Int64").astype(str)).where(d.notna(), s)
+    if fmt == "month_end":
+        d = pd.to_datetime(s, format="%Y-%m", errors="coerce") + pd.offsets.MonthEnd(0)
+        return d.dt.strftime("%Y-%m-%d").where(d.notna(), s)
     if fmt == "dmy":
         d = pd.to_datetime(s, format="%d-%m-%Y", errors="coerce")
         return d.dt.strftime("%Y-%m-%d").where(d.notna(), s)
