@@ -109,15 +109,19 @@ class IneIndicatorJson:
         is_muni = geo.str.fullmatch(r"[0-9A-Z]{3}\d{4}")
         dico = geo.str.slice(-4).where(is_muni)
         nuts3 = ctx.reference.set_index("dico")["nuts3_2013_code"]
-        wrong_prefix = is_muni & dico.isin(nuts3.index) & (geo.str.slice(0, 3) != dico.map(nuts3))
+        unknown = is_muni & ~dico.isin(nuts3.index)
+        wrong_prefix = is_muni & ~unknown & (geo.str.slice(0, 3) != dico.map(nuts3))
         codes = nuts2013_to_2024(ctx.reference)
         region = geo.map(codes).where(~is_muni)
-        changed = ~is_muni & region.isna() & geo.str.fullmatch(r"\d[0-9A-Z]{0,2}")
-        rejected = [reject(df, wrong_prefix, "geocod", "geographic code: NUTS III prefix differs from the "
+        ref = ctx.reference
+        known = set(ref["nuts1_code"]) | set(ref["nuts2_2013_code"]) | set(ref["nuts3_2013_code"])
+        changed = ~is_muni & region.isna() & geo.isin(known)   # other codes: 'unknown territory code'
+        rejected = [reject(df, unknown, "geocod", "unknown territory code"),
+                    reject(df, wrong_prefix, "geocod", "geographic code: NUTS III prefix differs from the "
                                                         "municipality's NUTS III 2013 code in the reference table"),
                     reject(df, changed, "geocod", "NUTS 2013 unit changed in NUTS 2024: its official value is not "
                                                   "placed on today's map")]
-        df = df.assign(_territory=dico.where(is_muni, region.fillna(geo)))[~wrong_prefix & ~changed]
+        df = df.assign(_territory=dico.where(is_muni, region.fillna(geo)))[~unknown & ~wrong_prefix & ~changed]
         # a conventional sign instead of a value: a gap, with the sign in the note
         sign = (df["valor"].str.strip() == "") & (df["sinal_conv"] != "")
         note = ("sinal convencional INE «" + df["sinal_conv"] + "»: " + df["sinal_conv_desc"]).where(sign, None)
