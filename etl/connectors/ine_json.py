@@ -105,15 +105,13 @@ class IneIndicatorJson:
         df = raw[raw["dimensao"].isin([str(k) for k in variables])].copy()
         df["_variable"] = df["dimensao"].map({str(k): v for k, v in variables.items()})
         # territory: PT, NUTS 2013 code, or NUTS III 2013 code + DICO
-        geo = df["geocod"]
+        geo, ref = df["geocod"], ctx.reference
         is_muni = geo.str.fullmatch(r"[0-9A-Z]{3}\d{4}")
         dico = geo.str.slice(-4).where(is_muni)
-        nuts3 = ctx.reference.set_index("dico")["nuts3_2013_code"]
+        nuts3 = ref.set_index("dico")["nuts3_2013_code"]
         unknown = is_muni & ~dico.isin(nuts3.index)
         wrong_prefix = is_muni & ~unknown & (geo.str.slice(0, 3) != dico.map(nuts3))
-        codes = nuts2013_to_2024(ctx.reference)
-        region = geo.map(codes).where(~is_muni)
-        ref = ctx.reference
+        region = geo.map(nuts2013_to_2024(ref)).where(~is_muni)
         known = set(ref["nuts1_code"]) | set(ref["nuts2_2013_code"]) | set(ref["nuts3_2013_code"])
         changed = ~is_muni & region.isna() & geo.isin(known)   # other codes: 'unknown territory code'
         rejected = [reject(df, unknown, "geocod", "unknown territory code"),
