@@ -59,7 +59,9 @@ def state_text(a: dict, lang: str) -> str:
     period = _lang_col(a, "period_label", lang) or _get(a, "period_id") or "—"
     since = _lang_col(a, "since_label", lang) or _get(a, "since_period_id") or period
     if status != "resolved" and not is_active(a):
-        state = AL.SERIES_STATES.get(_get(a, "series_state") or "discontinued", AL.SERIES_STATES["discontinued"])
+        state = AL.SERIES_STATES.get(_get(a, "series_state") or "", AL.SERIES_STATES["discontinued"])
+        if state.current:           # not current after all (a row written without its state)
+            state = AL.SERIES_STATES["discontinued"]
         return tx("history", lang, state=state.label(lang), p=period)
     if status in ("new", "ongoing", "reopened", "resolved"):
         return tx(status, lang, p=period, s=since)
@@ -84,7 +86,8 @@ def rule_kind(a: dict, lang: str, base_href: str = "/sobre") -> html.A:
         note = f"{note} {citation.rstrip('.')}."
     href = base_href + ("?lang=en" if lang == "en" else "") + f"#{RULE_HELP_ANCHOR}"
     return html.A([html.Span(en if lang == "en" else pt, className="obs-rule-kind-label"),
-                   html.Span([" — ", note], className="obs-tip", role="tooltip")],
+                   html.Span([html.Span(": ", className="visually-hidden"), note], className="obs-tip",
+                             role="tooltip")],
                   href=href, className=f"obs-rule-kind obs-rule-{'official' if official else 'analytic'}")
 
 
