@@ -447,9 +447,12 @@ def _plain(x: float, lang: str) -> str:
     return F.number(float(x), 3, lang)
 
 
-def _body(row: dict, th: Threshold, lab: Labels, lang: str, with_period: bool) -> tuple[str, str]:
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _parts(row: dict, th: Threshold, lab: Labels, lang: str) -> tuple[str, str, str, str]:
     """What the alarm says about the value, without level, status or indicator: (separator after the
-    indicator's title, body). `with_period`: say which period the value is from."""
+    indicator's title, the value, " em <its period>", the rest). The body is value [+ period] + rest."""
     P = _PHRASES[lang]
     per = lambda pid: "?" if _isnan(pid) or not pid else lab.period_label(pid, lang)  # noqa: E731
     status = row["status"]
@@ -457,17 +460,17 @@ def _body(row: dict, th: Threshold, lab: Labels, lang: str, with_period: bool) -
     unit = lab.unit[lang]
     v = row.get("value")
     value_s = _with_unit(_num(v, d, lang), unit, lang)
-    if with_period and not _isnan(row.get("period_id")) and row.get("period_id"):
-        on_a_day = bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(row["period_id"])))
-        value_s += (" on " if on_a_day else " in ") if lang == "en" else " em "
-        value_s += per(row["period_id"])
+    period_s = ""
+    if not _isnan(row.get("period_id")) and row.get("period_id"):
+        on_a_day = bool(_DAY.fullmatch(str(row["period_id"])))
+        period_s = ((" on " if on_a_day else " in ") if lang == "en" else " em ") + per(row["period_id"])
     neg = P["no_longer"] if status == "resolved" else ""
     if th.rule == "absolute":
         if th.op == "outside":
             clause = P["outside"].format(lo=_thr(th.band[0], d, lang), hi=_thr(th.band[1], d, lang))
         else:
             clause = P[th.op].format(t=_with_unit(_thr(th.value, d, lang), unit, lang))
-        return " ", f"{value_s}, {neg}{clause}"
+        return " ", value_s, period_s, f", {neg}{clause}"
     if th.rule == "deviation":
         r = row.get("reference_value")
         ref_de, ref_o = P["ref"][th.reference + (f":{th.peer_group}" if th.reference == "peers" else "")]
@@ -478,7 +481,7 @@ def _body(row: dict, th: Threshold, lab: Labels, lang: str, with_period: bool) -
         else:
             clause = P["ratio_up" if above else "ratio_down"].format(x=_plain(th.ratio, lang), ref_o=ref_o,
                                                                      ref_de=ref_de, r=r_s)
-        return " ", f"{value_s}, {neg}{clause}"
+        return " ", value_s, period_s, f", {neg}{clause}"
     if th.rule == "trend":
         s = row.get("reference_value")
         s_s = _with_unit(_num(s, d, lang), unit, lang)
@@ -492,20 +495,22 @@ def _body(row: dict, th: Threshold, lab: Labels, lang: str, with_period: bool) -
             clause = P["pct_worse"].format(word=word, c=F.number(abs(chg), 1, lang), n=th.periods, s=s_s, sp=sp,
                                            pct=_thr(th.pct, 1, lang), neg=neg)
             neg = ""
-        return " ", f"{value_s}, {neg}{clause}"
+        return " ", value_s, period_s, f", {neg}{clause}"
     # missing
     if status == "resolved":
-        return ": ", f"{P['missing_resolved']} ({value_s})"
+        return ": ", "", "", f"{P['missing_resolved']} ({value_s})"
     lp = row.get("reference_period_id")
     last = P["missing_last"].format(lp=per(lp)) if not _isnan(lp) and lp else P["missing_never"]
     n = int(th.periods or 1)
-    return ": ", f"{P['missing_1'] if n == 1 else P['missing'].format(n=n)} ({last})"
+    return ": ", "", "", f"{P['missing_1'] if n == 1 else P['missing'].format(n=n)} ({last})"
 
 
-def explain(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> str:
-    """The self-contained explanation (CLI, API, CSV): status and level, the indicator and its value,
-    the rule, official or analytical.
+def texts(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> tuple[str, str]:
+    """(explanation, sentence) of one row, computed once.
 
+    The explanation is self-contained (CLI, API, CSV): status and level, the indicator and its value,
+    the rule, official or analytical. The sentence is for pages that show the level, status and
+    indicator beside it: the value, its period and the rule ("41,3 µg/m³ em 2021, acima de 40 µg/m³.").
     `row`: status, level (of the episode), period_id, since_period_id (start of the run at this
     level), value, threshold, reference_value, reference_period_id, flagged.
     """
@@ -515,18 +520,22 @@ def explain(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> str:
     per = lambda pid: "?" if _isnan(pid) or not pid else lab.period_label(pid, lang)  # noqa: E731
     status = row["status"]
     head = P[status].format(level=lv, level_lc=lv.lower(), p=per(row["period_id"]), since=per(row["since_period_id"]))
-    # the head names the value's period except for an ongoing alarm ("desde" is when the run began)
-    sep, body = _body(row, th, lab, lang, with_period=status == "ongoing")
+    sep, value_s, period_s, rest = _parts(row, th, lab, lang)
     kind = P["official"].format(c=th.citation.rstrip(".")) if th.official else P["analytical"]
-    return f"{head}: {_title_lc(lab.title[lang])}{sep}{body} — {kind}."
+    # the head names the value's period except for an ongoing alarm ("desde" is when the run began)
+    body = value_s + (period_s if status == "ongoing" else "") + rest
+    short = value_s + period_s + rest
+    return (f"{head}: {_title_lc(lab.title[lang])}{sep}{body} — {kind}.", short[:1].upper() + short[1:] + ".")
+
+
+def explain(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> str:
+    """The self-contained explanation of an alarm row (see `texts`)."""
+    return texts(row, th, lab, lang)[0]
 
 
 def sentence(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> str:
-    """The alarm in one sentence for pages that show its level, status and indicator beside it: the
-    value, its period and the rule ("41,3 µg/m³ em 2021, acima de 40 µg/m³.")."""
-    lang = "en" if lang == "en" else "pt"
-    _, body = _body(row, th, lab, lang, with_period=True)
-    return body[:1].upper() + body[1:] + "."
+    """The one sentence shown beside the level, status and indicator (see `texts`)."""
+    return texts(row, th, lab, lang)[1]
 
 
 # -- the engine ---------------------------------------------------------------------------------------
@@ -696,15 +705,16 @@ def alarms_for(ind: Indicator, facts: pd.DataFrame, territory: pd.DataFrame, ord
     cols = ["status", "episode_level", "period_id", "since_period_id", "value", "threshold", "reference_value",
             "reference_period_id", "flagged", "rule_n"]
     sub = h.loc[need, cols]
-    texts = {c: [] for c in ("explanation_pt", "explanation_en", "sentence_pt", "sentence_en")}
+    out = {c: [] for c in ("explanation_pt", "explanation_en", "sentence_pt", "sentence_en")}
     for vals in zip(*(sub[c].tolist() for c in cols)):
         r = dict(zip(cols, vals))
         r["level"] = r["episode_level"]
         th = ths[r["rule_n"] - 1]
         for lang in ("pt", "en"):
-            texts[f"explanation_{lang}"].append(explain(r, th, lab, lang))
-            texts[f"sentence_{lang}"].append(sentence(r, th, lab, lang))
-    for c, v in texts.items():
+            e, sn = texts(r, th, lab, lang)
+            out[f"explanation_{lang}"].append(e)
+            out[f"sentence_{lang}"].append(sn)
+    for c, v in out.items():
         h[c] = None
         h.loc[need, c] = v
     h["run_id"] = run_id

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+# imported at collection, before the session build, as test_alarms.py does: under the old import-order
+# registration this ran alarms before peers and the tested database lost its peer-reference alarms
+import etl.alarms  # noqa: F401,E402
+
 AIR = ("no2_media_anual", "pm10_media_anual", "pm25_media_anual")
 ACTIVE = "status <> 'resolved' AND is_current"
 
