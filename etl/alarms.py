@@ -1,7 +1,8 @@
 """The alarm engine: evaluate each indicator's thresholds, follow every alarm across periods, explain it.
 
 Load: the facts of the build and the thresholds of each indicator's YAML (indicators/*.yaml,
-`thresholds:`). Process: every rule type is a pure function registered with `@rule_type(name)`;
+`thresholds:`). Provisional values (a partial year or week: fact_indicator_value.is_provisional) are
+never evaluated: no rule may raise or keep an alarm on them. Process: every rule type is a pure function registered with `@rule_type(name)`;
 it takes a panel of one indicator's values (one row per territory and period, periods ordered,
 missing values as NaN) and returns one evaluation per territory and period it can decide:
 `flagged`, `value`, `threshold`, `reference_value` (+ `reference_period_id`). A missing value
@@ -15,10 +16,17 @@ fires. The lifecycle follows from the per-period evaluations:
     reopened  flagged now, not in the previous evaluated period, flagged at some earlier time
     resolved  not flagged now, flagged at some earlier time
 
+`since_period_id` is the start of the current run at the current level ("Crítico desde 2021": critical
+in every evaluated period from 2021 on), `episode_since_period_id` the start of the episode at any
+level. An alarm's series is current unless the indicator is discontinued or the territory has had no
+evaluated value for more than STALE_AFTER calendar periods (`series_state`); an alarm is active when
+its status is not resolved and its series is current (obs.alarm_levels.is_active).
+
 Save: fact_alarm_history (one row per alarm and evaluated period, from its first flag on) and
 fact_alarm (each alarm's state at its latest evaluated period, resolved ones included), each row
-with the rule, threshold, value, reference value, period and build, and a one-sentence
-explanation in pt-PT and English.
+with the rule, threshold, value, reference value, period and build, a self-contained explanation
+(level, status, indicator, value, rule: the CLI, API and CSV) and a short sentence without the level,
+status and indicator (pages show those beside it), in pt-PT and English.
 """
 from __future__ import annotations
 
@@ -32,11 +40,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from etl.build import insert, post_step
+from etl.build import insert
 from etl.periods import parse_period
 from indicators.model import Indicator, Threshold
 from obs import fmt as F
-from obs.alarm_levels import LEVELS
+from obs.alarm_levels import LEVELS, SERIES_STATES, STALE_AFTER, active_sql
 
 EVAL_COLUMNS = ["territory_id", "period_id", "flagged", "value", "threshold", "reference_value",
                 "reference_period_id"]
@@ -148,23 +156,34 @@ def deviation(panel: pd.DataFrame, th: Threshold, direction: str = "both") -> pd
 
 @rule_type("trend")
 def trend(panel: pd.DataFrame, th: Threshold, direction: str = "both") -> pd.DataFrame:
-    """Worse in each of the last N changes, or (with pct) worse by more than pct % over N changes.
+    """Worse in each of the last N changes, or (with pct) worse by more than pct % over N periods.
 
-    Works on each territory's delivered values in period order (missing periods are skipped);
-    decided only where N earlier values exist. `reference_value` is the value N observations back.
+    Periods are counted on the calendar (column `cal`, else `order`: consecutive periods differ by 1),
+    not as delivered observations: over a gap the rule compares with the value N calendar periods back
+    and is not decided when that value (or, for "each", any value in between) is missing.
+    `reference_value` is the value N periods back, `reference_period_id` its period.
     """
     n = int(th.periods)
-    p = panel[panel["value"].notna()].sort_values(["territory_id", "order"])
+    key = "cal" if "cal" in panel.columns else "order"
+    p = panel[panel["value"].notna()].sort_values(["territory_id", key])
+    p = p.drop_duplicates(["territory_id", key], keep="last")
     if p.empty:
         return pd.DataFrame(columns=EVAL_COLUMNS)
-    g = p.groupby("territory_id", sort=False)["value"]
-    start = g.shift(n)
-    start_period = p.groupby("territory_id", sort=False)["period_id"].shift(n)
+    tid, pos = p["territory_id"].to_numpy(), p[key].to_numpy(dtype=np.int64)
+    idx = pd.MultiIndex.from_arrays([tid, pos])
+    val = pd.Series(p["value"].to_numpy(dtype=float), index=idx)
+    per = pd.Series(p["period_id"].to_numpy(dtype=object), index=idx)
+
+    def back(series, j):
+        return series.reindex(pd.MultiIndex.from_arrays([tid, pos - j])).to_numpy()
     v = p["value"].to_numpy(dtype=float)
-    s = start.to_numpy(dtype=float)
+    s = back(val, n).astype(float)
+    start_period = back(per, n)
     ok = ~np.isnan(s)
     if th.pct is None:
-        steps = [(g.shift(j) - g.shift(j + 1)).to_numpy(dtype=float) for j in range(n)]
+        vals = [v] + [back(val, j).astype(float) for j in range(1, n + 1)]
+        ok = np.logical_and.reduce([~np.isnan(x) for x in vals])
+        steps = [vals[j] - vals[j + 1] for j in range(n)]
         with np.errstate(invalid="ignore"):
             up_all = np.logical_and.reduce([x > 0 for x in steps])
             down_all = np.logical_and.reduce([x < 0 for x in steps])
@@ -183,7 +202,7 @@ def trend(panel: pd.DataFrame, th: Threshold, direction: str = "both") -> pd.Dat
             flagged, thr = f_down, down_cut
         else:
             flagged, thr = f_up | f_down, np.where(v < s, down_cut, up_cut)
-    return _out(p, ok, flagged, thr, s, start_period.to_numpy(dtype=object))
+    return _out(p, ok, flagged, thr, s, start_period)
 
 
 @rule_type("missing")
@@ -420,43 +439,50 @@ def _with_unit(s: str, unit: str, lang: str) -> str:
     return f"{s}{F.NBSP}{unit}"
 
 
-def explain(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> str:
-    """One sentence: status and level, the indicator and its value, the rule, official or analytical.
+def _plain(x: float, lang: str) -> str:
+    """A declared factor with the decimals it has (1,25 not 1,2; 3 not 3,0)."""
+    for d in range(4):
+        if abs(round(float(x), d) - float(x)) < 1e-9:
+            return F.number(float(x), d, lang)
+    return F.number(float(x), 3, lang)
 
-    `row`: status, level (of the episode), period_id, since_period_id, value, threshold,
-    reference_value, reference_period_id, flagged.
-    """
-    P = _PHRASES["en" if lang == "en" else "pt"]
-    lang = "en" if lang == "en" else "pt"
-    lv = LEVELS[row["level"]].label(lang)
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _parts(row: dict, th: Threshold, lab: Labels, lang: str) -> tuple[str, str, str, str]:
+    """What the alarm says about the value, without level, status or indicator: (separator after the
+    indicator's title, the value, " em <its period>", the rest). The body is value [+ period] + rest."""
+    P = _PHRASES[lang]
     per = lambda pid: "?" if _isnan(pid) or not pid else lab.period_label(pid, lang)  # noqa: E731
     status = row["status"]
-    head = P[status].format(level=lv, level_lc=lv.lower(), p=per(row["period_id"]), since=per(row["since_period_id"]))
     d = lab.decimals
     unit = lab.unit[lang]
-    title = _title_lc(lab.title[lang])
     v = row.get("value")
     value_s = _with_unit(_num(v, d, lang), unit, lang)
+    period_s = ""
+    if not _isnan(row.get("period_id")) and row.get("period_id"):
+        on_a_day = bool(_DAY.fullmatch(str(row["period_id"])))
+        period_s = ((" on " if on_a_day else " in ") if lang == "en" else " em ") + per(row["period_id"])
     neg = P["no_longer"] if status == "resolved" else ""
     if th.rule == "absolute":
         if th.op == "outside":
             clause = P["outside"].format(lo=_thr(th.band[0], d, lang), hi=_thr(th.band[1], d, lang))
         else:
             clause = P[th.op].format(t=_with_unit(_thr(th.value, d, lang), unit, lang))
-        body = f"{title} {value_s}, {neg}{clause}"
-    elif th.rule == "deviation":
+        return " ", value_s, period_s, f", {neg}{clause}"
+    if th.rule == "deviation":
         r = row.get("reference_value")
         ref_de, ref_o = P["ref"][th.reference + (f":{th.peer_group}" if th.reference == "peers" else "")]
         r_s = _num(r, d, lang)
         above = v is not None and r is not None and not pd.isna(v) and not pd.isna(r) and v >= r
         if th.k is not None:
-            k_s = F.number(th.k, 0 if float(th.k).is_integer() else 1, lang)
-            clause = P["k"].format(side=P["above" if above else "below"], ref_de=ref_de, r=r_s, k=k_s)
+            clause = P["k"].format(side=P["above" if above else "below"], ref_de=ref_de, r=r_s, k=_plain(th.k, lang))
         else:
-            x_s = F.number(th.ratio, 0 if float(th.ratio).is_integer() else 1, lang)
-            clause = P["ratio_up" if above else "ratio_down"].format(x=x_s, ref_o=ref_o, ref_de=ref_de, r=r_s)
-        body = f"{title} {value_s}, {neg}{clause}"
-    elif th.rule == "trend":
+            clause = P["ratio_up" if above else "ratio_down"].format(x=_plain(th.ratio, lang), ref_o=ref_o,
+                                                                     ref_de=ref_de, r=r_s)
+        return " ", value_s, period_s, f", {neg}{clause}"
+    if th.rule == "trend":
         s = row.get("reference_value")
         s_s = _with_unit(_num(s, d, lang), unit, lang)
         sp = per(row.get("reference_period_id"))
@@ -469,17 +495,47 @@ def explain(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> str:
             clause = P["pct_worse"].format(word=word, c=F.number(abs(chg), 1, lang), n=th.periods, s=s_s, sp=sp,
                                            pct=_thr(th.pct, 1, lang), neg=neg)
             neg = ""
-        body = f"{title} {value_s}, {neg}{clause}"
-    else:  # missing
-        if status == "resolved":
-            body = f"{title}: {P['missing_resolved']} ({value_s})"
-        else:
-            lp = row.get("reference_period_id")
-            last = P["missing_last"].format(lp=per(lp)) if not _isnan(lp) and lp else P["missing_never"]
-            n = int(th.periods or 1)
-            body = f"{title}: {P['missing_1'] if n == 1 else P['missing'].format(n=n)} ({last})"
+        return " ", value_s, period_s, f", {neg}{clause}"
+    # missing
+    if status == "resolved":
+        return ": ", "", "", f"{P['missing_resolved']} ({value_s})"
+    lp = row.get("reference_period_id")
+    last = P["missing_last"].format(lp=per(lp)) if not _isnan(lp) and lp else P["missing_never"]
+    n = int(th.periods or 1)
+    return ": ", "", "", f"{P['missing_1'] if n == 1 else P['missing'].format(n=n)} ({last})"
+
+
+def texts(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> tuple[str, str]:
+    """(explanation, sentence) of one row, computed once.
+
+    The explanation is self-contained (CLI, API, CSV): status and level, the indicator and its value,
+    the rule, official or analytical. The sentence is for pages that show the level, status and
+    indicator beside it: the value, its period and the rule ("41,3 µg/m³ em 2021, acima de 40 µg/m³.").
+    `row`: status, level (of the episode), period_id, since_period_id (start of the run at this
+    level), value, threshold, reference_value, reference_period_id, flagged.
+    """
+    lang = "en" if lang == "en" else "pt"
+    P = _PHRASES[lang]
+    lv = LEVELS[row["level"]].label(lang)
+    per = lambda pid: "?" if _isnan(pid) or not pid else lab.period_label(pid, lang)  # noqa: E731
+    status = row["status"]
+    head = P[status].format(level=lv, level_lc=lv.lower(), p=per(row["period_id"]), since=per(row["since_period_id"]))
+    sep, value_s, period_s, rest = _parts(row, th, lab, lang)
     kind = P["official"].format(c=th.citation.rstrip(".")) if th.official else P["analytical"]
-    return f"{head}: {body} — {kind}."
+    # the head names the value's period except for an ongoing alarm ("desde" is when the run began)
+    body = value_s + (period_s if status == "ongoing" else "") + rest
+    short = value_s + period_s + rest
+    return (f"{head}: {_title_lc(lab.title[lang])}{sep}{body} — {kind}.", short[:1].upper() + short[1:] + ".")
+
+
+def explain(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> str:
+    """The self-contained explanation of an alarm row (see `texts`)."""
+    return texts(row, th, lab, lang)[0]
+
+
+def sentence(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> str:
+    """The one sentence shown beside the level, status and indicator (see `texts`)."""
+    return texts(row, th, lab, lang)[1]
 
 
 # -- the engine ---------------------------------------------------------------------------------------
@@ -494,6 +550,32 @@ def period_order(period_ids) -> dict[str, int]:
         except ValueError:
             continue
     return {pid: i for i, (_, pid) in enumerate(sorted(keys))}
+
+
+def calendar_positions(period_ids, periodicity: str) -> dict[str, int]:
+    """Position of each period on the indicator's calendar: consecutive periods differ by 1.
+
+    annual: the year (of the period's end: 2024-Q4 of an annual series is 2024); quarterly: year × 4 +
+    quarter; weekly: ISO weeks; daily: days. Census, election and irregular series have no fixed step:
+    their calendar is the periods given (the dates anyone delivered), ranked.
+    """
+    kind = str(getattr(periodicity, "value", periodicity))
+    parsed = {}
+    for pid in set(period_ids):
+        try:
+            parsed[pid] = parse_period(pid)
+        except ValueError:
+            continue
+    if kind == "annual":
+        return {k: p.end_date.year for k, p in parsed.items()}
+    if kind == "quarterly":
+        return {k: p.end_date.year * 4 + (p.end_date.month - 1) // 3 for k, p in parsed.items()}
+    if kind == "weekly":
+        return {k: p.start_date.toordinal() // 7 for k, p in parsed.items()}
+    if kind == "daily":
+        return {k: p.end_date.toordinal() for k, p in parsed.items()}
+    ranked = sorted(parsed, key=lambda k: (parsed[k].end_date, parsed[k].start_date, k))
+    return {k: i for i, k in enumerate(ranked)}
 
 
 def levels_for(th: Threshold) -> list[str]:
@@ -537,6 +619,10 @@ def evaluate_indicator(ind: Indicator, facts: pd.DataFrame, territory: pd.DataFr
                 if rkey not in panels:
                     panels[rkey] = REFERENCES[th.reference](panel, th, env)
                 panel = panels[rkey]
+            elif th.rule == "trend":     # count calendar periods, not observations
+                cal = calendar_positions(panel["period_id"].unique(), ind.periodicity)
+                panel = panel.assign(cal=panel["period_id"].map(cal))
+                panel = panel[panel["cal"].notna()].astype({"cal": np.int64})
             ev = RULE_TYPES[th.rule](panel, th, direction)
             if ev.empty:
                 continue
@@ -554,9 +640,45 @@ def combine_groups(ev: pd.DataFrame) -> pd.DataFrame:
     return e.drop_duplicates(["territory_id", "group_id", "period_id"]).drop(columns="_pick")
 
 
+def level_runs(h: pd.DataFrame) -> pd.Series:
+    """For each history row (ordered by alarm and period): the start of the current run of consecutive
+    flagged periods at the row's level; for an unflagged row, its lifecycle since (the resolution)."""
+    fl = h["flagged"].astype(bool)
+    lv = h["level"].where(fl)
+    a = h["alarm_id"]
+    prev_fl = fl.groupby(a, sort=False).shift(1, fill_value=False).astype(bool)
+    prev_lv = lv.groupby(a, sort=False).shift(1)
+    start = fl & (~prev_fl | (lv != prev_lv))
+    run = h["period_id"].where(start).groupby(a, sort=False).ffill()
+    return run.where(fl, h["since_period_id"])
+
+
+SERIES_NOTES = {
+    "discontinued": {"pt": " Série terminada: {d}", "en": " Discontinued series: {d}"},
+    "stale": {"pt": " Último valor avaliado em {p}; sem dados recentes, o alarme passa ao histórico.",
+              "en": " Last evaluated value in {p}; with no recent data, the alarm is history."},
+}
+
+
+def series_states(cur: pd.DataFrame, ind: Indicator, facts: pd.DataFrame, territory: pd.DataFrame) -> pd.Series:
+    """current | discontinued | stale for each current-state row (`period_id`, `territory_id`): stale when
+    the alarm's period is more than STALE_AFTER calendar periods behind the indicator's latest evaluated
+    period at the territory's level."""
+    if ind.discontinued is not None:
+        return pd.Series("discontinued", index=cur.index)
+    lvl = territory.set_index("territory_id")["level"]
+    f = facts[facts["value"].notna()].assign(_lvl=lambda x: x["territory_id"].map(lvl))
+    cal = calendar_positions(f["period_id"].unique(), ind.periodicity)
+    latest = f.assign(_c=f["period_id"].map(cal)).groupby("_lvl")["_c"].max()
+    mine = cur["period_id"].map(cal)
+    behind = cur["territory_id"].map(lvl).map(latest) - mine
+    return pd.Series(np.where(behind > STALE_AFTER, "stale", "current"), index=cur.index)
+
+
 def alarms_for(ind: Indicator, facts: pd.DataFrame, territory: pd.DataFrame, order: dict[str, int],
                peers: pd.DataFrame | None, run_id: str, period_label=None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(history, current) rows of one indicator's alarms."""
+    """(history, current) rows of one indicator's alarms. `facts` are the values the rules may read
+    (final values: the caller leaves provisional ones out)."""
     ev = evaluate_indicator(ind, facts, territory, order, peers)
     if ev.empty:
         return pd.DataFrame(), pd.DataFrame()
@@ -571,6 +693,8 @@ def alarms_for(ind: Indicator, facts: pd.DataFrame, territory: pd.DataFrame, ord
     # the level of the episode: for a resolved row, the level it had when last flagged
     lvl = h["level"].where(h["flagged"])
     h["episode_level"] = lvl.groupby(h["alarm_id"], sort=False).ffill()
+    h["episode_since_period_id"] = h["since_period_id"]
+    h["since_period_id"] = level_runs(h)          # "Crítico desde": the run at the stated level
     lab = labels_for(ind, period_label)
     ths = ind.thresholds
     # explained: flagged periods, status changes and each alarm's latest row (not every quiet
@@ -581,17 +705,18 @@ def alarms_for(ind: Indicator, facts: pd.DataFrame, territory: pd.DataFrame, ord
     cols = ["status", "episode_level", "period_id", "since_period_id", "value", "threshold", "reference_value",
             "reference_period_id", "flagged", "rule_n"]
     sub = h.loc[need, cols]
-    pts, ens = [], []
+    out = {c: [] for c in ("explanation_pt", "explanation_en", "sentence_pt", "sentence_en")}
     for vals in zip(*(sub[c].tolist() for c in cols)):
         r = dict(zip(cols, vals))
         r["level"] = r["episode_level"]
         th = ths[r["rule_n"] - 1]
-        pts.append(explain(r, th, lab, "pt"))
-        ens.append(explain(r, th, lab, "en"))
-    h["explanation_pt"] = None
-    h["explanation_en"] = None
-    h.loc[need, "explanation_pt"] = pts
-    h.loc[need, "explanation_en"] = ens
+        for lang in ("pt", "en"):
+            e, sn = texts(r, th, lab, lang)
+            out[f"explanation_{lang}"].append(e)
+            out[f"sentence_{lang}"].append(sn)
+    for c, v in out.items():
+        h[c] = None
+        h.loc[need, c] = v
     h["run_id"] = run_id
     history = h.assign(level=h["level"].where(h["flagged"]))
     # current state: the latest evaluated period of each alarm
@@ -607,15 +732,32 @@ def alarms_for(ind: Indicator, facts: pd.DataFrame, territory: pd.DataFrame, ord
         reason_pt=[t.reason.pt for t in th_of], reason_en=[t.reason.en for t in th_of],
         first_period_id=cur["alarm_id"].map(first), last_flagged_period_id=cur["alarm_id"].map(last_flag),
         severity=cur["episode_level"].map(lambda x: LEVELS[x].severity))
+    cur["series_state"] = series_states(cur, ind, facts, territory)
+    cur["is_current"] = cur["series_state"].map(lambda x: SERIES_STATES[x].current).astype(bool)
+    # a series that is not current says so in every self-contained sentence: app, API and CLI alike
+    for state, notes in SERIES_NOTES.items():
+        m = cur["series_state"] == state
+        if not m.any():
+            continue
+        for lang in ("pt", "en"):
+            col = f"explanation_{lang}"
+            note = cur.loc[m, "period_id"].map(lambda p, lang=lang, notes=notes: notes[lang].format(
+                d=ind.discontinued(lang) if ind.discontinued is not None else "", p=lab.period_label(p, lang)))
+            cur.loc[m, col] = cur.loc[m, col].fillna("") + note
+            if state == "discontinued":
+                hm = history[col].notna()
+                history.loc[hm, col] = history.loc[hm, col] + notes[lang].format(d=ind.discontinued(lang), p="")
     return history, cur
 
 
-@post_step("alarms")
 def run(con, ctx) -> None:
+    """The pipeline step (etl.build.PIPELINE, after peers): fact_alarm and fact_alarm_history."""
     t0 = time.perf_counter()
     facts = ctx.facts
     if facts is None or facts.empty:
         return
+    if "is_provisional" in facts.columns:     # a partial year or week never raises or keeps an alarm
+        facts = facts[~facts["is_provisional"].fillna(False).astype(bool)]
     order = period_order(facts["period_id"].unique())
     labels = {pid: (p.label_pt, p.label_en) for pid in order for p in [parse_period(pid)]}
 
@@ -633,19 +775,14 @@ def run(con, ctx) -> None:
             continue
         h, c = alarms_for(ind, by_ind[ind.id], ctx.territory, order, peers, ctx.run_id, plabel)
         if len(h):
-            c["is_current"] = ind.discontinued is None
-            if ind.discontinued is not None:  # say so in every sentence: app, API and CLI alike
-                for col, lang in (("explanation_pt", "pt"), ("explanation_en", "en")):
-                    note = (" Série terminada: " if lang == "pt" else " Discontinued series: ") + ind.discontinued(lang)
-                    c[col] = c[col].fillna("") + note
-                    h[col] = h[col].where(h[col].isna(), h[col].fillna("") + note)
             hist.append(h)
             cur.append(c)
     if hist:
         insert(con, "fact_alarm", pd.concat(cur, ignore_index=True))
         insert(con, "fact_alarm_history", pd.concat(hist, ignore_index=True))
     n = sum(len(c) for c in cur)
-    ctx.progress(f"alarms: {n} alarms, {sum(len(h) for h in hist)} history rows "
+    n_active = sum(int((c["status"] != "resolved").where(c["is_current"], False).sum()) for c in cur)
+    ctx.progress(f"alarms: {n} alarms ({n_active} active), {sum(len(h) for h in hist)} history rows "
                  f"({time.perf_counter() - t0:.2f} s)")
 
 
@@ -678,7 +815,7 @@ def find_territory(con, query: str) -> tuple[list[tuple], str]:
 
 def report(con, query: str, lang: str = "pt", include_resolved: bool = False) -> tuple[str, int]:
     """The text the CLI prints: a territory's active (or all) alarms, most severe first. (text, exit code)."""
-    from obs.alarm_levels import ACTIVE_STATUSES, STATUSES
+    from obs.alarm_levels import STATUSES
     en = lang == "en"
     rows, how = find_territory(con, query)
     if not rows:
@@ -688,15 +825,15 @@ def report(con, query: str, lang: str = "pt", include_resolved: bool = False) ->
                 else f"{len(rows)} territórios correspondem a {query!r}; indique o código:")
         return head + "\n" + "\n".join(f"  {r[0]:8} {r[1]} ({r[2]})" for r in rows[:40]), 2
     tid, name, level = rows[0]
-    statuses = list(STATUSES) if include_resolved else list(ACTIVE_STATUSES)
-    marks = ", ".join("?" * len(statuses))
     col = "explanation_en" if en else "explanation_pt"
     title = "i.title_en" if en else "i.title_pt"
+    active = active_sql("a.")
     alarms = con.execute(
-        f"SELECT a.level, a.status, {col}, a.indicator_id, {title} FROM fact_alarm a "
-        f"JOIN dim_indicator i USING (indicator_id) WHERE a.territory_id = ? AND a.status IN ({marks}) "
-        f"ORDER BY a.status = 'resolved', NOT a.is_current, a.severity DESC NULLS LAST, {title}, a.alarm_id",
-        [tid, *statuses]).fetchall()
+        f"SELECT a.level, a.status, {col}, a.indicator_id, {title}, {active} AS active, a.series_state "
+        f"FROM fact_alarm a JOIN dim_indicator i USING (indicator_id) WHERE a.territory_id = ? "
+        f"AND ({'TRUE' if include_resolved else active}) "
+        f"ORDER BY NOT ({active}), a.severity DESC NULLS LAST, {title}, a.alarm_id",
+        [tid]).fetchall()
     build = con.execute("SELECT run_id, data_system, is_demo FROM meta_build ORDER BY started_at DESC LIMIT 1").fetchone()
     what = ("alarms" if include_resolved else "active alarms") if en else ("alarmes" if include_resolved else "alarmes ativos")
     lines = [f"{name} ({tid}, {level}) — {len(alarms)} {what}"]
@@ -705,8 +842,9 @@ def report(con, query: str, lang: str = "pt", include_resolved: bool = False) ->
     lines.append("")
     if not alarms:
         lines.append("No active alarms." if en else "Sem alarmes ativos.")
-    for lv, st, text, _iid, _t in alarms:
+    for lv, st, text, _iid, _t, active, state in alarms:
         L = LEVELS[lv]
         S = STATUSES[st]
-        lines.append(f"{L.symbol} [{L.label(lang)} · {S.label(lang)}] {text}")
+        shown = S.label(lang) if active or st == "resolved" else SERIES_STATES[state].label(lang)
+        lines.append(f"{L.symbol} [{L.label(lang)} · {shown}] {text}")
     return "\n".join(lines), 0

@@ -56,25 +56,23 @@ class BuildContext:
     log: list = field(default_factory=list)
 
 
-#: steps run after the facts are written, in order: fn(con, ctx). Alarms and peers register here.
-POST_STEPS: list[tuple[str, Callable]] = []
-#: modules whose import registers post steps, in the order they must run (peers before alarms)
-STEP_MODULES = ["etl.peers", "etl.alarms"]
+#: the steps run after the facts are written, in this order: (name, "module:function"), each
+#: fn(con, ctx). Peers come before alarms because peer-reference alarms read dim_peer / ctx.peers.
+#: The order is this list, never the order in which modules happen to be imported.
+PIPELINE: list[tuple[str, str]] = [
+    ("peers", "etl.peers:run"),
+    ("alarms", "etl.alarms:run"),
+]
 
 
-def _load_steps():
+def pipeline_steps(pipeline: list[tuple[str, str]] | None = None) -> list[tuple[str, Callable]]:
+    """The PIPELINE's steps as (name, function), in order (modules imported here)."""
     import importlib
-    import importlib.util
-    for m in STEP_MODULES:
-        if importlib.util.find_spec(m) is not None:
-            importlib.import_module(m)
-
-
-def post_step(name: str):
-    def deco(fn):
-        POST_STEPS.append((name, fn))
-        return fn
-    return deco
+    out = []
+    for name, target in (PIPELINE if pipeline is None else pipeline):
+        mod, _, fn = target.partition(":")
+        out.append((name, getattr(importlib.import_module(mod), fn)))
+    return out
 
 
 def connect(path, read_only=False) -> duckdb.DuckDBPyConnection:
@@ -210,8 +208,28 @@ def carry_over(previous: Path, rebuilt: set[str], registry: dict[str, Indicator]
         con.close()
 
 
+def provisional_reasons(facts: pd.DataFrame, catalogue: dict[str, Source]) -> pd.Series:
+    """Why each provisional value is provisional (None for final values): the `provisional_reason`
+    that the first of its sources declares in etl/catalogue.yaml (a code of
+    obs.alarm_levels.PROVISIONAL_REASONS), else the generic 'provisorio'."""
+    from obs.alarm_levels import PROVISIONAL_REASONS
+    out = pd.Series(None, index=facts.index, dtype=object)
+    prov = facts["is_provisional"].fillna(False).astype(bool)
+    if not prov.any():
+        return out
+    for ids in facts.loc[prov, "source_ids"].fillna("").unique():
+        reason = next((catalogue[s].options["provisional_reason"] for s in str(ids).split(",")
+                       if s in catalogue and catalogue[s].options.get("provisional_reason")), "provisorio")
+        if reason not in PROVISIONAL_REASONS:
+            raise BuildError(f"etl/catalogue.yaml: provisional_reason {reason!r} of {ids}: valid: "
+                             + ", ".join(PROVISIONAL_REASONS))
+        out[prov & (facts["source_ids"].fillna("") == ids)] = reason
+    return out
+
+
 #: rejection reasons that apply a documented rule (not an error in the data): --strict ignores them
-SET_ASIDE_BY_RULE = ("NUTS 2013 unit changed", "name not matched", "municipality not yet created")
+SET_ASIDE_BY_RULE = ("NUTS 2013 unit changed", "name not matched", "municipality not yet created",
+                     "missing value stored as 0")
 
 
 def build(data_system: Path | None = None, *, out: Path | None = None, sources: list[str] | None = None,
@@ -311,6 +329,7 @@ def build(data_system: Path | None = None, *, out: Path | None = None, sources: 
         ctx.facts = pd.concat(facts, ignore_index=True) if facts else pd.DataFrame(columns=FACT_COLUMNS)
         for col in ("is_provisional", "is_estimated", "is_break"):
             ctx.facts[col] = ctx.facts[col].fillna(False).astype(bool)
+        ctx.facts["provisional_reason"] = provisional_reasons(ctx.facts, catalogue)
         present = set(ctx.facts["indicator_id"].unique()) | computed
         chosen = {k: v for k, v in registry.items() if k in present}
         progress(f"indicators: {n_computed} computed, {len(chosen)} in the database, {len(ctx.facts)} values")
@@ -325,8 +344,7 @@ def build(data_system: Path | None = None, *, out: Path | None = None, sources: 
         if lineage:
             insert(con, "meta_lineage", pd.DataFrame(lineage))
         ctx.registry = chosen
-        _load_steps()
-        for name, step in POST_STEPS:
+        for name, step in pipeline_steps():
             ts = time.perf_counter()
             step(con, ctx)
             progress(f"{name}: done ({time.perf_counter() - ts:.2f} s)")

@@ -114,7 +114,7 @@ def parser() -> argparse.ArgumentParser:
     al = sub.add_parser("alarms", help="print the active alarms of a territory, explained")
     al.add_argument("territory", nargs="+", help="territory id (DICO 1106, PT11, DI01, EI16D) or name")
     al.add_argument("--lang", choices=["pt", "en"], default="pt")
-    al.add_argument("--all", action="store_true", help="include resolved alarms")
+    al.add_argument("--all", action="store_true", help="include the history (resolved alarms, ended or stale series)")
     al.add_argument("--data-system")
     return p
 

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.build import insert, post_step
+from etl.build import insert
 from obs.alarm_levels import SIZE_CLASSES
 
 log = logging.getLogger(__name__)
@@ -381,8 +381,8 @@ def recreate_without_index(con, table: str) -> None:
     con.execute(ddl)
 
 
-@post_step("peers")
 def run(con, ctx) -> None:
+    """The pipeline step (etl.build.PIPELINE, before alarms): dim_peer and fact_peer_position."""
     t0 = time.perf_counter()
     geo = read_geo(ctx.data_system)
     peers = peer_table(ctx.territory, ctx.reference, ctx.facts, getattr(ctx, "staged", None), geo)

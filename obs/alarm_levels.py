@@ -4,6 +4,10 @@
   a colour with at least 4.5:1 contrast on white, a Bootstrap icon name and a unicode symbol, so
   that meaning never depends on colour alone.
 - STATUSES: the lifecycle of an alarm across periods.
+- ACTIVE: what "active" means, once for every page, count, API default and the CLI: the status is
+  not resolved and the series is current (`is_active`, `active_clause`, `active_sql`).
+- SERIES_STATES: why an alarm's series is or is not current (discontinued indicator, stale territory).
+- PROVISIONAL_REASONS: why a value is provisional (a partial year or week); never used by a rule.
 - RULE_TYPES, REFERENCES: the kinds of rule and of reference value a threshold can use.
 - PEER_GROUPS, SIZE_CLASSES, PROFILE_DIMENSIONS, POSITIONS: the peer groups of a municipality,
   how they are built and where their criteria come from.
@@ -60,6 +64,70 @@ STATUSES: dict[str, Status] = {
 }
 ACTIVE_STATUSES: tuple[str, ...] = tuple(k for k, s in STATUSES.items() if s.active)
 
+
+# -- "active": one definition ---------------------------------------------------------------------
+
+def is_active(status: str, is_current: bool) -> bool:
+    """An alarm is active when its status is not resolved and its series is current (fact_alarm.is_current:
+    the indicator is still published and the territory has a recent value). Everything else is history."""
+    return bool(STATUSES[status].active and is_current)
+
+
+def active_sql(alias: str = "") -> str:
+    """The same predicate as SQL over fact_alarm's columns (`alias`: e.g. "a."), for plain DuckDB queries."""
+    return f"({alias}status IN (" + ", ".join(f"'{s}'" for s in ACTIVE_STATUSES) + f") AND {alias}is_current)"
+
+
+def active_clause(table):
+    """The same predicate as a SQLAlchemy Core clause over a fact_alarm table (obs/data.py)."""
+    from sqlalchemy import and_
+    return and_(table.c.status.in_(ACTIVE_STATUSES), table.c.is_current.is_(True))
+
+
+#: which alarms a list shows: id -> (pt, en). `ativos` is every list's default.
+SCOPES: dict[str, tuple[str, str]] = {
+    "ativos": ("Ativos", "Active"),
+    "historico": ("Histórico", "History"),
+    "todos": ("Todos", "All"),
+}
+DEFAULT_SCOPE = "ativos"
+
+
+@dataclass(frozen=True)
+class SeriesState:
+    id: str
+    label_pt: str
+    label_en: str
+    current: bool
+
+    def label(self, lang: str = "pt") -> str:
+        return self.label_en if lang == "en" else self.label_pt
+
+
+#: is the series behind an alarm current? A discontinued indicator (COVID-19, ended 2022) or a territory
+#: without a value in the indicator's last STALE_AFTER periods (a station closed in 2012) is history.
+SERIES_STATES: dict[str, SeriesState] = {
+    "current": SeriesState("current", "Série atual", "Current series", True),
+    "discontinued": SeriesState("discontinued", "Série terminada", "Discontinued series", False),
+    "stale": SeriesState("stale", "Sem dados recentes", "No recent data", False),
+}
+#: a territory whose last evaluated period is more than this many calendar periods behind the
+#: indicator's latest one has a stale series (one late delivery is not yet history)
+STALE_AFTER = 1
+
+#: why a value is provisional: id -> (pt, en). A provisional value is shown, flagged, and never
+#: evaluated by an alarm rule (an annual rule on a partial year would compare unlike with like).
+PROVISIONAL_REASONS: dict[str, tuple[str, str]] = {
+    "ano_incompleto": ("valor provisório — ano incompleto", "provisional value — incomplete year"),
+    "semana_incompleta": ("valor provisório — semana incompleta", "provisional value — incomplete week"),
+    "provisorio": ("valor provisório", "provisional value"),
+}
+
+
+def provisional_label(reason: str | None, lang: str = "pt") -> str:
+    pt, en = PROVISIONAL_REASONS.get(reason or "provisorio", PROVISIONAL_REASONS["provisorio"])
+    return en if lang == "en" else pt
+
 #: rule type id -> (pt, en)
 RULE_TYPES: dict[str, tuple[str, str]] = {
     "absolute": ("Limiar absoluto", "Absolute threshold"),
@@ -79,6 +147,14 @@ REFERENCES: dict[str, tuple[str, str]] = {
 RULE_KINDS: dict[bool, tuple[str, str]] = {
     True: ("Limiar oficial", "Official threshold"),
     False: ("Regra analítica", "Analytical rule"),
+}
+#: what each kind means, for a tooltip beside the alarm (and the Sobre page)
+RULE_KIND_NOTES: dict[bool, tuple[str, str]] = {
+    True: ("Limiar fixado em lei ou por uma entidade oficial; a fonte é citada.",
+           "A threshold set in law or by an official body; the source is cited."),
+    False: ("Regra do Observatório para assinalar o que merece atenção — não é um limiar legal nem uma "
+            "infração.",
+            "A rule of the Observatório to flag what deserves attention — not a legal threshold nor a breach."),
 }
 
 

@@ -42,8 +42,9 @@ dl = Blueprint("download", __name__, url_prefix="/download")
 TERRITORY_COLUMNS = ["territory_id", "level", "name", "name_unique", "parent_id", "nuts1_id", "nuts2_id",
                      "nuts3_id", "district_id", "cim_id", "tipo_territorio", "area_km2", "population"]
 ALARM_COLUMNS = ["alarm_id", "indicator_id", "territory_id", "name", "territory_level", "area", "rule_id",
-                 "rule_type", "level", "status", "period_id", "since_period_id", "value", "threshold",
-                 "reference_value", "reference_kind", "official", "explanation_pt", "explanation_en"]
+                 "rule_type", "level", "status", "is_active", "is_current", "series_state", "period_id",
+                 "since_period_id", "value", "threshold", "reference_value", "reference_kind", "official",
+                 "explanation_pt", "explanation_en", "sentence_pt", "sentence_en"]
 
 class ApiError(Exception):
     def __init__(self, status: int, message: str, parameter: str | None = None, valid: list | None = None):
@@ -553,18 +554,27 @@ def territory_detail(territory_id):
 
 # -- API: alarms and peers -------------------------------------------------------------------------
 
+#: `scope` of /alarms: API name -> obs.data scope. Default: active (obs.alarm_levels.is_active), as on
+#: every page; history = resolved or of a discontinued or stale series.
+ALARM_SCOPES = {"active": "ativos", "history": "historico", "all": "todos"}
+
+
 @bp.get("/alarms")
 def alarms_list():
-    _check_params(["territory", "level", "territory_level", "status", "area", "indicator"] + FMT_PARAMS)
+    _check_params(["territory", "level", "territory_level", "status", "area", "indicator", "scope"] + FMT_PARAMS)
     ters = _territories("territory")
     lv = _choices("level", alarm_levels())
     tlv = _choices("territory_level", data.levels())
     st = _choices("status", alarm_statuses())
     ar = _choices("area", areas())
     inds = _indicators("indicator")
+    scope = _one("scope", list(ALARM_SCOPES), "active")
+    if scope == "active" and "resolved" in st:
+        raise ApiError(400, "status 'resolved' is never active: add scope=history or scope=all", "scope",
+                       ["history", "all"])
     p = _page()
     df = data.alarms(territory_ids=ters or None, indicator_ids=inds or None, areas=ar or None,
-                     levels=lv or None, statuses=st or None)
+                     levels=lv or None, statuses=st or None, scope=ALARM_SCOPES[scope])
     df = df[df["indicator_id"].isin(public_indicator_ids())]
     if tlv:
         df = df[df["territory_level"].isin(tlv)]

@@ -298,18 +298,29 @@ def peer_positions(territory_id: str, group_type: str) -> pd.DataFrame:
                  .order_by(pp.c.indicator_id, pp.c.period_id))
 
 
+#: which alarms a list shows (obs.alarm_levels.SCOPES): every list defaults to the active ones
+ALARM_SCOPES = ("ativos", "historico", "todos")
+
+
 def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] | None = None,
            areas: list[str] | None = None, levels: list[str] | None = None,
            statuses: list[str] | None = None, region_id: str | None = None,
-           alarm_id: str | None = None, public: bool = True) -> pd.DataFrame:
-    """Current alarms (fact_alarm) with territory names and indicator titles, filtered.
+           alarm_id: str | None = None, scope: str = "ativos", public: bool = True) -> pd.DataFrame:
+    """Alarms (fact_alarm) with territory names and indicator titles, filtered, with `is_active`.
 
-    `region_id` keeps the alarms of the region itself and of every territory inside it.
-    Active alarms before resolved ones, most severe first, then by territory.
+    `scope`: "ativos" (the default everywhere: obs.alarm_levels.is_active — not resolved and the
+    series current), "historico" (the others: resolved, or of a discontinued or stale series) or
+    "todos". `alarm_id` finds that alarm whatever its scope. `region_id` keeps the alarms of the
+    region itself and of every territory inside it. Active alarms first, then the most severe
+    (critical first), then by territory.
     """
+    from obs.alarm_levels import LEVEL_ORDER, active_clause
+    if scope not in ALARM_SCOPES:
+        raise ValueError(f"scope {scope!r}: valid: {', '.join(ALARM_SCOPES)}")
     a, t, i, p = S.alarm, S.territory, S.indicator, S.period
     since = p.alias("since")
-    stmt = (select(a, t.c.name, t.c.name_unique, t.c.level.label("territory_level"),
+    active = active_clause(a)
+    stmt = (select(a, active.label("is_active"), t.c.name, t.c.name_unique, t.c.level.label("territory_level"),
                    i.c.title_pt, i.c.title_en, i.c.area, i.c.decimals, i.c.short_unit, i.c.unit_pt,
                    i.c.unit_en, p.c.label_pt.label("period_label_pt"), p.c.label_en.label("period_label_en"),
                    since.c.label_pt.label("since_label_pt"), since.c.label_en.label("since_label_en"))
@@ -321,6 +332,10 @@ def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] |
         stmt = stmt.where(i.c.visibility == "public")
     if alarm_id:
         stmt = stmt.where(a.c.alarm_id == alarm_id)
+    elif scope == "ativos":
+        stmt = stmt.where(active)
+    elif scope == "historico":
+        stmt = stmt.where(~active)
     if territory_ids:
         stmt = stmt.where(a.c.territory_id.in_(list(territory_ids)))
     if indicator_ids:
@@ -336,11 +351,11 @@ def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] |
                               *[t.c[c] == region_id for c in sorted(set(_REGION_COLUMNS.values()))]))
     df = query(stmt.order_by(a.c.territory_id, a.c.indicator_id, a.c.rule_id))
     if len(df):
-        order = {"critico": 0, "atencao": 1, "informacao": 2}
-        df = (df.assign(_a=(df["status"] == "resolved").astype(int), _o=df["level"].map(order).fillna(9),
-                        _c=(~df["is_current"].astype(bool)).astype(int))
-              .sort_values(["_a", "_c", "_o", "territory_id", "indicator_id", "rule_id"], kind="stable")
-              .drop(columns=["_a", "_c", "_o"]).reset_index(drop=True))
+        order = {lv: n for n, lv in enumerate(LEVEL_ORDER)}
+        df = (df.assign(_a=(~df["is_active"].astype(bool)).astype(int), _o=df["level"].map(order).fillna(9),
+                        _r=(df["status"] == "resolved").astype(int))
+              .sort_values(["_a", "_r", "_o", "territory_id", "indicator_id", "rule_id"], kind="stable")
+              .drop(columns=["_a", "_r", "_o"]).reset_index(drop=True))
     return df
 
 
@@ -351,6 +366,17 @@ def alarm_history(alarm_id: str) -> pd.DataFrame:
             .outerjoin(p, p.c.period_id == h.c.period_id)
             .where(h.c.alarm_id == alarm_id)
             .order_by(p.c.start_date, h.c.period_id))
+    return query(stmt)
+
+
+def provisional_values(indicator_id: str, territory_id: str) -> pd.DataFrame:
+    """The provisional values of one indicator and territory (never evaluated by an alarm rule), with
+    their reason (obs.alarm_levels.PROVISIONAL_REASONS) and period labels, oldest first."""
+    f, p = S.fact, S.period
+    stmt = (select(f.c.period_id, f.c.value, f.c.provisional_reason, p.c.label_pt, p.c.label_en)
+            .join(p, p.c.period_id == f.c.period_id)
+            .where(f.c.indicator_id == indicator_id, f.c.territory_id == territory_id, f.c.is_provisional)
+            .order_by(p.c.start_date))
     return query(stmt)
 
 
@@ -531,11 +557,13 @@ def latest_periods() -> pd.DataFrame:
 
 
 def alarm_counts() -> pd.DataFrame:
-    """Current alarms of public indicators counted by policy area and alarm level (area, level, n)."""
+    """Active alarms (obs.alarm_levels.is_active) of public indicators counted by policy area and alarm
+    level (area, level, n): the same alarms as the alarm centre's default list."""
+    from obs.alarm_levels import active_clause
     a, i = S.alarm, S.indicator
     stmt = (select(i.c.area, a.c.level, func.count().label("n"))
             .join(i, i.c.indicator_id == a.c.indicator_id)
-            .where(i.c.visibility == "public", a.c.status != "resolved", a.c.is_current)
+            .where(i.c.visibility == "public", active_clause(a))
             .group_by(i.c.area, a.c.level).order_by(i.c.area, a.c.level))
     return query(stmt)
 

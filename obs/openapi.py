@@ -106,8 +106,10 @@ def document(*, levels: list[str], areas: list[str], alarm_levels: list[str], st
             "tipo_territorio": _NSTR, "area_km2": _NUM, "population": _NUM, "links": {"type": "object"}}},
         "Alarm": {"type": "object", "required": ["alarm_id", "indicator_id", "territory_id", "level", "status"],
                   "properties": {"alarm_id": _STR, "indicator_id": _STR, "territory_id": _STR, "level": _STR,
-                                 "status": _STR, "period_id": _STR, "value": _NUM, "threshold": _NUM,
-                                 "reference_value": _NUM, "explanation_pt": _STR, "explanation_en": _STR}},
+                                 "status": _STR, "is_active": _BOOL, "is_current": _BOOL, "series_state": _STR,
+                                 "period_id": _STR, "since_period_id": _NSTR, "value": _NUM, "threshold": _NUM,
+                                 "reference_value": _NUM, "explanation_pt": _STR, "explanation_en": _STR,
+                                 "sentence_pt": _NSTR, "sentence_en": _NSTR}},
         "Peers": {"type": "object", "required": ["territory_id", "groups"], "properties": {
             "territory_id": _STR, "name": _STR,
             "groups": {"type": "array", "items": {"type": "object", "required": ["group_type", "peers"], "properties": {
@@ -150,8 +152,15 @@ def document(*, levels: list[str], areas: list[str], alarm_levels: list[str], st
             "parameters": [_param("territory_id", "Territory id.", tid, where="path")],
             "responses": _responses(_envelope(_ref("Territory"), False), not_found=True)}},
         "/api/v1/alarms": {"get": {
-            "operationId": "listAlarms", "summary": "Current alarms of public indicators", "tags": ["alarms"],
+            "operationId": "listAlarms", "summary": "Alarms of public indicators (active ones by default)",
+            "description": "Active alarm: status not resolved and series current (the indicator is still "
+                           "published and the territory has a recent value). Active alarms first, the most "
+                           "severe first. `scope=history` lists the others (resolved, or of a discontinued or "
+                           "stale series); `scope=all` both. `status=resolved` needs scope history or all.",
+            "tags": ["alarms"],
             "parameters": [
+                _param("scope", "Which alarms: active (default), history or all.",
+                       {"type": "string", "enum": ["active", "history", "all"], "default": "active"}),
                 _param("territory", "Territory id(s), comma-separated.", ids_list),
                 _param("level", "Alarm level(s) (severity).", _list_of(alarm_levels)),
                 _param("territory_level", "Territorial level(s) of the alarmed territory.", _list_of(levels)),

@@ -62,6 +62,7 @@ fact = Table(
     Column("numerator", Double),
     Column("denominator", Double),
     Column("is_provisional", Boolean, nullable=False, default=False),
+    Column("provisional_reason", String),               # why provisional: obs.alarm_levels.PROVISIONAL_REASONS
     Column("is_estimated", Boolean, nullable=False, default=False),
     Column("is_break", Boolean, nullable=False, default=False),
     Column("origin", String, nullable=False),           # source|aggregated|derived
@@ -118,7 +119,7 @@ alarm = Table(
     Column("level", String, nullable=False),            # informacao|atencao|critico
     Column("status", String, nullable=False),           # new|ongoing|resolved|reopened
     Column("period_id", String, nullable=False),        # latest period evaluated
-    Column("since_period_id", String),                  # first period of the current episode
+    Column("since_period_id", String),                  # start of the current run at this level
     Column("value", Double), Column("threshold", Double), Column("reference_value", Double),
     Column("reference_kind", String),
     Column("official", Boolean, nullable=False, default=False),
@@ -131,7 +132,13 @@ alarm = Table(
     Column("severity", Integer),                        # obs.alarm_levels.LEVELS[level].severity
     Column("reason_pt", Text), Column("reason_en", Text),
     Column("citation", String),                         # official thresholds only
-    Column("is_current", Boolean, nullable=False, server_default=true()),  # False: the series is discontinued
+    # is the alarm's series current? False when the indicator is discontinued or the territory has had no
+    # value for the last periods (series_state says which); active = obs.alarm_levels.is_active
+    Column("is_current", Boolean, nullable=False, server_default=true()),
+    Column("series_state", String, nullable=False, server_default="current"),  # current|discontinued|stale
+    Column("episode_since_period_id", String),          # first period of the current episode (any level)
+    # the alarm in one sentence without its level, status or indicator (shown beside them)
+    Column("sentence_pt", Text), Column("sentence_en", Text),
 )
 
 alarm_history = Table(
@@ -147,8 +154,9 @@ alarm_history = Table(
     Column("value", Double), Column("threshold", Double), Column("reference_value", Double),
     Column("explanation_pt", Text), Column("explanation_en", Text),
     Column("run_id", String, nullable=False),
-    Column("since_period_id", String),                  # first period of the episode (or of the resolution)
+    Column("since_period_id", String),                  # start of the run at this level (or of the resolution)
     Column("reference_period_id", String),
+    Column("sentence_pt", Text), Column("sentence_en", Text),
 )
 
 peer = Table(

@@ -402,17 +402,10 @@ def status_label(status: str, lang: str) -> str:
 
 
 def alarm_item(a: dict, lang: str, detail_href: str | None = None) -> html.Li:
-    expl = a.get("explanation_en") if lang == "en" else a.get("explanation_pt")
-    since = a.get("since_label_en") if lang == "en" else a.get("since_label_pt")
-    meta = [status_label(a.get("status", ""), lang)]
-    if since:
-        meta.append(f"{tr('since', lang)} {since}")
-    children = [level_badge(a.get("level", ""), lang), " ",
-                html.Strong(a.get("title_en") if lang == "en" else a.get("title_pt")), ": ",
-                html.Span(expl or ""), " ", html.Small(f"({' · '.join(meta)})", className="text-muted-strong")]
-    if detail_href:
-        children += [" ", dcc.Link(tr("history", lang), href=detail_href)]
-    return html.Li(children, className="obs-alarm-item")
+    """One active alarm of a profile: level, indicator, one sentence, state, rule kind (obs.alarm_view)."""
+    from obs import alarm_view
+    return alarm_view.alarm_item(a, lang, detail_href=detail_href, show_territory=False,
+                                 indicator_href=href(f"/indicador/{a['indicator_id']}", lang))
 
 
 # -- bad input --------------------------------------------------------------------------------
@@ -699,7 +692,7 @@ def profile_layout(ter: dict, grupo: str | None, i: str | None, lang: str, path:
     (BAND_DROPDOWN, BAND_GRAPH, BAND_SUMMARY, BAND_TABLE, STATE, URL_SEARCH, URL_SYNC)."""
     group = grupo or default_group(ter)
     inds, rows, own = profile_table_rows(ter, group)
-    alarms_df = data.alarms(territory_ids=[ter["territory_id"]], statuses=["new", "ongoing", "reopened"])
+    alarms_df = data.alarms(territory_ids=[ter["territory_id"]])      # active ones (obs.alarm_levels.is_active)
     choices = band_choices(inds, own, lang)
     band_ind = i or default_band_indicator(inds, own)
     fig, summary, table = band_section(ter, group, band_ind, lang)

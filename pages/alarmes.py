@@ -1,9 +1,12 @@
-"""Alarmes: the alarm centre — filter by area, level, region and status; each flag explained; its history.
+"""Alarmes: the alarm centre — filter by area, level, region and status; each flag in one sentence; its history.
 
-`/alarmes?area=saude&nivel=critico,atencao&regiao=PT11&estado=new,ongoing&atuais=1&pagina=2&alarme=<id>`
+`/alarmes?ver=historico&area=saude&nivel=critico,atencao&regiao=PT11&estado=new,ongoing&pagina=2&alarme=<id>`
 
-The list is paginated (`pagina`, 1-based, PAGE_SIZE rows a page); `atuais=1` keeps only the alarms of
-current series (fact_alarm.is_current), dropping those of discontinued ones (e.g. COVID-19).
+`ver` (scope): `ativos` by default — the same active alarms as the home page counts, the territory pages
+and the API (obs.alarm_levels.is_active: not resolved, series current) —, `historico` (resolved, or of a
+discontinued or stale series) or `todos`. Most severe first. The list is paginated (`pagina`, 1-based,
+PAGE_SIZE alarms a page) so that it stays short on a phone; an alarm's history shows its latest
+HISTORY_SHOWN periods, the earlier ones folded. `atuais=1` (old permalinks) is accepted and ignored.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from obs import alarm_levels as AL
+from obs import alarm_view as AV
 from obs import data, ui
 from obs import i18n
 from obs import territory_view as tv
@@ -24,17 +28,22 @@ from obs.i18n import area_label, lang_of, level_label
 dash.register_page(__name__, path="/alarmes", name="Alarmes", name_en="Alarms", title="Alarmes · Observatório",
                    order=4, nav=True)
 
-PAGE_SIZE = 100             # alarms a page of the list
-CURRENT_ON = "1"            # the value of `atuais` (and of its checkbox) that keeps current series only
+PAGE_SIZE = 25              # alarms a page of the list (a phone screen scrolls through ~4 000 px at most)
+HISTORY_SHOWN = 6           # periods of an alarm's history shown before "earlier periods" (folded)
+SCOPES = list(AL.SCOPES)    # `ver`: ativos (default) | historico | todos
+LEGACY_CURRENT = ("", "0", "1")  # `atuais` of old permalinks (superseded by `ver`)
 ALL_VALUE = "todos"          # the "all" choice of the area and region selects
 REGION_LEVELS = ["nuts1", "nuts2", "nuts3", "distrito", "ilha", "cim", "am"]
 
 TEXT = {
     "h1": ("Centro de alarmes", "Alarm centre"),
     "lead": ("Cada alarme assinala um indicador de um território que ultrapassou um limiar. "
-             "A frase explica porquê; o histórico mostra quando começou.",
+             "A frase explica porquê; o histórico mostra quando começou. Um alarme está ativo enquanto não "
+             "é resolvido e a série continua atual; os outros ficam no histórico.",
              "Each alarm flags an indicator of a territory that crossed a threshold. "
-             "The sentence explains why; the history shows when it began."),
+             "The sentence explains why; the history shows when it began. An alarm is active until it is "
+             "resolved or its series stops being current; the others go to the history."),
+    "scope": ("Mostrar", "Show"),
     "filters": ("Filtros", "Filters"),
     "area": ("Área de política", "Policy area"),
     "level": ("Nível", "Level"),
@@ -43,28 +52,32 @@ TEXT = {
     "all": ("Todos", "All"),
     "none": ("Sem alarmes ativos.", "No active alarms."),
     "none_filtered": ("Nenhum alarme corresponde aos filtros escolhidos.", "No alarm matches the chosen filters."),
-    "count": ("{n} alarme(s).", "{n} alarm(s)."),
+    "count_ativos": ("{n} alarmes ativos.", "{n} active alarms."),
+    "count_ativos_1": ("1 alarme ativo.", "1 active alarm."),
+    "count_historico": ("{n} alarmes no histórico.", "{n} alarms in the history."),
+    "count_historico_1": ("1 alarme no histórico.", "1 alarm in the history."),
+    "count_todos": ("{n} alarmes, ativos e históricos.", "{n} alarms, active and past."),
+    "count_todos_1": ("1 alarme.", "1 alarm."),
     "showing": ("A mostrar os alarmes {a} a {b} de {n}.", "Showing alarms {a} to {b} of {n}."),
-    "current": ("Apenas séries atuais", "Current series only"),
-    "series": ("Séries", "Series"),
-    "discontinued": ("série terminada", "discontinued series"),
     "pages": ("Páginas da lista de alarmes", "Pages of the alarm list"),
     "page_of": ("Página {p} de {n}", "Page {p} of {n}"),
     "prev": ("Página anterior", "Previous page"),
     "next": ("Página seguinte", "Next page"),
     "page_range": ("1 a {n}", "1 to {n}"),
-    "caption": ("Alarmes: nível, território, indicador, explicação, estado e início",
-                "Alarms: level, territory, indicator, explanation, status and start"),
-    "since": ("Desde", "Since"),
-    "detail": ("Explicação e histórico", "Explanation and history"),
+    "list_label": ("Lista de alarmes, os mais graves primeiro", "List of alarms, the most severe first"),
     "detail_h": ("Alarme: {ind} — {ter}", "Alarm: {ind} — {ter}"),
     "rule": ("Regra", "Rule"),
-    "history_caption": ("Histórico do alarme, período a período", "The alarm's history, period by period"),
+    "history_caption": ("Histórico do alarme, período a período (os mais recentes)",
+                        "The alarm's history, period by period (the latest)"),
+    "history_earlier": ("Períodos anteriores ({n})", "Earlier periods ({n})"),
+    "history_earlier_caption": ("Histórico do alarme: períodos anteriores", "The alarm's history: earlier periods"),
+    "not_evaluated": ("Não avaliado: {p} — {v}, {why}. Um valor provisório nunca levanta nem mantém um alarme.",
+                      "Not evaluated: {p} — {v}, {why}. A provisional value never raises or keeps an alarm."),
+    "state": ("Situação", "State"),
     "no_history": ("Sem histórico registado.", "No history recorded."),
     "unknown_alarm": ("Não conhecemos o alarme «{id}».", "We don't know the alarm “{id}”."),
     "close": ("Fechar o detalhe", "Close the detail"),
     "by_level": ("Por nível", "By level"),
-    "open": ("ver", "open"),
 }
 
 RULES = AL.RULE_TYPES
@@ -81,7 +94,7 @@ class ids:
     LEVEL = "alarmes-level"
     REGION = "alarmes-region"
     STATUS = "alarmes-status"
-    CURRENT = "alarmes-current"
+    SCOPE = "alarmes-scope"
     PAGER = "alarmes-pager"
     LIST = "alarmes-list"
     STATE = "alarmes-state"
@@ -101,11 +114,11 @@ def region_options(lang: str) -> list[dict]:
             for r in df.to_dict("records")]
 
 
-def _current(atuais) -> bool | None:
-    """`atuais`: "1" = current series only; absent, "" or "0" = all; anything else is invalid (None)."""
-    if atuais in (None, "", "0"):
-        return False
-    return True if str(atuais) == CURRENT_ON else None
+def _scope(ver) -> str | None:
+    """`ver`: ativos (absent or empty), historico or todos; None when it is none of them."""
+    if ver in (None, ""):
+        return AL.DEFAULT_SCOPE
+    return ver if ver in SCOPES else None
 
 
 def _page(pagina) -> int | None:
@@ -120,13 +133,10 @@ def n_pages(n: int) -> int:
     return max(1, math.ceil(n / PAGE_SIZE))
 
 
-def filtered_alarms(area, levels, region, statuses, current: bool = False) -> pd.DataFrame:
-    """The alarms matching the filters, in the data layer's order (current series only if `current`)."""
-    df = data.alarms(areas=[area] if area else None, levels=levels or None, statuses=statuses or None,
-                     region_id=region or None)
-    if current and len(df):
-        df = df[df["is_current"].astype(bool)].reset_index(drop=True)
-    return df
+def filtered_alarms(area, levels, region, statuses, scope: str = AL.DEFAULT_SCOPE) -> pd.DataFrame:
+    """The alarms matching the filters in the data layer's order (active first, critical first)."""
+    return data.alarms(areas=[area] if area else None, levels=levels or None, statuses=statuses or None,
+                       region_id=region or None, scope=scope or AL.DEFAULT_SCOPE)
 
 
 def validate_page(pagina, n: int, lang: str) -> list[str]:
@@ -138,11 +148,13 @@ def validate_page(pagina, n: int, lang: str) -> list[str]:
     return []
 
 
-def validate(area, levels, region, statuses, lang, atuais=None) -> list[str]:
+def validate(area, levels, region, statuses, lang, ver=None, atuais=None) -> list[str]:
     from indicators.model import AREAS
     errs = []
-    if _current(atuais) is None:
-        errs.append(i18n.t("err.param", lang, name="atuais", value=atuais, valid=CURRENT_ON))
+    if _scope(ver) is None:
+        errs.append(i18n.t("err.param", lang, name="ver", value=ver, valid=", ".join(SCOPES)))
+    if atuais is not None and str(atuais) not in LEGACY_CURRENT:
+        errs.append(i18n.t("err.param", lang, name="atuais", value=atuais, valid="1"))
     if area and area not in AREAS:
         errs.append(i18n.t("err.param", lang, name="area", value=area, valid=", ".join(AREAS)))
     lv = tv.alarm_levels()
@@ -153,6 +165,10 @@ def validate(area, levels, region, statuses, lang, atuais=None) -> list[str]:
     for x in statuses:
         if x not in st:
             errs.append(i18n.t("err.param", lang, name="estado", value=x, valid=", ".join(st)))
+        elif _scope(ver) == "ativos" and not st[x]["active"]:   # a resolved alarm is never active
+            errs.append(i18n.t("err.param", lang, name="estado", value=x,
+                               valid=", ".join(k for k, v in st.items() if v["active"])
+                               + " (ver=historico, ver=todos: " + ", ".join(st) + ")"))
     if region:
         r = data.territory(region)
         if r is None or r["level"] not in REGION_LEVELS + ["pais"]:
@@ -160,9 +176,12 @@ def validate(area, levels, region, statuses, lang, atuais=None) -> list[str]:
     return errs
 
 
-def search_of(area, levels, region, statuses, lang, alarme=None, current: bool = False, page: int = 1) -> str:
+def search_of(area, levels, region, statuses, lang, alarme=None, scope: str = AL.DEFAULT_SCOPE,
+              page: int = 1) -> str:
     """The query string of a state (canonical: defaults are left out; page 1 has no `pagina`)."""
     q = {}
+    if scope and scope != AL.DEFAULT_SCOPE:
+        q["ver"] = scope
     if area:
         q["area"] = area
     if levels:
@@ -171,8 +190,6 @@ def search_of(area, levels, region, statuses, lang, alarme=None, current: bool =
         q["regiao"] = region
     if statuses:
         q["estado"] = ",".join(statuses)
-    if current:
-        q["atuais"] = CURRENT_ON
     if page and page > 1:
         q["pagina"] = str(page)
     if alarme:
@@ -187,22 +204,13 @@ def _profile_path(tid: str) -> str:
 
 
 def level_counts(df: pd.DataFrame, lang: str):
+    """How many alarms of each level, the most severe first."""
     items = []
     for key in tv.alarm_levels():
         n = int((df["level"] == key).sum()) if len(df) else 0
         items.append(html.Li([tv.level_badge(key, lang), f" {n}"], className="list-inline-item me-3"))
     return html.Div([html.H2(tx("by_level", lang), className="h6"), html.Ul(items, className="list-inline")],
                     className="obs-level-counts")
-
-
-def _is_current(a: dict) -> bool:
-    v = a.get("is_current")
-    return True if v is None or pd.isna(v) else bool(v)
-
-
-def discontinued_marker(lang: str) -> html.Span:
-    """A visible word (not colour alone) on the alarms of a discontinued series."""
-    return html.Span(f"({tx('discontinued', lang)})", className="obs-discontinued small fst-italic")
 
 
 def pager(page: int, pages: int, lang: str, filters: dict) -> html.Nav:
@@ -223,108 +231,122 @@ def pager(page: int, pages: int, lang: str, filters: dict) -> html.Nav:
                     **{"aria-label": tx("pages", lang)})
 
 
-def alarm_rows(df: pd.DataFrame, lang: str, filters: dict) -> html.Table:
-    head = html.Thead(html.Tr([html.Th(x, scope="col") for x in (
-        tv.tr("level", lang), tv.tr("territory", lang), tv.tr("indicator", lang), tv.tr("explanation", lang),
-        tv.tr("status", lang), tx("since", lang), tv.tr("history", lang))]))
-    rows = []
-
-    def lab(k):
-        return {"data-label": tv.tr(k, lang)}
-    for a in df.to_dict("records"):
-        expl = a["explanation_en"] if lang == "en" else a["explanation_pt"]
-        since = a.get("since_label_en") if lang == "en" else a.get("since_label_pt")
-        ind_title = a["title_en"] if lang == "en" else a["title_pt"]
-        rows.append(html.Tr([
-            html.Td(tv.level_badge(a["level"], lang), **lab("level")),
-            html.Td(dcc.Link(a["name_unique"], href=tv.href(_profile_path(a["territory_id"]), lang)),
-                    **lab("territory")),
-            html.Td([dcc.Link(ind_title, href=tv.href(f"/indicador/{a['indicator_id']}", lang)),
-                     *([] if _is_current(a) else [" ", discontinued_marker(lang)])], **lab("indicator")),
-            html.Td(expl, className="obs-expl", **lab("explanation")),
-            html.Td(tv.status_label(a["status"], lang), **lab("status")),
-            html.Td(since or "—", **{"data-label": tx("since", lang)}),
-            html.Td(dcc.Link([tx("open", lang), html.Span(f": {ind_title} — {a['name_unique']}",
-                                                          className="visually-hidden")],
-                             href="/alarmes" + search_of(**filters, lang=lang, alarme=a["alarm_id"]),
-                             className="obs-alarm-open")),
-        ]))
-    return html.Table([html.Caption(tx("caption", lang), className="visually-hidden"), head, html.Tbody(rows)],
-                      className="table table-sm obs-table obs-alarm-table obs-stack-table")
+def alarm_rows(df: pd.DataFrame, lang: str, filters: dict) -> html.Ul:
+    """The alarms as a list (one item each: level, territory · indicator, one sentence, state, rule kind,
+    history link): readable at 375 px without sideways scrolling."""
+    items = [AV.alarm_item(a, lang, detail_href="/alarmes" + search_of(**filters, lang=lang, alarme=a["alarm_id"]),
+                           territory_href=tv.href(_profile_path(a["territory_id"]), lang),
+                           indicator_href=tv.href(f"/indicador/{a['indicator_id']}", lang))
+             for a in df.to_dict("records")]
+    return html.Ul(items, className="list-unstyled obs-alarm-list obs-alarm-centre-list",
+                   **{"aria-label": tx("list_label", lang)})
 
 
-def alarm_list(area, levels, region, statuses, lang, current: bool = False, page: int = 1,
+def alarm_list(area, levels, region, statuses, lang, scope: str = AL.DEFAULT_SCOPE, page: int = 1,
                df: pd.DataFrame | None = None) -> list:
-    """The filtered alarms: counts by level, then one page of the table (PAGE_SIZE rows) and the pager.
+    """The filtered alarms: counts by level, then one page of the list (PAGE_SIZE alarms) and the pager.
 
     `page` beyond the last page shows the last one (the layout answers 400 before getting here)."""
+    scope = scope or AL.DEFAULT_SCOPE
     if df is None:
-        df = filtered_alarms(area, levels, region, statuses, current)
-    filtered = bool(area or levels or region or statuses or current)
+        df = filtered_alarms(area, levels, region, statuses, scope)
+    filtered = bool(area or levels or region or statuses or scope != AL.DEFAULT_SCOPE)
     if df.empty:
         return [html.P(tx("none_filtered" if filtered else "none", lang), className="obs-empty")]
     pages = n_pages(len(df))
     page = min(max(1, int(page or 1)), pages)
     start = (page - 1) * PAGE_SIZE
     chunk = df.iloc[start:start + PAGE_SIZE]
-    out = [level_counts(df, lang), html.P(tx("count", lang, n=len(df)))]
-    filters = {"area": area, "levels": levels, "region": region, "statuses": statuses, "current": current}
+    out = [level_counts(df, lang), html.P(tx(f"count_{scope}" + ("_1" if len(df) == 1 else ""), lang,
+                                             n=ui_number(len(df), lang)),
+                                          className="obs-alarm-count")]
+    filters = {"area": area, "levels": levels, "region": region, "statuses": statuses, "scope": scope}
     if pages > 1:
         out.append(html.P(tx("showing", lang, a=start + 1, b=start + len(chunk), n=len(df)),
                           className="obs-alarm-showing"))
-    out.append(tv.scroll_region(alarm_rows(chunk, lang, {**filters, "page": page}), tx("caption", lang)))
+    out.append(alarm_rows(chunk, lang, {**filters, "page": page}))
     if pages > 1:
         out.append(pager(page, pages, lang, filters))
     return out
 
 
+def ui_number(n: int, lang: str) -> str:
+    from obs import fmt
+    return fmt.number(n, 0, lang)
+
+
+def _history_table(rows: list[dict], ind: dict, lang: str, caption: str) -> html.Table:
+    head = html.Thead(html.Tr([html.Th(x, scope="col") for x in (
+        tv.tr("period", lang), tv.tr("level", lang), tv.tr("status", lang), tv.tr("explanation", lang))]))
+    body = html.Tbody([html.Tr([
+        html.Th((h.get("label_en") if lang == "en" else h.get("label_pt")) or h["period_id"], scope="row"),
+        html.Td(tv.level_badge(h["level"], lang) if h.get("level") and h["flagged"] else "—",
+                **{"data-label": tv.tr("level", lang)}),
+        html.Td(tv.status_label(h["status"], lang), **{"data-label": tv.tr("status", lang)}),
+        html.Td(AV.sentence(h, lang) or tv.fmt_value(h.get("value"), ind, lang), className="obs-expl"),
+    ]) for h in rows])
+    return html.Table([html.Caption(caption), head, body],
+                      className="table table-sm obs-table obs-alarm-history")
+
+
+def history_section(alarm_id: str, ind: dict, lang: str) -> list:
+    """The alarm's history, newest first: the latest HISTORY_SHOWN periods, the earlier ones folded
+    (a COVID-19 alarm has 60-odd periods: unfolded, the page would be metres long on a phone)."""
+    hist = data.alarm_history(alarm_id)
+    if hist.empty:
+        return [html.P(tx("no_history", lang))]
+    rows = hist.to_dict("records")[::-1]
+    recent, earlier = rows[:HISTORY_SHOWN], rows[HISTORY_SHOWN:]
+    out = [_history_table(recent, ind, lang, tx("history_caption", lang))]
+    if earlier:
+        out.append(html.Details([html.Summary(tx("history_earlier", lang, n=len(earlier))),
+                                 _history_table(earlier, ind, lang, tx("history_earlier_caption", lang))],
+                                className="obs-history-earlier"))
+    return out
+
+
+def not_evaluated(a: dict, ind: dict, lang: str) -> list:
+    """Provisional values after the alarm's period (a partial year or week): shown, never evaluated."""
+    prov = data.provisional_values(a["indicator_id"], a["territory_id"])
+    out = []
+    for r in prov.to_dict("records"):
+        out.append(html.P(tx("not_evaluated", lang, p=(r.get("label_en") if lang == "en" else r.get("label_pt"))
+                             or r["period_id"], v=tv.fmt_value(r.get("value"), ind, lang),
+                             why=AL.provisional_label(r.get("provisional_reason"), lang)),
+                          className="obs-not-evaluated small"))
+    return out
+
+
 def alarm_detail(alarm_id: str, lang: str, back_href: str):
-    """The explanation and the history of one alarm."""
+    """One alarm: its level and state, its sentence and rule kind, the facts it was computed from, any
+    provisional value left out, and its history."""
     df = data.alarms(alarm_id=alarm_id)
     if df.empty:
         return None
     a = df.iloc[0].to_dict()
     ind = {"decimals": a.get("decimals"), "short_unit": a.get("short_unit")}
     ind_title = a["title_en"] if lang == "en" else a["title_pt"]
-    expl = a["explanation_en"] if lang == "en" else a["explanation_pt"]
     facts = [
-        (tv.tr("level", lang), tv.level_badge(a["level"], lang)),
-        (tv.tr("status", lang), tv.status_label(a["status"], lang)),
+        (tx("state", lang), AV.state_text(a, lang)),
         (tx("rule", lang), tv.label(RULES.get(a["rule_type"]), lang, a["rule_type"])),
         (tv.tr("value", lang), tv.fmt_value(a.get("value"), ind, lang)),
         (tv.tr("threshold", lang), tv.fmt_value(a.get("threshold"), ind, lang)),
         (tv.tr("reference", lang), tv.fmt_value(a.get("reference_value"), ind, lang)
          + (f" ({tv.label(AL.REFERENCES.get(a['reference_kind']), lang, a['reference_kind'])})"
             if a.get("reference_kind") else "")),
-        (tv.tr("official", lang), tv.tr("yes" if a.get("official") else "no", lang)),
         (tv.tr("period", lang), (a.get("period_label_en") if lang == "en" else a.get("period_label_pt"))
          or a.get("period_id")),
     ]
-    hist = data.alarm_history(alarm_id)
-    if hist.empty:
-        hist_body = html.P(tx("no_history", lang))
-    else:
-        head = html.Thead(html.Tr([html.Th(x, scope="col") for x in (
-            tv.tr("period", lang), tv.tr("flagged", lang), tv.tr("level", lang), tv.tr("status", lang),
-            tv.tr("value", lang), tv.tr("threshold", lang), tv.tr("explanation", lang))]))
-        body = html.Tbody([html.Tr([
-            html.Th((h.get("label_en") if lang == "en" else h.get("label_pt")) or h["period_id"], scope="row"),
-            html.Td(tv.tr("yes" if h["flagged"] else "no", lang)),
-            html.Td(tv.level_badge(h["level"], lang) if h.get("level") and h["flagged"] else "—"),
-            html.Td(tv.status_label(h["status"], lang)),
-            html.Td(tv.fmt_value(h.get("value"), ind, lang), className="text-end"),
-            html.Td(tv.fmt_value(h.get("threshold"), ind, lang), className="text-end"),
-            html.Td((h.get("explanation_en") if lang == "en" else h.get("explanation_pt")) or ""),
-        ]) for h in hist.to_dict("records")])
-        hist_body = tv.scroll_region(html.Table([html.Caption(tx("history_caption", lang)), head, body],
-                                                className="table table-sm obs-table obs-alarm-history"),
-                                     tx("history_caption", lang))
     return html.Section([
         html.H2(tx("detail_h", lang, ind=ind_title, ter=a["name_unique"]), id="alarme-detalhe"),
-        html.P(expl, className="lead obs-alarm-explanation"),
+        html.P([tv.level_badge(a["level"], lang), " ", html.Span(AV.state_text(a, lang), className="obs-alarm-state")],
+               className="obs-alarm-head"),
+        html.P(AV.sentence(a, lang), className="lead obs-alarm-explanation"),
+        html.P(AV.rule_kind(a, lang), className="obs-alarm-meta"),
         html.Dl([x for k, v in facts for x in (html.Dt(k), html.Dd(v))], className="obs-alarm-facts"),
+        *not_evaluated(a, ind, lang),
         html.H3(tv.tr("history", lang)),
-        hist_body,
+        *history_section(alarm_id, ind, lang),
         html.P([dcc.Link(tv.title({"title_pt": a["title_pt"], "title_en": a["title_en"]}, lang),
                          href=tv.href(f"/indicador/{a['indicator_id']}", lang)), " · ",
                 dcc.Link(a["name_unique"], href=tv.href(_profile_path(a["territory_id"]), lang)), " · ",
@@ -336,32 +358,42 @@ def _region_id(regiao) -> str | None:
     return regiao.upper() if regiao and not regiao.isdigit() else (regiao or None)
 
 
+def status_options(scope: str, lang: str) -> list[dict]:
+    """The status choices; "resolved" is never active, so it is offered only in the history and in all."""
+    return [{"label": v["en" if lang == "en" else "pt"], "value": k,
+             "disabled": scope == "ativos" and not v["active"]} for k, v in tv.alarm_statuses().items()]
+
+
+def _clean_statuses(statuses: list[str], scope: str) -> list[str]:
+    return [x for x in statuses if scope != "ativos" or AL.STATUSES[x].active]
+
+
 @ui.status_check("/alarmes")
 def http_status(area: str | None = None, nivel: str | None = None, regiao: str | None = None,
                 estado: str | None = None, alarme: str | None = None, lang: str | None = None,
-                atuais: str | None = None, pagina: str | None = None, **_) -> int:
+                ver: str | None = None, atuais: str | None = None, pagina: str | None = None, **_) -> int:
     lang = lang_of(lang)
     levels, statuses, region = _split(nivel), _split(estado), _region_id(regiao)
-    if validate(area, levels, region, statuses, lang, atuais):
+    if validate(area, levels, region, statuses, lang, ver, atuais):
         return 400
     if pagina not in (None, "") and validate_page(
-            pagina, len(filtered_alarms(area, levels, region, statuses, bool(_current(atuais)))), lang):
+            pagina, len(filtered_alarms(area, levels, region, statuses, _scope(ver))), lang):
         return 400
     return 404 if alarme and data.alarms(alarm_id=alarme).empty else 200
 
 
 def layout(area: str | None = None, nivel: str | None = None, regiao: str | None = None,
            estado: str | None = None, alarme: str | None = None, lang: str | None = None,
-           atuais: str | None = None, pagina: str | None = None, **_):
+           ver: str | None = None, atuais: str | None = None, pagina: str | None = None, **_):
     from indicators.model import AREAS
     lang = lang_of(lang)
     levels, statuses = _split(nivel), _split(estado)
     region = _region_id(regiao)
-    errs = validate(area, levels, region, statuses, lang, atuais)
+    errs = validate(area, levels, region, statuses, lang, ver, atuais)
     if errs:
         return tv.problem_page("400", " ".join(errs), lang)
-    current = bool(_current(atuais))
-    df = filtered_alarms(area, levels, region, statuses, current)
+    scope = _scope(ver)
+    df = filtered_alarms(area, levels, region, statuses, scope)
     errs = validate_page(pagina, len(df), lang)
     if errs:
         return tv.problem_page("400", " ".join(errs), lang)
@@ -369,10 +401,10 @@ def layout(area: str | None = None, nivel: str | None = None, regiao: str | None
     detail = None
     if alarme:
         detail = alarm_detail(alarme, lang, "/alarmes" + search_of(area, levels, region, statuses, lang,
-                                                                   current=current, page=page))
+                                                                   scope=scope, page=page))
         if detail is None:
             return tv.problem_page("404", tx("unknown_alarm", lang, id=alarme), lang)
-    lv, st = tv.alarm_levels(), tv.alarm_statuses()
+    lv = tv.alarm_levels()
     return html.Div([
         dcc.Store(id=ids.STATE, data={"lang": lang}), dcc.Store(id=ids.URL_SEARCH), dcc.Store(id=ids.URL_SYNC),
         html.H1(tx("h1", lang)),
@@ -381,6 +413,11 @@ def layout(area: str | None = None, nivel: str | None = None, regiao: str | None
         html.Section([
             html.H2(tx("filters", lang), className="h5"),
             html.Div([
+                html.Fieldset([html.Legend(tx("scope", lang), className="form-label fs-6 fw-semibold"),
+                               dbc.RadioItems(id=ids.SCOPE, value=scope, inline=True,
+                                              options=[{"label": v[1] if lang == "en" else v[0], "value": k}
+                                                       for k, v in AL.SCOPES.items()])],
+                              className="col-md-3"),
                 html.Div([html.Label(tx("area", lang), htmlFor=ids.AREA, className="form-label"),
                           dbc.Select(id=ids.AREA, value=area or ALL_VALUE,
                                      options=[{"label": tx("all", lang), "value": ALL_VALUE}]
@@ -398,33 +435,32 @@ def layout(area: str | None = None, nivel: str | None = None, regiao: str | None
                               className="col-md-3"),
                 html.Fieldset([html.Legend(tx("status", lang), className="form-label fs-6 fw-semibold"),
                                dbc.Checklist(id=ids.STATUS, value=statuses, inline=True,
-                                             options=[{"label": v["en" if lang == "en" else "pt"], "value": k}
-                                                      for k, v in st.items()])],
-                              className="col-md-3"),
-                html.Fieldset([html.Legend(tx("series", lang), className="form-label fs-6 fw-semibold"),
-                               dbc.Checklist(id=ids.CURRENT, value=[CURRENT_ON] if current else [],
-                                             options=[{"label": tx("current", lang), "value": CURRENT_ON}])],
-                              className="col-md-3"),
+                                             options=status_options(scope, lang))],
+                              className="col-md-6"),
             ], className="row g-3"),
         ], className="obs-controls"),
-        html.Div(alarm_list(area, levels, region, statuses, lang, current, page, df=df), id=ids.LIST, className="mt-3",
+        html.Div(alarm_list(area, levels, region, statuses, lang, scope, page, df=df), id=ids.LIST, className="mt-3",
                  **{"aria-live": "polite"}),
     ], className="obs-alarms-page")
 
 
-@callback(Output(ids.LIST, "children"), Output(ids.URL_SEARCH, "data"),
-          Input(ids.AREA, "value"), Input(ids.LEVEL, "value"), Input(ids.REGION, "value"),
-          Input(ids.STATUS, "value"), Input(ids.CURRENT, "value"), State(ids.STATE, "data"),
+@callback(Output(ids.LIST, "children"), Output(ids.URL_SEARCH, "data"), Output(ids.STATUS, "options"),
+          Output(ids.STATUS, "value"),
+          Input(ids.SCOPE, "value"), Input(ids.AREA, "value"), Input(ids.LEVEL, "value"), Input(ids.REGION, "value"),
+          Input(ids.STATUS, "value"), State(ids.STATE, "data"),
           prevent_initial_call=True)
-def update(area, levels, region, statuses, current, state):
-    """Re-filter the alarm list (back to its first page); the URL keeps the filters."""
+def update(scope, area, levels, region, statuses, state):
+    """Re-filter the alarm list (back to its first page); the URL keeps the filters. "Resolved" is only
+    offered outside the active scope."""
     lang = lang_of((state or {}).get("lang"))
-    levels, statuses = list(levels or []), list(statuses or [])
+    scope = _scope(scope) or AL.DEFAULT_SCOPE
+    levels = list(levels or [])
+    statuses = _clean_statuses(list(statuses or []), scope)
     area = None if area in (None, "", ALL_VALUE) else area
     region = None if region in (None, "", ALL_VALUE) else region
-    current = CURRENT_ON in (current or [])
-    return (alarm_list(area, levels, region, statuses, lang, current),
-            search_of(area, levels, region, statuses, lang, current=current))
+    return (alarm_list(area, levels, region, statuses, lang, scope),
+            search_of(area, levels, region, statuses, lang, scope=scope),
+            status_options(scope, lang), statuses)
 
 
 clientside_callback(tv.URL_SYNC_JS, Output(ids.URL_SYNC, "data"), Input(ids.URL_SEARCH, "data"),

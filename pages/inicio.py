@@ -19,6 +19,7 @@ HEADLINES = "home-headlines"
 ALARMS = "home-alarms"
 MAP = "home-map"
 FRESH = "home-fresh"
+ALARMS_OPEN = "home-alarms-open"
 ALARM_LEVELS = ("critico", "atencao", "informacao")
 
 
@@ -45,22 +46,45 @@ def headline_card(r: pd.Series, lang: str):
     ]), className="kpi-card h-100")
 
 
-def alarms_table(lang: str):
+#: home-page wording of the alarm block (the counts are the alarm centre's default list: active alarms)
+ALARM_TEXT = {
+    "summary": ("{n} alarmes ativos, dos quais {c} críticos.", "{n} active alarms, {c} of them critical."),
+    "open": ("Ver os {n} alarmes ativos", "See the {n} active alarms"),
+    "open_critical": ("ver só os críticos", "see the critical ones only"),
+}
+
+
+def _at(key: str, lang: str, **kw) -> str:
+    pt, en = ALARM_TEXT[key]
+    return (en if lang == "en" else pt).format(**kw)
+
+
+def alarms_block(lang: str) -> list:
+    """Active alarms (obs.alarm_levels.is_active) by policy area and level, critical first — the areas with
+    the most critical alarms first —, with links to the same alarms in the alarm centre."""
     df = data.alarm_counts()
     if not len(df):
-        return html.P(t("home.alarms.none", lang))
+        return [html.P(t("home.alarms.none", lang))]
     piv = df.pivot_table(index="area", columns="level", values="n", aggfunc="sum", fill_value=0)
-    cols = [("area", t("home.alarms.area", lang))] + [(lv, t(f"alarm.{lv}", lang)) for lv in ALARM_LEVELS] + \
-        [("total", t("home.alarms.total", lang))]
-    rows = []
-    for area, r in piv.iterrows():
-        row = {"area": area_label(area, lang)}
-        for lv in ALARM_LEVELS:
-            row[lv] = fmt.number(r.get(lv, 0), 0, lang)
-        row["total"] = fmt.number(sum(r.get(lv, 0) for lv in ALARM_LEVELS), 0, lang)
-        rows.append(row)
-    return ui.table(cols, rows, t("home.alarms.caption", lang), numeric=set(ALARM_LEVELS) | {"total"},
-                    row_header="area")
+    piv = piv.reindex(columns=list(ALARM_LEVELS), fill_value=0)
+    piv["total"] = piv[list(ALARM_LEVELS)].sum(axis=1)
+    piv = piv.sort_values([*ALARM_LEVELS, "total"], ascending=False, kind="stable")
+    heads = [t(f"alarm.{lv}", lang) for lv in ALARM_LEVELS] + [t("home.alarms.total", lang)]
+    head = html.Thead(html.Tr([html.Th(t("home.alarms.area", lang), scope="col")]
+                              + [html.Th(h, scope="col", className="num") for h in heads]))
+    body = html.Tbody([html.Tr([html.Th(area_label(area, lang), scope="row")]
+                               + [html.Td(fmt.number(r[k], 0, lang), className="num", **{"data-label": h})
+                                  for k, h in zip((*ALARM_LEVELS, "total"), heads)])
+                       for area, r in piv.iterrows()])
+    n, c = int(piv["total"].sum()), int(piv["critico"].sum())
+    table = dbc.Table([html.Caption(t("home.alarms.caption", lang), className="visually-hidden"), head, body],
+                      className="table-sm data-table mb-2 obs-home-alarm-table", striped=True)
+    return [
+        html.P(_at("summary", lang, n=fmt.number(n, 0, lang), c=fmt.number(c, 0, lang)), className="obs-home-alarm-summary"),
+        table,
+        html.P([dcc.Link(_at("open", lang, n=fmt.number(n, 0, lang)), href=ui.href("/alarmes", lang), id=ALARMS_OPEN),
+                " · ", dcc.Link(_at("open_critical", lang), href=ui.href("/alarmes", lang, nivel="critico"))]),
+    ]
 
 
 def featured_map(lang: str, indicator_id: str):
@@ -123,9 +147,7 @@ def layout(lang: str | None = None, **_):
         dbc.Row([
             dbc.Col(featured, lg=7, className="mb-3"),
             dbc.Col([
-                html.Section([html.H2(t("home.alarms", lang)), alarms_table(lang),
-                              html.P(dcc.Link(t("home.alarms.open", lang), href=ui.href("/alarmes", lang)))],
-                             id=ALARMS),
+                html.Section([html.H2(t("home.alarms", lang)), *alarms_block(lang)], id=ALARMS),
                 freshness(lang),
             ], lg=5),
         ]),

@@ -87,6 +87,18 @@ TEXT = {
                 "An alarm flags an indicator of a territory by rules declared in the indicator's file. Each "
                 "alarm keeps the rule, threshold, value and reference it was computed from, and one sentence "
                 "that explains it. Rule types:"),
+    "m_alarm_kinds": ("Limiar oficial: fixado em lei ou por uma entidade oficial, citada em cada alarme. Regra "
+                      "analítica: uma regra do Observatório para assinalar o que merece atenção — não é um limiar "
+                      "legal nem uma infração. Um alarme está ativo enquanto não é resolvido e a sua série continua "
+                      "atual (o indicador ainda é publicado e o território tem um valor recente); os outros ficam no "
+                      "histórico. Valores provisórios (um ano ou uma semana incompletos) são mostrados e assinalados, "
+                      "mas nunca avaliados por uma regra.",
+                      "Official threshold: set in law or by an official body, cited in every alarm. Analytical rule: "
+                      "a rule of the Observatório to flag what deserves attention — not a legal threshold nor a "
+                      "breach. An alarm is active until it is resolved or its series stops being current (the "
+                      "indicator is still published and the territory has a recent value); the others go to the "
+                      "history. Provisional values (an incomplete year or week) are shown and flagged, but never "
+                      "evaluated by a rule."),
     "r_absolute": ("limiar absoluto — o valor passa um limite fixo (oficial quando a fonte é citada);",
                    "absolute threshold — the value crosses a fixed limit (official when a source is cited);"),
     "r_deviation": ("desvio — o valor afasta-se da referência (país, NUTS III ou pares) mais do que k desvios "
@@ -262,11 +274,12 @@ def layout(lang: str | None = None, **_):
             html.H3(tx("m_agg_h", lang)), html.P(tx("m_agg", lang)),
             html.Ul([html.Li(tx(k, lang)) for k in ("agg_sum", "agg_ratio", "agg_wmean", "agg_none")]),
             html.H3(tx("m_peer_h", lang)), html.P(tx("m_peer", lang)),
-            html.H3(tx("m_alarm_h", lang)), html.P(tx("m_alarm", lang)),
+            html.H3(tx("m_alarm_h", lang), id="regras-alarme"), html.P(tx("m_alarm", lang)),
             html.Ul([html.Li(tx(k, lang)) for k in ("r_absolute", "r_deviation", "r_trend", "r_missing")]),
             html.P(tx("levels", lang)),
             html.Ul([html.Li(tv.level_badge(k, lang)) for k in lv], className="list-inline"),
             html.P(tx("statuses", lang) + ", ".join(v["en" if lang == "en" else "pt"] for v in st.values()) + "."),
+            html.P(tx("m_alarm_kinds", lang)),
         ]),
         html.Section([
             html.H2(tx("api_h", lang), id="api"),

@@ -189,11 +189,48 @@ def test_trend_pct_exactly_at_threshold_is_not_flagged():
     assert flags(down) == {("a", "2021"): True}
 
 
-def test_trend_skips_missing_values_and_needs_enough_history():
+def test_trend_counts_calendar_periods_not_observations():
+    """Over a gap, "2 periods" is two calendar periods: 2021 against 2019, which is missing, is not
+    decided (the old rule compared 2021 with 2018, three years back, as if the gap were not there)."""
     p = panel([("a", "2018", 1.0), ("a", "2019", NAN), ("a", "2020", 2.0), ("a", "2021", 3.0)])
-    ev = A.trend(p, th(rule="trend", periods=2), "up")
-    assert flags(ev) == {("a", "2021"): True}        # 1 -> 2 -> 3 over the delivered values
+    assert A.trend(p, th(rule="trend", periods=2), "up").empty
+    pct = A.trend(p, th(rule="trend", periods=2, pct=10), "up")
+    assert flags(pct) == {("a", "2020"): True}                # 2020 vs 2018; 2021 vs 2019 (missing): undecided
+    q = panel([("a", "2018", 1.0), ("a", "2019", 2.0), ("a", "2020", NAN), ("a", "2021", 3.0)])
+    assert A.trend(q, th(rule="trend", periods=2), "up").empty   # "each" needs every period in between
+    ev = A.trend(q, th(rule="trend", periods=2, pct=10), "up").set_index("period_id")
+    assert bool(ev.loc["2021", "flagged"]) and ev.loc["2021", "reference_period_id"] == "2019"  # endpoints only
     assert A.trend(panel([("a", "2020", 1.0), ("a", "2021", 2.0)]), th(rule="trend", periods=2), "up").empty
+
+
+def test_calendar_positions_follow_the_periodicity():
+    assert A.calendar_positions(["2001", "2009", "2010"], "annual") == {"2001": 2001, "2009": 2009, "2010": 2010}
+    q = A.calendar_positions(["2024-Q4", "2025-Q1", "2025-Q3"], "quarterly")
+    assert q["2025-Q1"] - q["2024-Q4"] == 1 and q["2025-Q3"] - q["2025-Q1"] == 2
+    assert A.calendar_positions(["2020-Q4", "2022-Q4"], "annual") == {"2020-Q4": 2020, "2022-Q4": 2022}
+    w = A.calendar_positions(["2020-W53", "2021-W01"], "weekly")
+    assert w["2021-W01"] - w["2020-W53"] == 1
+    assert A.calendar_positions(["2017", "2013", "2021"], "election") == {"2013": 0, "2017": 1, "2021": 2}
+
+
+def test_since_is_the_run_at_the_current_level():
+    h = pd.DataFrame({"alarm_id": "x", "period_id": ["2000", "2001", "2002", "2003", "2004"],
+                      "level": ["atencao", "critico", "atencao", "critico", "critico"],
+                      "flagged": [True, True, True, True, True], "since_period_id": "2000"})
+    assert list(A.level_runs(h)) == ["2000", "2001", "2002", "2003", "2003"]
+    r = pd.DataFrame({"alarm_id": "x", "period_id": ["2000", "2001", "2002"], "level": ["critico", None, "critico"],
+                      "flagged": [True, False, True], "since_period_id": ["2000", "2001", "2002"]})
+    assert list(A.level_runs(r)) == ["2000", "2001", "2002"]
+
+
+def test_ratio_and_k_keep_their_decimals():
+    t = th(rule="deviation", reference="national", ratio=1.25, level="informacao")
+    lab = A.labels_for(_indicator([t], short_unit="€/m²", decimals=2))
+    row = {"status": "ongoing", "level": "informacao", "period_id": "2025", "since_period_id": "2024",
+           "value": 14.0, "reference_value": 10.0}
+    assert "mais de 1,25 vezes o valor nacional (10,00)" in A.explain(row, t, lab, "pt")
+    assert "more than 1.25 times the national value" in A.explain(row, t, lab, "en")
+    assert A.sentence(row, t, lab, "pt") == "14,00\u00a0€/m² em 2025, mais de 1,25 vezes o valor nacional (10,00)."
 
 
 # -- missing ----------------------------------------------------------------------------------------

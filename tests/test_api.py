@@ -308,7 +308,9 @@ def _add_restricted(con):
     ind["meta_json"] = ind["meta_json"].str.replace(IND, SECRET).str.replace('"public"', '"restricted"')
     con.register("_i", ind)
     con.execute("INSERT INTO dim_indicator SELECT * FROM _i")
-    con.execute(f"""INSERT INTO fact_indicator_value SELECT '{SECRET}', territory_id, period_id, value * 3,
+    con.execute(f"""INSERT INTO fact_indicator_value (indicator_id, territory_id, period_id, value, numerator,
+                    denominator, is_provisional, is_estimated, is_break, origin, source_ids, note)
+                    SELECT '{SECRET}', territory_id, period_id, value * 3,
                     numerator, denominator, is_provisional, is_estimated, is_break, origin, source_ids, 'SEGREDO'
                     FROM fact_indicator_value WHERE indicator_id = ?""", [IND])
     period = con.execute("SELECT max(period_id) FROM fact_indicator_value WHERE indicator_id = ?", [IND]).fetchone()[0]

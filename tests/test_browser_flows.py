@@ -100,7 +100,7 @@ def _click(duo, selector: str) -> None:
     el.click()
 
 
-def test_alarm_pages_next_previous_and_current_series(duo, sample_alarms):
+def test_alarm_pages_next_previous_and_history(duo, sample_alarms):
     import pages.alarmes as m
     if m.n_pages(len(m.filtered_alarms(None, ["critico", "atencao"], None, []))) < 2:
         pytest.skip("fewer alarms than one page")
@@ -116,9 +116,10 @@ def test_alarm_pages_next_previous_and_current_series(duo, sample_alarms):
     _wait(duo, lambda: "pagina" not in _query(duo), msg="back to page 1")
     duo.wait_for_contains_text("#alarmes-pager", "Página 1 de", timeout=20)
     _wait(duo, lambda: duo.driver.execute_script("return window.scrollY") == 0)
-    _click(duo, "#alarmes-current input[value='1']")
-    _wait(duo, lambda: _query(duo).get("atuais") == "1", msg="the current-series filter goes to the URL")
-    assert "série terminada" not in duo.find_element("#alarmes-list").text
+    assert "Série terminada" not in duo.find_element("#alarmes-list").text       # active by default
+    _click(duo, "#alarmes-scope input[value='historico']")
+    _wait(duo, lambda: _query(duo).get("ver") == "historico", msg="the history choice goes to the URL")
+    duo.wait_for_contains_text("#alarmes-list", "no histórico", timeout=20)
 
 
 def test_profile_peer_group_and_chart_indicator_are_in_the_url(duo):

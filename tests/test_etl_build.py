@@ -20,8 +20,7 @@ def mini(tmp_path, monkeypatch):
     belong to other modules and need the full data system)."""
     ds = tmp_path / "system"
     shutil.copytree(MINI, ds)
-    monkeypatch.setattr(B, "POST_STEPS", [])
-    monkeypatch.setattr(B, "STEP_MODULES", [])
+    monkeypatch.setattr(B, "PIPELINE", [])
     import etl.geo
     monkeypatch.setattr(etl.geo, "build_geo", lambda *a, **k: None)
     monkeypatch.setenv("OBS_DATA_DIR", str(tmp_path / "data"))

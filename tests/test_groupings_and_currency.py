@@ -40,8 +40,11 @@ def test_discontinued_series_alarms_are_marked_and_explained(db):
     pt, en = db.execute("SELECT explanation_pt, explanation_en FROM fact_alarm "
                         "WHERE indicator_id = 'covid19_incidencia_14d' LIMIT 1").fetchone()
     assert "Série terminada" in pt and "Discontinued series" in en
-    assert db.execute("SELECT bool_and(is_current) FROM fact_alarm WHERE indicator_id <> 'covid19_incidencia_14d'"
-                      ).fetchone()[0]
+    # other series are current unless the territory has no recent value (a station closed): "stale"
+    assert db.execute("SELECT count(*) FROM fact_alarm WHERE indicator_id <> 'covid19_incidencia_14d' "
+                      "AND NOT is_current AND series_state <> 'stale'").fetchone()[0] == 0
+    assert db.execute("SELECT DISTINCT series_state FROM fact_alarm WHERE indicator_id = 'covid19_incidencia_14d'"
+                      ).fetchall() == [("discontinued",)]
 
 
 def test_current_alarms_come_first_and_home_counts_only_current(built):

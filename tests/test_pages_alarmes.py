@@ -120,11 +120,18 @@ def test_filters(page, sample_alarms):
 
 
 def test_update_callback_returns_list_and_url(page, sample_alarms):
-    children, search = page.update("demografia", ["atencao"], "PT1A0", ["ongoing"], [], {"lang": "en"})
+    children, search, options, statuses = page.update("ativos", "demografia", ["atencao"], "PT1A0", ["ongoing"],
+                                                      {"lang": "en"})
     assert "Test: Lisbon" in _text(children)
     assert search == "?area=demografia&nivel=atencao&regiao=PT1A0&estado=ongoing&lang=en"
+    assert statuses == ["ongoing"] and [o["value"] for o in options if o["disabled"]] == ["resolved"]
     assert page.update(None, None, None, None, None, {"lang": "pt"})[1] == ""
-    assert page.update(None, None, None, None, ["1"], {"lang": "pt"})[1] == "?atuais=1"
+    assert page.update("historico", None, None, None, None, {"lang": "pt"})[1] == "?ver=historico"
+    # back to the active alarms, "resolved" cannot stay chosen (it is never active)
+    _, search, options, statuses = page.update("ativos", None, None, None, ["resolved", "new"], {"lang": "pt"})
+    assert statuses == ["new"] and search == "?estado=new"
+    _, _, options, statuses = page.update("todos", None, None, None, ["resolved"], {"lang": "pt"})
+    assert statuses == ["resolved"] and not any(o["disabled"] for o in options)
 
 
 def test_alarm_detail_has_explanation_facts_and_history(page, sample_alarms):
@@ -231,20 +238,20 @@ def test_real_page_size_shows_page_x_of_y(page, sample_alarms):
 
 def test_pager_links_keep_every_filter(page, sample_alarms, monkeypatch):
     monkeypatch.setattr(page, "PAGE_SIZE", 1)
-    args = dict(nivel="critico,atencao", estado="new,ongoing", atuais="1", lang="en")
-    n = len(page.filtered_alarms(None, ["critico", "atencao"], None, ["new", "ongoing"], current=True))
+    args = dict(nivel="critico,atencao", estado="new,ongoing", ver="todos", lang="en")
+    n = len(page.filtered_alarms(None, ["critico", "atencao"], None, ["new", "ongoing"], "todos"))
     assert n >= 2                                                   # the two current sample alarms at least
     first = page.layout(**args)
     nav = _find(first, page.ids.PAGER)
     assert nav is not None and nav.to_plotly_json()["props"]["aria-label"] == "Pages of the alarm list"
     nxt = _find(first, f"{page.ids.PAGER}-next")
     assert _find(first, f"{page.ids.PAGER}-prev") is None
-    assert _query(nxt.href) == {"nivel": "critico,atencao", "estado": "new,ongoing", "atuais": "1",
+    assert _query(nxt.href) == {"nivel": "critico,atencao", "estado": "new,ongoing", "ver": "todos",
                                 "pagina": "2", "lang": "en"}
     assert nxt.href.startswith("/alarmes?") and "nivel=critico,atencao" in nxt.href     # readable permalink
     second = page.layout(pagina="2", **args)
     prev = _find(second, f"{page.ids.PAGER}-prev")
-    assert _query(prev.href) == {"nivel": "critico,atencao", "estado": "new,ongoing", "atuais": "1", "lang": "en"}
+    assert _query(prev.href) == {"nivel": "critico,atencao", "estado": "new,ongoing", "ver": "todos", "lang": "en"}
     assert f"Page 2 of {n}" in _text(second)
     pt = page.layout(pagina="2", nivel="critico,atencao", regiao="PT")
     assert "Página anterior" in _text(pt) and _query(_find(pt, f"{page.ids.PAGER}-prev").href) == {
@@ -272,36 +279,40 @@ def test_page_range_depends_on_the_filters(page, sample_alarms):
     assert page.http_status(regiao="PT200", nivel="critico", area="governacao", pagina="2") == 400
     assert page.http_status(pagina="2", atuais="sim") == 400
     assert page.layout(atuais="sim").to_plotly_json()["props"].get("data-status") == "400"
+    assert page.http_status(atuais="1") == 200                    # old permalinks still open
+    assert page.http_status(ver="tudo") == 400 and page.http_status(ver="historico") == 200
+    assert page.http_status(estado="resolved") == 400             # never active: needs ver=historico or todos
+    assert page.http_status(estado="resolved", ver="historico") == 200
 
 
-def test_current_only_excludes_discontinued_series(page, sample_alarms):
-    every = page.filtered_alarms(None, [], "PT1A0", [])
-    current = page.filtered_alarms(None, [], "PT1A0", [], current=True)
-    assert SAMPLE_ID_3 in set(every["alarm_id"]) and SAMPLE_ID_3 not in set(current["alarm_id"])
-    assert SAMPLE_ID in set(current["alarm_id"])
-    assert current["is_current"].astype(bool).all() and len(current) < len(every)
-    # the page, filtered down to the COVID sample's neighbourhood
+def test_active_by_default_history_on_request(page, sample_alarms):
+    """One definition of active: an alarm of a discontinued series is history, never in the default list."""
+    active = page.filtered_alarms(None, [], "PT1A0", [])
+    history = page.filtered_alarms(None, [], "PT1A0", [], "historico")
+    every = page.filtered_alarms(None, [], "PT1A0", [], "todos")
+    assert SAMPLE_ID in set(active["alarm_id"]) and SAMPLE_ID_3 not in set(active["alarm_id"])
+    assert SAMPLE_ID_3 in set(history["alarm_id"]) and SAMPLE_ID not in set(history["alarm_id"])
+    assert len(every) == len(active) + len(history)
+    assert active["is_active"].all() and not history["is_active"].any()
     args = dict(area="saude", nivel="critico", regiao="PT1A0", estado="ongoing")
-    shown = _text(page.layout(**args))
-    assert SAMPLE_EXPLANATION_3 in shown
-    hidden = _text(page.layout(atuais="1", **args))
-    assert SAMPLE_EXPLANATION_3 not in hidden and "covid19_incidencia_14d" not in hidden
-    assert page.http_status(atuais="1", **args) == 200
-    children, search = page.update("saude", ["critico"], "PT1A0", ["ongoing"], ["1"], {"lang": "pt"})
-    assert SAMPLE_EXPLANATION_3 not in _text(children)
-    assert search == "?area=saude&nivel=critico&regiao=PT1A0&estado=ongoing&atuais=1"
-    assert page.search_of(None, [], None, [], "pt", current=True, page=3) == "?atuais=1&pagina=3"
+    assert SAMPLE_EXPLANATION_3 not in _text(page.layout(**args))
+    shown = _text(page.layout(ver="historico", **args))
+    assert SAMPLE_EXPLANATION_3 in shown and "Série terminada" in shown
+    assert page.search_of(None, [], None, [], "pt", scope="historico", page=3) == "?ver=historico&pagina=3"
+    assert page.search_of(None, [], None, [], "pt", scope="ativos") == ""
 
 
-def test_discontinued_rows_carry_a_text_marker(page, sample_alarms):
+def test_history_rows_say_why_in_words(page, sample_alarms):
     from obs import data
-    row = page.alarm_rows(data.alarms(alarm_id=SAMPLE_ID_3), "pt", {"area": None, "levels": [], "region": None,
-                                                                      "statuses": []})
-    assert "(série terminada)" in _text(row) and "obs-discontinued" in _text(row)
-    assert "(discontinued series)" in _text(page.alarm_rows(data.alarms(alarm_id=SAMPLE_ID_3), "en", {
+    row = _text(page.alarm_rows(data.alarms(alarm_id=SAMPLE_ID_3), "pt", {"area": None, "levels": [], "region": None,
+                                                                         "statuses": []}))
+    assert "Série terminada · último valor avaliado: 3 mar 2022" in row and "obs-alarm-inactive" in row
+    assert "Em curso" not in row
+    assert "Discontinued series" in _text(page.alarm_rows(data.alarms(alarm_id=SAMPLE_ID_3), "en", {
         "area": None, "levels": [], "region": None, "statuses": []}))
     current = _text(page.alarm_rows(data.alarms(alarm_id=SAMPLE_ID), "pt", {"area": None, "levels": [],
                                                                              "region": None, "statuses": []}))
-    assert "série terminada" not in current
-    assert "Apenas séries atuais" in _text(page.layout())
-    assert "Current series only" in _text(page.layout(lang="en"))
+    assert "Série terminada" not in current and "Em curso desde 2018" in current
+    out = _text(page.layout())
+    assert "Histórico" in out and "Ativos" in out and "Todos" in out
+    assert "History" in _text(page.layout(lang="en"))

@@ -117,7 +117,7 @@ def test_municipality_peer_groups_and_alarms(pages, built):
     if alarms.empty:
         assert "Sem alarmes ativos." in out
     else:
-        assert alarms.iloc[0]["explanation_pt"] in out
+        assert alarms.iloc[0]["sentence_pt"] in out          # one sentence beside level and indicator
 
 
 def test_municipality_with_sample_alarm_shows_explanation(pages, sample_alarms):

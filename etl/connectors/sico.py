@@ -6,6 +6,12 @@ Quirks (SOURCES.md §3.3): at 8 year boundaries a week label appears on two rows
 partial counts — they are summed; the columns `desconhecido` and `estrangeiro` (unknown residence,
 abroad) are excluded (option `exclude`). A municipality column missing from the mapping sets all
 its cells aside with that reason.
+
+A partial week (option `partial_week: {ratio, window}`): a week whose national total (every mapped
+municipality) is below `ratio` × the median of the `window` weeks on each side of it (itself left
+out; at the ends of the file, those that exist) is flagged provisional for every municipality. In the
+real file this is the last week, 2024-W09 (864 deaths against ~2 400 in the weeks before: the extract
+was taken during that week); the winter drops of 2021 stay well above the cut.
 """
 from __future__ import annotations
 
@@ -26,6 +32,19 @@ def read_mapping(ctx: Context, source) -> dict[str, str]:
     m = read_csv_strings(ctx.data_system / source.depends_on[0])
     m = m[m["dico"].str.strip() != ""]          # desconhecido / estrangeiro map to no municipality
     return dict(zip(m["coluna_sico"].str.strip(), m["dico"].str.strip()))
+
+
+def partial_weeks(g: pd.DataFrame, ratio: float = 0.6, window: int = 4) -> list[str]:
+    """Weeks (ISO ids) whose total over all municipalities is below `ratio` × the median of the `window`
+    weeks on each side (the week itself left out). `g`: _period, value."""
+    tot = g.groupby("_period")["value"].sum().sort_index()
+    v = tot.to_numpy(dtype=float)
+    out = []
+    for i, pid in enumerate(tot.index):
+        around = [*v[max(0, i - window):i], *v[i + 1:i + 1 + window]]
+        if around and v[i] < ratio * float(pd.Series(around).median()):
+            out.append(pid)
+    return out
 
 
 @connector("sico_wide_csv")
@@ -60,8 +79,10 @@ class SicoWideCsv:
         g["value"] = grp["_num"].sum(min_count=1)
         g = g.reset_index()
         g["note"] = g["n"].map(lambda n: f"soma de {n} linhas com a mesma semana na fonte" if n > 1 else None)
+        pw = source.options.get("partial_week")
+        partial = set(partial_weeks(g, **pw)) if pw else set()
         out = staged(g, variable="obitos", territory_id=g["_territory"], period_id=g["_period"], value=g["value"],
-                     note=g["note"])
+                     note=g["note"], is_provisional=g["_period"].isin(partial))
         rej = pd.concat([x for x in rej if len(x)] or [rej[0]], ignore_index=True)
         rej["field"] = rej["field"].replace({"_territory": "coluna", "_period": week_col, "_row": week_col})
         return out, rej
