@@ -224,12 +224,14 @@ def map_summary(v: View, df: pd.DataFrame) -> str:
              n_missing=fmt.number(int(df["value"].isna().sum()), 0, lang))
 
 
-def ranking_rows(v: View, bundle: dict | None = None, sort: str = "pos", desc: bool = False) -> list[dict]:
+def ranking_rows(v: View, bundle: dict | None = None, sort: str = "pos", desc: bool = False,
+                 with_unit: bool = True) -> list[dict]:
     """The ranking: position 1 = highest value; ties share a position; no data last.
 
     `sort` orders the rows by position (= value, highest first), territory name (Portuguese order) or
     value; `desc` reverses it. Rows without data stay last when sorting by position or value. Each row
-    carries its map class (text and colour) and whether it has data."""
+    carries its map class (text and colour) and whether it has data; `with_unit=False` leaves the unit
+    to the column header."""
     b = bundle or map_bundle(v)
     df = b["frame"].copy()
     md = b["md"]
@@ -245,7 +247,7 @@ def ranking_rows(v: View, bundle: dict | None = None, sort: str = "pos", desc: b
         high_first = (sort == "pos") != desc
         df = df.sort_values(["value", "_name"], ascending=[not high_first, True], na_position="last",
                             kind="stable")
-    d, u = decimals(v), unit(v)
+    d, u = decimals(v), (unit(v) if with_unit else "")
     nodata = t("nodata", v.lang)
     return [{"pos": "—" if pd.isna(r["pos"]) else fmt.number(r["pos"], 0, v.lang), "territory": r["name"],
              "value": fmt.value(r["value"], d, u, v.lang, na=nodata), "cls": r["cls"], "id": r["territory_id"],

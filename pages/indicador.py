@@ -137,7 +137,7 @@ def ranking_table(v: IV.View, bundle: dict, sort: dict | None = None):
     territory links to its page; the column headers sort (aria-sort says how)."""
     key = (sort or {}).get("key") if (sort or {}).get("key") in IV.RANK_SORTS else "pos"
     desc = bool((sort or {}).get("desc", False))
-    rows = IV.ranking_rows(v, bundle, sort=key, desc=desc)
+    rows = IV.ranking_rows(v, bundle, sort=key, desc=desc, with_unit=False)
     lang = v.lang
     caption = t("rank.caption.sorted", lang, title=IV.title(v), period=IV.period_label(v),
                 levels=level_label(v.level, lang, plural=True),
@@ -163,7 +163,8 @@ def ranking_table(v: IV.View, bundle: dict, sort: dict | None = None):
     tbl = dbc.Table([html.Caption(caption),
                      html.Thead(html.Tr([head("pos", t("rank.pos", lang), True),
                                          head("territory", t("rank.territory", lang)),
-                                         head("value", t("rank.value", lang), True),
+                                         head("value", t("rank.value", lang) + (f" ({IV.unit(v)})" if IV.unit(v) else ""),
+                                              True),
                                          head("cls", t("rank.class", lang))])),
                      html.Tbody(body)], className="table-sm data-table ranking-table mb-0", striped=True)
     return html.Div(tbl, className="table-scroll", tabIndex=0, role="region",
