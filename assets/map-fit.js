@@ -72,7 +72,7 @@
     for (var i = 0; i < gds.length; i++) { bind(gds[i]); }
   }
   document.addEventListener('click', function (e) {
-    var btn = e.target.closest && e.target.closest('.modebar-btn[data-attr="resetViewMap"], .modebar-btn[data-val="reset"]');
+    var btn = e.target.closest && e.target.closest('.modebar-btn[data-attr="reset"]');
     if (!btn) { return; }
     var gd = btn.closest('.js-plotly-plot');
     if (gd) { reset(gd); }

@@ -334,13 +334,15 @@ def layout(indicator_id: str | None = None, lang: str | None = None, **q):
                 dcc.Dropdown(id=SERIES_SELECT, options=series_options, value=list(v.territories), multi=True,
                              placeholder=t("search.placeholder", lang)),
             ]),
-            html.Figure([dcc.Graph(id=SERIES, figure=series_fig, config=GRAPH_CONFIG),
+            # an explicit height: with `responsive` and none, dcc.Graph sets height 100% of an auto-height
+            # panel and a chart drawn in (or into) a hidden panel collapses to 0 px (as the map did, §1)
+            html.Figure([dcc.Graph(id=SERIES, figure=series_fig, config=GRAPH_CONFIG, style={"height": "380px"}),
                          html.Figcaption(ui.summary(series_text, id=SERIES_SUMMARY))], className="obs-figure"),
             html.Div(series_table, id=SERIES_TABLE),
         ]),
         tab_panel(v, "ranking", html.Div(ranking_now, id=RANKING, className="mt-3")),
         tab_panel(v, "distribuicao", html.Figure([
-            dcc.Graph(id=DIST, figure=dist_fig, config=GRAPH_CONFIG),
+            dcc.Graph(id=DIST, figure=dist_fig, config=GRAPH_CONFIG, style={"height": "320px"}),
             html.Figcaption(ui.summary(dist_text, id=DIST_SUMMARY))], className="obs-figure mt-3")),
         tab_panel(v, "metadados", html.Div(metadata_block(v), className="mt-3", id=METADATA)),
         tab_panel(v, "downloads", html.Div(downloads(v), className="mt-3", id=DOWNLOADS + "-wrap")),

@@ -60,6 +60,13 @@ def test_tabs_are_reached_and_moved_with_the_keyboard(screen, request, live_url)
     press(d, Keys.ARROW_LEFT)
     assert selected_tab(d) == "ind-tab-metadados"
     see.text(d, "#ind-metadata", "Fontes")
+    # the charts drawn in panels that were hidden keep their size
+    for tab, graph in (("distribuicao", "#ind-dist"), ("serie", "#ind-series")):
+        d.execute_script(f"document.getElementById('ind-tab-{tab}').focus()")
+        press(d, Keys.SPACE)
+        assert selected_tab(d) == f"ind-tab-{tab}"
+        d.execute_script("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", graph)
+        see.painted(d, graph, min_height=250)
     see.fits(d)
     see.shot(d, f"h1-tabs-{screen}")
 
@@ -84,12 +91,12 @@ def test_arrow_keys_do_not_switch_the_indicator(desktop, live_url):
     d = desktop
     see.open(d, f"{live_url}/indicador/{IND}")
     title = see.text(d, "#ind-title", "Índice de envelhecimento").text
-    box = see.focus_reaches(d, "#ind-indicator input", max_tabs=30)
+    box = see.focus_reaches(d, "#ind-indicator input, select#ind-indicator", max_tabs=30)
     for _ in range(3):
         box.send_keys(Keys.ARROW_DOWN)
         time.sleep(0.3)
     see.settle(d)
-    assert d.find_element("css selector", "#ind-title").text == title
+    assert d.find_element("css selector", "#ind-title").text == title, "an arrow key switched the indicator"
     assert f"/indicador/{IND}" in d.current_url
     see.visible(d, "#ind-indicator .Select-menu-outer")          # the list is open, nothing chosen yet
     box.send_keys(Keys.ENTER)                                       # Enter chooses
@@ -121,8 +128,8 @@ def test_focus_on_the_map_is_visible(screen, request, live_url):
     see.painted(d, "#ind-map", min_height=250)
     see.focus_reaches(d, "#ind-map canvas.maplibregl-canvas", max_tabs=40)
     time.sleep(0.3)
-    ring = _focus_ring_pixels(d, "#ind-map-wrap")
-    b = see.box(d, "#ind-map-wrap")
+    ring = _focus_ring_pixels(d, ".map-wrap")
+    b = see.box(d, ".map-wrap")
     assert ring >= (b["w"] + b["h"]) * 2, f"only {ring} px of focus ring around a {b['w']:.0f}×{b['h']:.0f} map"
     label = d.switch_to.active_element.get_attribute("aria-label")
     assert label.startswith("Mapa interativo"), label
