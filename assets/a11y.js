@@ -14,12 +14,18 @@
       }
     }
   }
+  /* A single-value react-select shows its value as role="option" outside any listbox (axe:
+     aria-required-parent): the value is plain text of the combobox, not an option. */
+  function fixValue() {
+    var vals = document.querySelectorAll('.Select-value-label[role="option"]');
+    for (var i = 0; i < vals.length; i++) { vals[i].removeAttribute('role'); vals[i].removeAttribute('aria-selected'); }
+  }
   var pending = false;
   var obs = new MutationObserver(function () {
     if (pending) { return; }
     pending = true;
-    window.requestAnimationFrame(function () { pending = false; fix(); });
+    window.requestAnimationFrame(function () { pending = false; fix(); fixValue(); });
   });
-  function start() { obs.observe(document.body, {childList: true, subtree: true}); fix(); }
+  function start() { obs.observe(document.body, {childList: true, subtree: true}); fix(); fixValue(); }
   if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
 })();

@@ -180,6 +180,9 @@ class Threshold(BaseModel):
     levels: list[str] | None = None      # territorial levels evaluated; default per rule type
     group: str | None = None             # rules sharing a group make one alarm (the most severe fires)
     reason: Text
+    #: absolute rules: what a value beyond the threshold means, short, for map legends and hovers
+    #: ("acima do valor-limite legal"); without it the map says "acima do limiar «Crítico»"
+    label: Text | None = None
     official: bool = False
     citation: str = ""
     url: str = ""

@@ -21,9 +21,14 @@ CLASSIFICATIONS = ("quantis", "intervalos", "limiares")
 #: map views
 VIEWS = ("mapa", "tiles")
 #: sequential, colour-blind safe (ColorBrewer BuPu without its near-white step, so every class stands
-#: out from the white background); no-data is a neutral grey, also named in the legend, hover and tables
+#: out from the white background)
 PALETTE = ["#bfd3e6", "#9ebcda", "#8c96c6", "#8c6bb1", "#88419d", "#810f7c", "#4d004b"]
-NODATA = "#c8c8c8"
+#: no data: a pale neutral base under dark diagonal hatching (assets/map-hatch.js draws the hatching on
+#: the map; the legend swatch and the ranking table use the same pattern in CSS). The base alone differs
+#: from every class by >= 12 in CAM02-UCS and >= 10 in L*, also under deutan/protan/tritan simulation
+#: (tests/test_map_colours.py); the hatch lines contrast >= 4:1 with the base.
+NODATA = "#f4f4f4"
+NODATA_HATCH = "#767676"
 NATION = "#1a1a1a"
 #: series colours (Okabe–Ito) and marker symbols, so lines differ by more than colour
 SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
@@ -52,19 +57,41 @@ def palette(k: int) -> list[str]:
     return [PALETTE[i] for i in idx]
 
 
-def _threshold_breaks(meta: dict) -> list[float]:
-    out = set()
+#: alarm-rule operators: does a value equal to the threshold belong to the class above it?
+_AT_UPPER = {">=": True, "<": True, ">": False, "<=": False}
+
+
+def threshold_breaks(meta: dict | None) -> list[dict]:
+    """The class breaks of the thresholds classification, from the indicator's absolute alarm rules
+    (and its targets), lowest first: {value, upper (a value equal to the break belongs to the class
+    above: `>=` and `<` rules), up (crossing means going above: `>`/`>=`; None for a target), label
+    (what crossing means, from the YAML; may be None), official, level, citation}."""
+    out: dict[float, dict] = {}
     for th in (meta or {}).get("thresholds") or []:
         if th.get("rule") != "absolute":
             continue
-        if th.get("value") is not None:
-            out.add(float(th["value"]))
-        for b in th.get("band") or []:
-            out.add(float(b))
+        op = th.get("op")
+        if op == "outside" and th.get("band"):
+            items = [(th["band"][0], True, False), (th["band"][1], False, True)]
+        elif th.get("value") is not None:
+            items = [(th["value"], _AT_UPPER.get(op, False), op in (">", ">="))]
+        else:
+            continue
+        for v, upper, up in items:
+            out.setdefault(float(v), {"value": float(v), "upper": upper, "up": up, "label": th.get("label"),
+                                      "official": bool(th.get("official")), "level": th.get("level"),
+                                      "citation": th.get("citation") or ""})
     for tg in (meta or {}).get("targets") or []:
         if tg.get("value") is not None:
-            out.add(float(tg["value"]))
-    return sorted(out)
+            out.setdefault(float(tg["value"]), {"value": float(tg["value"]), "upper": True, "up": None,
+                                                "label": None, "official": False, "level": None, "citation": ""})
+    return sorted(out.values(), key=lambda b: b["value"])
+
+
+def default_classification(meta: dict | None) -> str:
+    """An indicator with official thresholds is classed by them by default; others by quantiles."""
+    official = any(th.get("rule") == "absolute" and th.get("official") for th in (meta or {}).get("thresholds") or [])
+    return "limiares" if official else "quantis"
 
 
 def classify(values, method: str = "quantis", meta: dict | None = None, k: int = 5):
@@ -72,25 +99,33 @@ def classify(values, method: str = "quantis", meta: dict | None = None, k: int =
 
     `cls` is an int array, 0 for no data and 1..n for the classes; `edges` has n+1 bounds
     (lowest to highest); `note` names a fallback (thresholds asked for but none declared).
+    Threshold classes are fixed by the thresholds (the same classes in every period, empty ones
+    included) and a value equal to a threshold falls on the side its rule says (`> 40`: 40 is below).
     """
     v = pd.to_numeric(pd.Series(values, dtype="float64"), errors="coerce").to_numpy()
     ok = ~np.isnan(v)
     cls = np.zeros(len(v), dtype=int)
     note = None
+    brks = threshold_breaks(meta) if method == "limiares" else []
+    if method == "limiares" and not brks:
+        note = "class.limiares.none"
+        method = "quantis"
+    if brks:
+        x = v[ok]
+        vals = [b["value"] for b in brks]
+        lo, hi = (float(x.min()), float(x.max())) if ok.any() else (vals[0], vals[-1])
+        c = np.ones(len(x), dtype=int)
+        for b in brks:
+            c += (x >= b["value"]) if b["upper"] else (x > b["value"])
+        cls[ok] = c
+        return cls, [min(lo, vals[0])] + vals + [max(hi, vals[-1])], note
     if not ok.any():
         return cls, [], note
     x = v[ok]
     lo, hi = float(x.min()), float(x.max())
-    if method == "limiares":
-        inner = [b for b in _threshold_breaks(meta) if lo < b < hi]
-        if not _threshold_breaks(meta):
-            note = "class.limiares.none"
-            method = "quantis"
-        else:
-            edges = [lo] + inner + [hi]
     if method == "intervalos":
         edges = list(np.linspace(lo, hi, k + 1))
-    elif method != "limiares":
+    else:
         edges = list(np.quantile(x, np.linspace(0, 1, k + 1)))
     # drop duplicate edges (many equal values)
     dedup = [edges[0]]
@@ -106,6 +141,54 @@ def classify(values, method: str = "quantis", meta: dict | None = None, k: int =
 def class_labels(edges: list[float], decimals: int, lang: str) -> list[str]:
     n = max(len(edges) - 1, 0)
     return [f"{fmt.number(edges[i], decimals, lang)} – {fmt.number(edges[i + 1], decimals, lang)}" for i in range(n)]
+
+
+def _threshold_number(v: float, decimals: int, unit: str, lang: str) -> str:
+    d = 0 if float(v).is_integer() else decimals
+    return fmt.value(v, d, unit, lang)
+
+
+def threshold_meaning(brks: list[dict], i: int, lang: str) -> str:
+    """What class i (0-based) of the thresholds classification means: the most severe threshold its
+    values cross ("acima do valor-limite legal"), or that they cross none."""
+    above = [b for b in brks[:i] if b["up"] is True]          # rules crossed by going above
+    below = [b for b in brks[i:] if b["up"] is False]         # rules crossed by going below
+    b = above[-1] if above else below[0] if below else None
+    if b is None:
+        return t("class.limiares.within", lang)
+    if b.get("label"):
+        text = b["label"].get(lang) or b["label"].get("pt") if isinstance(b["label"], dict) else str(b["label"])
+    else:
+        text = t("class.limiares.crossed." + ("above" if b["up"] else "below"), lang,
+                 level=t(f"alarm.{b['level']}", lang) if b.get("level") else "")
+    return text if b["official"] else f"{text} · {t('class.limiares.analytic', lang)}"
+
+
+def threshold_labels(brks: list[dict], decimals: int, unit: str, lang: str) -> list[str]:
+    """Legend labels of the thresholds classification: "≤ 40 µg/m³ (abaixo …)", "> 40 µg/m³ (acima …)"."""
+    def low(b, with_unit=True):
+        return ("≥ " if b["upper"] else "> ") + _threshold_number(b["value"], decimals, unit if with_unit else "", lang)
+
+    def high(b):
+        return ("< " if b["upper"] else "≤ ") + _threshold_number(b["value"], decimals, unit, lang)
+    out = []
+    for i in range(len(brks) + 1):
+        if i == 0:
+            rng = high(brks[0])
+        elif i == len(brks):
+            rng = low(brks[-1])
+        else:
+            rng = t("class.limiares.between", lang, low=low(brks[i - 1], False), high=high(brks[i]))
+        out.append(f"{rng} ({threshold_meaning(brks, i, lang)})")
+    return out
+
+
+def threshold_note(brks: list[dict], decimals: int, unit: str, lang: str) -> str:
+    """Where the thresholds come from (each official one cites its law)."""
+    parts = [f"{_threshold_number(b['value'], decimals, unit, lang)}: "
+             + (b["citation"] if b["official"] and b["citation"] else t("class.limiares.analytic", lang))
+             for b in brks]
+    return t("class.limiares.note", lang, sources="; ".join(parts))
 
 
 def colorscale(n: int) -> list[list]:
@@ -150,10 +233,14 @@ def map_data(frame: pd.DataFrame, *, method: str, meta: dict | None, decimals: i
     """
     cls, edges, note = classify(frame["value"].to_numpy(), method, meta)
     n = max(len(edges) - 1, 0)
-    labels = class_labels(edges, decimals, lang)
+    brks = threshold_breaks(meta) if method == "limiares" and not note else []
+    labels = threshold_labels(brks, decimals, unit, lang) if brks else class_labels(edges, decimals, lang)
     nodata = t("nodata", lang)
     vals = [fmt.value(v, decimals, unit, lang, na=nodata) for v in frame["value"]]
     ctext = [nodata if c == 0 else labels[c - 1] for c in cls]
+    if brks:  # threshold classes carry their meaning in the hover text too
+        meaning = [threshold_meaning(brks, i, lang) for i in range(n)]
+        vals = [vt if c == 0 else f"{vt}<br>{meaning[c - 1]}" for vt, c in zip(vals, cls)]
     groups = frame["group"].tolist() if "group" in frame else ["all"] * len(frame)
     order = [g for g in ("continente", "raa", "ram", "all") if g in set(groups)]
     by = {g: {"ids": [], "z": [], "text": [], "hovertext": []} for g in order}
@@ -167,9 +254,16 @@ def map_data(frame: pd.DataFrame, *, method: str, meta: dict | None, decimals: i
     counts = np.bincount(cls, minlength=n + 1)
     cols = palette(n)
     legend = [(cols[i], labels[i], int(counts[i + 1])) for i in range(n)]
-    legend.append((NODATA, nodata, int(counts[0])))
-    return {"groups": order, "by_group": by, "n": n, "legend": legend, "edges": edges, "note": note,
-            "class_text": dict(zip(frame["territory_id"], ctext))}
+    legend.append((NODATA, nodata, int(counts[0]), "swatch--nodata"))
+    if note:
+        note_text = t(note, lang)
+    elif brks:
+        note_text = threshold_note(brks, decimals, unit, lang)
+    else:
+        note_text = ""
+    return {"groups": order, "by_group": by, "n": n, "legend": legend, "edges": edges, "note": note_text,
+            "class_text": dict(zip(frame["territory_id"], ctext)),
+            "class_colour": {tid: (NODATA if c == 0 else cols[c - 1]) for tid, c in zip(frame["territory_id"], cls)}}
 
 
 def map_figure(md: dict, layer: dict | None, *, lang: str, height: int = MAP_HEIGHT,
@@ -202,7 +296,8 @@ def map_figure(md: dict, layer: dict | None, *, lang: str, height: int = MAP_HEI
     view = map_view(bounds, height, FIT_WIDTH) if bounds else {"center": {"lon": -9.5, "lat": 39.6}, "zoom": 4.8}
     fig.update_layout(
         map={"style": "white-bg", **view}, margin={"l": 0, "r": 0, "t": 0, "b": 0},  # height: CSS .map-graph
-        meta={"fitbounds": list(bounds) if bounds else None},  # assets/map-fit.js fits the view to the width
+        # assets/map-fit.js fits the view to the map's box; assets/map-hatch.js hatches the no-data areas
+        meta={"fitbounds": list(bounds) if bounds else None, "nodata_hatch": NODATA_HATCH},
         separators=fmt.separators(lang), font={"family": FONT, "size": 13}, uirevision="map",
         paper_bgcolor="#ffffff", dragmode="pan" if interactive else False, showlegend=False,
         hoverlabel={"bgcolor": "#ffffff", "font": {"color": "#1a1a1a"}},

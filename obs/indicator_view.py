@@ -7,6 +7,7 @@ parameter -> 400 with the valid values; the pages and the HTTP status check both
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -22,6 +23,19 @@ TABS = ("serie", "ranking", "distribuicao", "metadados", "downloads")
 MAX_TERRITORIES = 6
 #: query parameters a view understands (anything else is ignored)
 PARAMS = ("period", "level", "classification", "view", "territories", "tab", "lang")
+
+
+#: ranking sort keys and their first direction (descending?) when chosen
+RANK_SORTS = {"pos": False, "territory": False, "value": True}
+
+
+def collate_key(text: str) -> tuple:
+    """Sort key for Portuguese text: letters first without accents or case (Í and Ó sort within I and
+    O, as in the CLDR root collation that pt-PT uses), then accents and case break ties (e < é).
+    Stdlib only: an ICU binding or the system locale would add a C dependency for the same order."""
+    s = str(text or "")
+    base = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
+    return (base.casefold(), unicodedata.normalize("NFD", s).casefold(), s)
 
 
 @dataclass(frozen=True)
@@ -40,7 +54,7 @@ class View:
     def query(self) -> dict:
         """The URL query of this view (defaults left out, so permalinks stay short)."""
         return {"period": self.period, "level": self.level,
-                "classification": None if self.classification == "quantis" else self.classification,
+                "classification": None if self.classification == default_classification(self) else self.classification,
                 "view": None if self.view == "mapa" else self.view,
                 "territories": ",".join(self.territories) or None,
                 "tab": None if self.tab == "serie" else self.tab}
@@ -51,6 +65,11 @@ class Problem:
     status: int                     # 404 or 400
     messages: list[str]
     valid_indicators: list[tuple[str, str]] = field(default_factory=list)
+
+
+def default_classification(v: View) -> str:
+    """Official thresholds, when the indicator has them; else quantiles."""
+    return F.default_classification(v.meta)
 
 
 def indicator_levels(ind: dict) -> list[str]:
@@ -111,7 +130,8 @@ def resolve(indicator_id: str | None, lang: str = "pt", **q) -> View | Problem:
         return Problem(400, errors)
     meta = json.loads(ind.get("meta_json") or "{}")
     return View(indicator_id=indicator_id, period=period or (period_ids[-1] if period_ids else ""),
-                level=level or (levels[0] if levels else "municipio"), classification=classification or "quantis",
+                level=level or (levels[0] if levels else "municipio"),
+                classification=classification or F.default_classification(meta),
                 view=view or "mapa", territories=tids, tab=tab or "serie", lang=lang, meta=meta, ind=ind)
 
 
@@ -186,7 +206,7 @@ def map_bundle(v: View) -> dict:
     df = map_frame(v, layer)
     md = F.map_data(df, method=v.classification, meta=v.meta, decimals=decimals(v), unit=unit(v), lang=v.lang)
     return {"md": md, "layer": layer, "frame": df, "summary": map_summary(v, df),
-            "note": t(md["note"], v.lang) if md["note"] else "", "key": layer_key(v)}
+            "note": md["note"], "key": layer_key(v)}
 
 
 def map_summary(v: View, df: pd.DataFrame) -> str:
@@ -204,18 +224,34 @@ def map_summary(v: View, df: pd.DataFrame) -> str:
              n_missing=fmt.number(int(df["value"].isna().sum()), 0, lang))
 
 
-def ranking_rows(v: View, bundle: dict | None = None) -> list[dict]:
-    """The ranking: highest value first; ties share a position; no data last."""
+def ranking_rows(v: View, bundle: dict | None = None, sort: str = "pos", desc: bool = False,
+                 with_unit: bool = True) -> list[dict]:
+    """The ranking: position 1 = highest value; ties share a position; no data last.
+
+    `sort` orders the rows by position (= value, highest first), territory name (Portuguese order) or
+    value; `desc` reverses it. Rows without data stay last when sorting by position or value. Each row
+    carries its map class (text and colour) and whether it has data; `with_unit=False` leaves the unit
+    to the column header."""
     b = bundle or map_bundle(v)
     df = b["frame"].copy()
     md = b["md"]
     df["cls"] = df["territory_id"].map(md["class_text"])
-    df = df.sort_values(["value", "name"], ascending=[False, True], na_position="last", kind="stable")
+    df["colour"] = df["territory_id"].map(md.get("class_colour") or {})
+    df["_name"] = df["name"].map(collate_key)
+    df = df.sort_values(["value", "_name"], ascending=[False, True], na_position="last", kind="stable")
     df["pos"] = df["value"].rank(method="min", ascending=False)
-    d, u = decimals(v), unit(v)
+    if sort == "territory":
+        df = df.sort_values("_name", ascending=not desc, kind="stable")
+    elif sort in ("pos", "value"):
+        # position ascending = value descending; "value" ascending = lowest first
+        high_first = (sort == "pos") != desc
+        df = df.sort_values(["value", "_name"], ascending=[not high_first, True], na_position="last",
+                            kind="stable")
+    d, u = decimals(v), (unit(v) if with_unit else "")
     nodata = t("nodata", v.lang)
     return [{"pos": "—" if pd.isna(r["pos"]) else fmt.number(r["pos"], 0, v.lang), "territory": r["name"],
-             "value": fmt.value(r["value"], d, u, v.lang, na=nodata), "cls": r["cls"], "id": r["territory_id"]}
+             "value": fmt.value(r["value"], d, u, v.lang, na=nodata), "cls": r["cls"], "id": r["territory_id"],
+             "colour": r["colour"], "nodata": bool(pd.isna(r["value"]))}
             for _, r in df.iterrows()]
 
 
@@ -305,7 +341,9 @@ def _map_update(indicator_id, period, level, classification, view, lang):
     if v is None:
         return None
     b = map_bundle(v)
-    return {"period": v.period, "level": v.level, "md": b["md"], "layer": (b["layer"] or {}).get("name"),
+    return {"period": v.period, "level": v.level, "classification": v.classification,
+            "default_classification": default_classification(v),
+            "md": b["md"], "layer": (b["layer"] or {}).get("name"),
             "summary": b["summary"], "note": b["note"], "key": b["key"], "title": title(v),
             "unit_long": unit_long(v), "description": pick(v.meta.get("description"), lang),
             "period_options": period_options(v),

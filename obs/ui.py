@@ -170,13 +170,15 @@ def table(columns: list[tuple[str, str]], rows: list[dict], caption: str, *, num
     return html.Div(tbl, className="table-wrap", tabIndex=0, role="region", **{"aria-label": caption}, **kw)
 
 
-def legend(items: list[tuple[str, str, int]], title: str, lang: str) -> html.Div:
-    """An HTML legend: colour swatch + text label + count (meaning never by colour alone)."""
+def legend(items: list[tuple], title: str, lang: str) -> html.Div:
+    """An HTML legend: colour swatch + text label + count (meaning never by colour alone).
+    Items are (colour, label, count[, swatch class]): the no-data item's class draws its hatching."""
     return html.Div([
         html.P(title, className="legend-title"),
-        html.Ul([html.Li([html.Span(className="swatch", style={"backgroundColor": c}, **{"aria-hidden": "true"}),
-                          html.Span(label), html.Span(f" ({fmt.number(n, 0, lang)})", className="legend-count")])
-                 for c, label, n in items], className="legend-list")])
+        html.Ul([html.Li([html.Span(className=f"swatch {it[3]}" if len(it) > 3 else "swatch",
+                                    style={"backgroundColor": it[0]}, **{"aria-hidden": "true"}),
+                          html.Span(it[1]), html.Span(f" ({fmt.number(it[2], 0, lang)})", className="legend-count")])
+                 for it in items], className="legend-list")])
 
 
 def error_layout(status: int, lang: str, title: str, messages: list, suggestions: list | None = None) -> html.Div:

@@ -47,9 +47,10 @@ def layout(indicator_id: str | None = None, view: str | None = None, lang: str |
     if view == "map":
         b = IV.map_bundle(v)
         fig = F.map_figure(b["md"], b["layer"], lang=lang, height=460)
-        body = [dcc.Graph(id=MAP, figure=fig, config={"displaylogo": False, "scrollZoom": False, "responsive": True,
-                                                         "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
-                          className="map-graph"),
+        body = [html.Div(dcc.Graph(id=MAP, figure=fig, config={"displaylogo": False, "scrollZoom": False,
+                                                                  "responsive": True,
+                                                                  "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+                                   className="map-graph"), className="map-wrap"),
                 html.Figcaption([ui.legend(b["md"]["legend"], IV.unit_long(v), lang), ui.summary(b["summary"])])]
         heading = f"{IV.title(v)} — {IV.period_label(v)}"
     else:

@@ -2,6 +2,7 @@
 time series, ranking, distribution, metadata and downloads. The URL holds the whole view."""
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 import dash
@@ -29,7 +30,20 @@ MAP_KEY = "ind-map-key"           # Store: which layer the map currently draws
 LEGEND = "ind-legend"
 MAP_SUMMARY = "ind-map-summary"
 MAP_NOTE = "ind-map-note"
-TABS = "ind-tabs"
+TABS = "ind-tabs"                 # Store: the open tab (the tab bar below is a WAI-ARIA tablist)
+TABLIST = "ind-tablist"
+TAB = {tab: f"ind-tab-{tab}" for tab in IV.TABS}          # the tab buttons
+PANEL = {tab: f"ind-panel-{tab}" for tab in IV.TABS}      # their panels
+DEFAULTS = "ind-defaults"         # Store: the indicator's defaults the URL leaves out (classification)
+MAP_WRAP = "ind-map-wrap"
+PICK = "ind-pick"                 # the panel a click on the map opens: open the territory's page or add it to the series
+PICK_ID = "ind-pick-id"           # Store: the clicked territory
+PICK_TITLE = "ind-pick-title"
+PICK_OPEN = "ind-pick-open"
+PICK_ADD = "ind-pick-add"
+PICK_CLOSE = "ind-pick-close"
+RANK_SORT = "ind-rank-sort"       # Store: {"key": pos|territory|value, "desc": bool}
+RANK_SORT_BTN = {key: f"ind-rank-sort-{key}" for key in IV.RANK_SORTS}
 SERIES_SELECT = "ind-series-select"
 SERIES = "ind-series"
 SERIES_SUMMARY = "ind-series-summary"
@@ -75,9 +89,11 @@ def level_options(v: IV.View) -> list[dict]:
 
 
 def indicator_options(lang: str) -> list[dict]:
+    """Every indicator, in Portuguese alphabetical order (Í within I); typing filters, accents optional."""
     inds = data.indicators()
     col = "title_en" if lang == "en" else "title_pt"
-    return [{"label": r[col], "value": r["indicator_id"]} for _, r in inds.sort_values(col).iterrows()]
+    rows = sorted(((r[col], r["indicator_id"]) for _, r in inds.iterrows()), key=lambda x: IV.collate_key(x[0]))
+    return [{"label": title, "value": iid, "search": f"{title} {IV.collate_key(title)[0]}"} for title, iid in rows]
 
 
 def controls(v: IV.View):
@@ -85,7 +101,10 @@ def controls(v: IV.View):
     return html.Div([
         html.Div([
             dbc.Label(t("ind.title", lang), html_for=INDICATOR, className="form-label"),
-            dbc.Select(id=INDICATOR, value=v.indicator_id, options=indicator_options(lang)),
+            # a combobox, not a native <select>: arrow keys move through the list and only Enter (or a
+            # click) switches the indicator, so the keyboard does not reload the page at each step
+            dcc.Dropdown(id=INDICATOR, value=v.indicator_id, options=indicator_options(lang), clearable=False,
+                         searchable=True, className="indicator-select"),
         ], className="mb-3"),
         html.Div([
             dbc.Label(t("ind.period", lang), html_for=PERIOD, className="form-label"),
@@ -107,14 +126,49 @@ def controls(v: IV.View):
     ], className="controls", role="group", **{"aria-label": t("ind.controls", lang)})
 
 
-def ranking_table(v: IV.View, bundle: dict):
-    rows = IV.ranking_rows(v, bundle)
+def swatch(colour: str, nodata: bool = False) -> html.Span:
+    """The map's colour of a row (hatched for no data, as on the map and in the legend)."""
+    return html.Span(className="swatch swatch--nodata" if nodata else "swatch",
+                     style={"backgroundColor": colour}, **{"aria-hidden": "true"})
+
+
+def ranking_table(v: IV.View, bundle: dict, sort: dict | None = None):
+    """The map's text alternative: every territory with its position, value and map class; the
+    territory links to its page; the column headers sort (aria-sort says how)."""
+    key = (sort or {}).get("key") if (sort or {}).get("key") in IV.RANK_SORTS else "pos"
+    desc = bool((sort or {}).get("desc", False))
+    rows = IV.ranking_rows(v, bundle, sort=key, desc=desc, with_unit=False)
     lang = v.lang
-    caption = t("rank.caption", lang, title=IV.title(v), period=IV.period_label(v),
-                levels=level_label(v.level, lang, plural=True))
-    return ui.table([("pos", t("rank.pos", lang)), ("territory", t("rank.territory", lang)),
-                     ("value", t("rank.value", lang)), ("cls", t("rank.class", lang))],
-                    rows, caption, numeric={"pos", "value"}, scroll=True, row_header="territory")
+    caption = t("rank.caption.sorted", lang, title=IV.title(v), period=IV.period_label(v),
+                levels=level_label(v.level, lang, plural=True),
+                order=t(f"rank.sorted.{key}.{'desc' if desc else 'asc'}", lang))
+
+    def head(col, label, numeric=False):
+        cls = "num" if numeric else None
+        if col not in IV.RANK_SORTS:
+            return html.Th(label, scope="col", className=cls)
+        on = col == key
+        arrow = ("▼" if desc else "▲") if on else "↕"
+        return html.Th(html.Button([label, html.Span(f" {arrow}", className="sort-arrow", **{"aria-hidden": "true"})],
+                                   id=RANK_SORT_BTN[col], type="button", n_clicks=0, className="sort-button",
+                                   title=t("rank.sort", lang, column=label)),
+                       scope="col", className=cls,
+                       **({"aria-sort": "descending" if desc else "ascending"} if on else {}))
+    body = [html.Tr([
+        html.Td(r["pos"], className="num"),
+        html.Th(dcc.Link(r["territory"], href=ui.territory_href(r["id"], lang)), scope="row"),
+        html.Td(r["value"], className="num"),
+        html.Td([swatch(r["colour"], r["nodata"]), r["cls"]], className="cls"),
+    ], className="row-nodata" if r["nodata"] else None) for r in rows]
+    tbl = dbc.Table([html.Caption(caption),
+                     html.Thead(html.Tr([head("pos", t("rank.pos", lang), True),
+                                         head("territory", t("rank.territory", lang)),
+                                         head("value", t("rank.value", lang) + (f" ({IV.unit(v)})" if IV.unit(v) else ""),
+                                              True),
+                                         head("cls", t("rank.class", lang))])),
+                     html.Tbody(body)], className="table-sm data-table ranking-table mb-0", striped=True)
+    return html.Div(tbl, className="table-scroll", tabIndex=0, role="region",
+                    **{"aria-label": caption, "data-scroll-x": "true"})
 
 
 def distribution(v: IV.View, bundle: dict):
@@ -191,6 +245,45 @@ def metadata_block(v: IV.View):
     return html.Div(out)
 
 
+def tab_bar(v: IV.View) -> html.Div:
+    """WAI-ARIA tabs: one tab stop (roving tabindex), arrow keys / Home / End move and open
+    (assets/tabs.js), aria-selected and aria-controls kept by a clientside callback."""
+    return html.Div([
+        html.Button(t(f"tab.{tab}", v.lang), id=TAB[tab], type="button", role="tab", n_clicks=0,
+                    tabIndex=0 if tab == v.tab else -1,
+                    className="obs-tab obs-tab--selected" if tab == v.tab else "obs-tab",
+                    **{"aria-selected": "true" if tab == v.tab else "false", "aria-controls": PANEL[tab]})
+        for tab in IV.TABS], id=TABLIST, role="tablist", className="obs-tabs",
+        **{"aria-label": t("tabs.label", v.lang)})
+
+
+def tab_panel(v: IV.View, tab: str, children) -> html.Div:
+    return html.Div(children, id=PANEL[tab], role="tabpanel", tabIndex=0, hidden=tab != v.tab,
+                    className="obs-tabpanel", **{"aria-labelledby": TAB[tab]})
+
+
+def pick_panel(lang: str) -> html.Div:
+    """What a click on the map offers: open the territory's page, or add it to the time series."""
+    return html.Div([
+        html.Button("×", id=PICK_CLOSE, type="button", n_clicks=0, className="pick-close",
+                    title=t("pick.close", lang), **{"aria-label": t("pick.close", lang)}),
+        html.P(id=PICK_TITLE, className="pick-title"),
+        html.Div([
+            dcc.Link(t("pick.open", lang, name=""), id=PICK_OPEN, href="/", className="pick-open"),
+            html.Button(t("pick.add", lang), id=PICK_ADD, type="button", n_clicks=0,
+                        className="btn btn-sm btn-outline-primary pick-add"),
+        ], className="pick-actions"),
+    ], id=PICK, className="map-pick", hidden=True, tabIndex=-1, role="group",
+        **{"aria-labelledby": PICK_TITLE, "data-escape": PICK_CLOSE})
+
+
+def map_wrap_class(layer: dict | str | None) -> str:
+    """The map box takes the shape of what it draws: the country with its island column, or the
+    taller tile map (assets/10-app.css)."""
+    name = layer.get("name") if isinstance(layer, dict) else layer
+    return "map-wrap map-wrap--tiles" if str(name or "").startswith("tiles") else "map-wrap"
+
+
 def layout(indicator_id: str | None = None, lang: str | None = None, **q):
     lang = lang_of(lang if isinstance(lang, str) else None)
     try:
@@ -209,11 +302,13 @@ def layout(indicator_id: str | None = None, lang: str | None = None, **q):
     series_options = [{"label": r["name_unique"], "value": r["territory_id"],
                        "search": f"{r['name_unique']} {r['name_search']}"} for _, r in ter.iterrows()]
     title = IV.title(v)
-    graph_tab = lambda tab, children: dcc.Tab(children, label=t(f"tab.{tab}", lang), value=tab,  # noqa: E731
-                                              className="obs-tab", selected_className="obs-tab--selected")
     return html.Div([
         dcc.Store(id=PAGE, data={"lang": lang}),
         dcc.Store(id=MAP_KEY, data=bundle["key"]),
+        dcc.Store(id=DEFAULTS, data={"classification": IV.default_classification(v)}),
+        dcc.Store(id=TABS, data=v.tab),
+        dcc.Store(id=PICK_ID),
+        dcc.Store(id=RANK_SORT, data={"key": "pos", "desc": False}),
         html.Div(id=URL_SINK, hidden=True),
         html.H1(title, id=TITLE),
         html.P(description(v), className="lead fs-6", id=DESCRIPTION),
@@ -221,35 +316,36 @@ def layout(indicator_id: str | None = None, lang: str | None = None, **q):
             dbc.Col(controls(v), lg=3, md=4),
             dbc.Col([
                 html.Figure([
-                    html.Div(dcc.Graph(id=MAP, figure=fig, config=MAP_CONFIG, className="map-graph"),
-                             className="map-wrap"),
+                    html.Div([dcc.Graph(id=MAP, figure=fig, config=MAP_CONFIG, className="map-graph"),
+                              pick_panel(lang)], className=map_wrap_class(bundle["layer"]), id=MAP_WRAP),
                     html.Figcaption([
                         html.Div(ui.legend(bundle["md"]["legend"], IV.unit_long(v) or title, lang), id=LEGEND),
                         ui.summary(bundle["summary"], id=MAP_SUMMARY),
                         html.P(bundle["note"], id=MAP_NOTE, className="small"),
                         html.P(t("map.table_hint", lang), className="small text-muted mb-0"),
-                    ]),
-                ], className="obs-figure"),
+                    ], className="map-caption"),
+                ], className="obs-figure map-figure"),
             ], lg=9, md=8),
         ]),
-        dcc.Tabs(id=TABS, value=v.tab, className="obs-tabs", children=[
-            graph_tab("serie", [
-                html.Div([
-                    html.Label(t("series.select", lang), htmlFor=SERIES_SELECT, className="form-label mt-3"),
-                    dcc.Dropdown(id=SERIES_SELECT, options=series_options, value=list(v.territories), multi=True,
-                                 placeholder=t("search.placeholder", lang)),
-                ]),
-                html.Figure([dcc.Graph(id=SERIES, figure=series_fig, config=GRAPH_CONFIG),
-                             html.Figcaption(ui.summary(series_text, id=SERIES_SUMMARY))], className="obs-figure"),
-                html.Div(series_table, id=SERIES_TABLE),
+        tab_bar(v),
+        tab_panel(v, "serie", [
+            html.Div([
+                html.Label(t("series.select", lang), htmlFor=SERIES_SELECT, className="form-label mt-3"),
+                dcc.Dropdown(id=SERIES_SELECT, options=series_options, value=list(v.territories), multi=True,
+                             placeholder=t("search.placeholder", lang)),
             ]),
-            graph_tab("ranking", html.Div(ranking_now, id=RANKING, className="mt-3")),
-            graph_tab("distribuicao", html.Figure([
-                dcc.Graph(id=DIST, figure=dist_fig, config=GRAPH_CONFIG),
-                html.Figcaption(ui.summary(dist_text, id=DIST_SUMMARY))], className="obs-figure mt-3")),
-            graph_tab("metadados", html.Div(metadata_block(v), className="mt-3", id=METADATA)),
-            graph_tab("downloads", html.Div(downloads(v), className="mt-3", id=DOWNLOADS + "-wrap")),
+            # an explicit height: with `responsive` and none, dcc.Graph sets height 100% of an auto-height
+            # panel and a chart drawn in (or into) a hidden panel collapses to 0 px (as the map did, §1)
+            html.Figure([dcc.Graph(id=SERIES, figure=series_fig, config=GRAPH_CONFIG, style={"height": "380px"}),
+                         html.Figcaption(ui.summary(series_text, id=SERIES_SUMMARY))], className="obs-figure"),
+            html.Div(series_table, id=SERIES_TABLE),
         ]),
+        tab_panel(v, "ranking", html.Div(ranking_now, id=RANKING, className="mt-3")),
+        tab_panel(v, "distribuicao", html.Figure([
+            dcc.Graph(id=DIST, figure=dist_fig, config=GRAPH_CONFIG, style={"height": "320px"}),
+            html.Figcaption(ui.summary(dist_text, id=DIST_SUMMARY))], className="obs-figure mt-3")),
+        tab_panel(v, "metadados", html.Div(metadata_block(v), className="mt-3", id=METADATA)),
+        tab_panel(v, "downloads", html.Div(downloads(v), className="mt-3", id=DOWNLOADS + "-wrap")),
     ])
 
 
@@ -263,6 +359,7 @@ def _view(indicator_id: str, page: dict | None, **changes) -> IV.View | None:
           Output(MAP_NOTE, "children"), Output(MAP_KEY, "data"),
           Output(PERIOD, "options"), Output(PERIOD, "value"), Output(LEVEL, "options"), Output(LEVEL, "value"),
           Output(TITLE, "children"), Output(DESCRIPTION, "children"),
+          Output(CLASSIFICATION, "value"), Output(DEFAULTS, "data"), Output(MAP_WRAP, "className"),
           Input(INDICATOR, "value"), Input(PERIOD, "value"), Input(LEVEL, "value"), Input(CLASSIFICATION, "value"),
           Input(VIEW, "value"), State(PAGE, "data"), State(MAP_KEY, "data"), prevent_initial_call=True)
 def update_map(indicator_id, period, level, classification, view, page, drawn):
@@ -270,28 +367,32 @@ def update_map(indicator_id, period, level, classification, view, page, drawn):
 
     While the layer and panels stay the same the map is a Patch (classes, hover texts, colours);
     geometry is never sent (the figure refers to the cached layer URL). The server work is cached.
+    A new indicator starts from its own default classification (its official thresholds, if any).
     """
     lang = (page or {}).get("lang", "pt")
-    r = IV.map_update(indicator_id, period, level, classification, view, lang)
+    new_indicator = ctx.triggered_id == INDICATOR
+    r = IV.map_update(indicator_id, period, level, None if new_indicator else classification, view, lang)
     if r is None:
         raise PreventUpdate
     if r["key"] == drawn:
         fig = F.map_patch(r["md"])
     else:
         fig = F.map_figure(r["md"], data.geo_layer(r["layer"]) if r["layer"] else None, lang=lang)
-    new_indicator = ctx.triggered_id == INDICATOR
     desc = [r["description"], " ", html.Span(f"({r['unit_long']})", className="text-muted")]
     return (fig, ui.legend(r["md"]["legend"], r["unit_long"] or r["title"], lang), r["summary"], r["note"], r["key"],
             r["period_options"] if new_indicator else no_update, r["period"] if r["period"] != period else no_update,
             r["level_options"] if new_indicator else no_update, r["level"] if r["level"] != level else no_update,
-            r["title"] if new_indicator else no_update, desc if new_indicator else no_update)
+            r["title"] if new_indicator else no_update, desc if new_indicator else no_update,
+            r["classification"] if r["classification"] != classification else no_update,
+            {"classification": r["default_classification"]} if new_indicator else no_update,
+            map_wrap_class(r["layer"]))
 
 
 @callback(Output(RANKING, "children"), Output(DIST, "figure"), Output(DIST_SUMMARY, "children"),
           Output(METADATA, "children"),
           Input(INDICATOR, "value"), Input(PERIOD, "value"), Input(LEVEL, "value"), Input(CLASSIFICATION, "value"),
-          Input(TABS, "value"), State(PAGE, "data"), prevent_initial_call=True)
-def update_details(indicator_id, period, level, classification, tab, page):
+          Input(TABS, "data"), Input(RANK_SORT, "data"), State(PAGE, "data"), prevent_initial_call=True)
+def update_details(indicator_id, period, level, classification, tab, sort, page):
     """The open tab's ranking table or distribution chart (and the metadata on a new indicator),
     for the map's indicator, period and level. Closed tabs are filled in when opened."""
     v = _view(indicator_id, page, period=period, level=level, classification=classification)
@@ -304,7 +405,9 @@ def update_details(indicator_id, period, level, classification, tab, page):
         return no_update, no_update, no_update, meta
     b = IV.map_bundle(v)
     if tab == "ranking":
-        return ranking_table(v, b), no_update, no_update, meta
+        return ranking_table(v, b, sort), no_update, no_update, meta
+    if ctx.triggered_id == RANK_SORT:
+        raise PreventUpdate
     fig, text = distribution(v, b)
     return no_update, fig, text, meta
 
@@ -320,23 +423,55 @@ def update_series(indicator_id, territories, page):
     return fig, text, table
 
 
-@callback(Output(SERIES_SELECT, "value"), Input(MAP, "clickData"), State(SERIES_SELECT, "value"),
-          prevent_initial_call=True)
-def add_clicked(click, selected):
-    """Clicking a territory on the map adds it to the time series."""
+def clicked_territory(click) -> str | None:
     try:
         tid = click["points"][0]["location"]
     except (TypeError, KeyError, IndexError):
+        return None
+    return tid if isinstance(tid, str) and tid != "PT" else None
+
+
+@callback(Output(PICK, "hidden"), Output(PICK_TITLE, "children"), Output(PICK_OPEN, "children"),
+          Output(PICK_OPEN, "href"), Output(PICK_ADD, "disabled"), Output(PICK_ID, "data"), Output(MAP, "clickData"),
+          Input(MAP, "clickData"), State(SERIES_SELECT, "value"), State(PAGE, "data"), prevent_initial_call=True)
+def pick_territory(click, selected, page):
+    """A click on the map offers two things, never one silently: open the territory's page, or add
+    it to the time series (already there, or the series full: the button is disabled)."""
+    tid = clicked_territory(click)
+    if tid is None:
         raise PreventUpdate
+    lang = (page or {}).get("lang", "pt")
+    name = IV.territory_names([tid])[tid]
+    point = click["points"][0]
+    value = str(point.get("hovertext") or "").split("<br>")[0]
+    selected = list(selected or [])
+    full = tid in selected or len(selected) >= IV.MAX_TERRITORIES
+    # clickData is cleared, so a second click on the same territory opens the panel again
+    return (False, [html.Strong(name), f" · {value}" if value else ""], t("pick.open", lang, name=name),
+            ui.territory_href(tid, lang), full, tid, None)
+
+
+@callback(Output(SERIES_SELECT, "value"), Output(TABS, "data", allow_duplicate=True),
+          Output(PICK, "hidden", allow_duplicate=True),
+          Input(PICK_ADD, "n_clicks"), State(PICK_ID, "data"), State(SERIES_SELECT, "value"),
+          prevent_initial_call=True)
+def add_clicked(n, tid, selected):
+    """"Adicionar à série": the clicked territory joins the time series, whose tab opens."""
+    if not n or not tid:
+        raise PreventUpdate
+    return add_territory(tid, selected), "serie", True
+
+
+def add_territory(tid: str, selected) -> list[str]:
     selected = list(selected or [])
     if tid in selected or tid == "PT":
-        raise PreventUpdate
+        return selected
     return (selected + [tid])[-IV.MAX_TERRITORIES:]
 
 
 @callback(Output(DOWNLOADS + "-wrap", "children"),
           Input(INDICATOR, "value"), Input(PERIOD, "value"), Input(LEVEL, "value"), Input(CLASSIFICATION, "value"),
-          Input(VIEW, "value"), Input(SERIES_SELECT, "value"), Input(TABS, "value"), State(PAGE, "data"),
+          Input(VIEW, "value"), Input(SERIES_SELECT, "value"), Input(TABS, "data"), State(PAGE, "data"),
           prevent_initial_call=True)
 def update_downloads(indicator_id, period, level, classification, view, territories, tab, page):
     v = _view(indicator_id, page, period=period, level=level, classification=classification, view=view,
@@ -344,6 +479,57 @@ def update_downloads(indicator_id, period, level, classification, view, territor
     if v is None:
         raise PreventUpdate
     return downloads(v)
+
+
+# Tabs: a click (or an arrow key, assets/tabs.js) on a tab opens it ...
+clientside_callback(
+    """function() {
+        var t = (window.dash_clientside.callback_context.triggered || [])[0];
+        if (!t || !t.value) { return window.dash_clientside.no_update; }
+        return t.prop_id.split('.')[0].replace('ind-tab-', '');
+    }""",
+    Output(TABS, "data"), *[Input(TAB[tab], "n_clicks") for tab in IV.TABS], prevent_initial_call=True)
+
+# ... and the tab bar and panels follow the open tab (one tab stop: the selected tab)
+clientside_callback(
+    """function(open) {
+        var tabs = %s, out = [];
+        tabs.forEach(function (tab) {
+            var on = tab === open;
+            out.push(on ? 'true' : 'false', on ? 0 : -1, on ? 'obs-tab obs-tab--selected' : 'obs-tab');
+        });
+        tabs.forEach(function (tab) { out.push(tab !== open); });
+        return out;
+    }""" % list(IV.TABS),
+    *[o for tab in IV.TABS for o in (Output(TAB[tab], "aria-selected"), Output(TAB[tab], "tabIndex"),
+                                      Output(TAB[tab], "className"))],
+    *[Output(PANEL[tab], "hidden") for tab in IV.TABS],
+    Input(TABS, "data"), prevent_initial_call=True)
+
+# The map-click panel: focus moves into it when it opens (screen readers hear it; Escape closes it)
+clientside_callback(
+    """function(hidden) {
+        if (!hidden) { setTimeout(function () { var p = document.getElementById('%s'); if (p) { p.focus(); } }, 0); }
+        return window.dash_clientside.no_update;
+    }""" % PICK,
+    Output(PICK, "title"), Input(PICK, "hidden"), prevent_initial_call=True)
+
+clientside_callback(
+    """function(n) { if (!n) { return window.dash_clientside.no_update; } return true; }""",
+    Output(PICK, "hidden", allow_duplicate=True), Input(PICK_CLOSE, "n_clicks"), prevent_initial_call=True)
+
+# Ranking sort: a header button sorts by its column; the same button again reverses the order
+clientside_callback(
+    """function() {
+        var t = (window.dash_clientside.callback_context.triggered || [])[0];
+        var cur = arguments[arguments.length - 1] || {key: 'pos', desc: false};
+        if (!t || !t.value) { return window.dash_clientside.no_update; }
+        var key = t.prop_id.split('.')[0].replace('ind-rank-sort-', '');
+        var first = %s;
+        return key === cur.key ? {key: key, desc: !cur.desc} : {key: key, desc: first[key]};
+    }""" % json.dumps(IV.RANK_SORTS),
+    Output(RANK_SORT, "data"), *[Input(RANK_SORT_BTN[k], "n_clicks") for k in IV.RANK_SORTS],
+    State(RANK_SORT, "data"), prevent_initial_call=True)
 
 
 # The tab title follows the indicator and the language (register_page titles only know path variables).
@@ -354,12 +540,13 @@ clientside_callback(
 
 # The URL follows the view (history.replaceState: no reload, no re-render); the language switch too.
 clientside_callback(
-    """function(indicator, period, level, classification, view, territories, tab, page) {
+    """function(indicator, period, level, classification, view, territories, tab, defaults, page) {
         if (!page || !indicator) { return ''; }
         var q = new URLSearchParams();
+        var defClass = (defaults && defaults.classification) || 'quantis';
         if (period) q.set('period', period);
         if (level) q.set('level', level);
-        if (classification && classification !== 'quantis') q.set('classification', classification);
+        if (classification && classification !== defClass) q.set('classification', classification);
         if (view && view !== 'mapa') q.set('view', view);
         if (territories && territories.length) q.set('territories', territories.join(','));
         if (tab && tab !== 'serie') q.set('tab', tab);
@@ -374,4 +561,5 @@ clientside_callback(
     }""",
     Output(URL_SINK, "children"),
     Input(INDICATOR, "value"), Input(PERIOD, "value"), Input(LEVEL, "value"), Input(CLASSIFICATION, "value"), Input(VIEW, "value"),
-    Input(SERIES_SELECT, "value"), Input(TABS, "value"), State(PAGE, "data"), prevent_initial_call=True)
+    Input(SERIES_SELECT, "value"), Input(TABS, "data"), Input(DEFAULTS, "data"), State(PAGE, "data"),
+    prevent_initial_call=True)

@@ -92,13 +92,18 @@ def test_map_update_new_indicator_and_level(pages):
     other = next(i for i in data.indicators()["indicator_id"] if i != IND)
     out = run(ind.update_map, other, "2020", "municipio", "quantis", "mapa", {"lang": "en"}, "stale",
               trigger="ind-indicator.value")
-    fig, _, summary, _, key, per_opts, per_val, _, _, title, _ = out
+    fig, _, summary, _, key, per_opts, per_val, _, _, title, _, classification, defaults, wrap = out
     assert not isinstance(fig, Patch) and fig["data"][0]["geojson"].startswith("/geo/")  # new layer -> new figure
     assert "template" not in fig["layout"]
     assert size(out) < 30 * 1024
     valid = set(per_opts) if isinstance(per_opts, dict) else {o["value"] for o in per_opts}
     assert per_val in valid if isinstance(per_val, str) else "2020" in valid  # kept if valid, else the latest
     assert title == data.indicator(other)["title_en"]
+    # a new indicator starts from its own default classification: official thresholds where it has them
+    out = run(ind.update_map, "no2_media_anual", None, "municipio", "quantis", "mapa", {"lang": "pt"}, key,
+              trigger="ind-indicator.value")
+    assert out[11] == "limiares" and out[12] == {"classification": "limiares"}
+    assert "acima do valor-limite legal" in text(out[1])
     out = run(ind.update_map, IND, "2011", "nuts3", "limiares", "tiles", {"lang": "pt"}, key,
               trigger="ind-level.value")
     assert "NUTS III" in out[2]
@@ -135,15 +140,18 @@ def test_classifications():
 
 def test_details_series_downloads(pages):
     ind = pages["indicador"]
-    ranking, dist, dist_text, meta = run(ind.update_details, IND, "2011", "nuts2", "quantis", "ranking",
-                                         {"lang": "pt"}, trigger="ind-tabs.value")
+    ranking, dist, dist_text, meta = run(ind.update_details, IND, "2011", "nuts2", "quantis", "ranking", None,
+                                         {"lang": "pt"}, trigger="ind-tabs.data")
     assert "NUTS II" in text(ranking)
-    ranking, dist, dist_text, meta = run(ind.update_details, IND, "2011", "nuts2", "quantis", "distribuicao",
-                                         {"lang": "pt"}, trigger="ind-tabs.value")
+    ranking, dist, dist_text, meta = run(ind.update_details, IND, "2011", "nuts2", "quantis", "distribuicao", None,
+                                         {"lang": "pt"}, trigger="ind-tabs.data")
     assert "Distribuição" in dist_text and dist["data"][0]["type"] == "histogram"
     fig, summary, table = run(ind.update_series, IND, ["0101", "PT11"], {"lang": "en"})
     assert {tr["name"] for tr in fig["data"]} >= {"Portugal", "Águeda"} and "in Portugal" in summary
-    assert ind.add_clicked({"points": [{"location": "0102"}]}, ["0101"]) == ["0101", "0102"]
+    # a click on the map offers the page and the series (issue 8 §11): "add" adds and opens the series tab
+    pick = run(ind.pick_territory, {"points": [{"location": "0102", "hovertext": "12,3"}]}, ["0101"], {"lang": "pt"})
+    assert pick[0] is False and pick[3] == "/municipio/0102" and pick[5] == "0102" and "Abrir a página" in pick[2]
+    assert ind.add_clicked(1, "0102", ["0101"]) == (["0101", "0102"], "serie", True)
     dl = text(run(ind.update_downloads, IND, "2011", "nuts3", "quantis", "mapa", ["0101"], "ranking",
                   {"lang": "pt"}))
     assert "level=nuts3&period=2011&territories=0101" in dl and ".zip?" in dl
