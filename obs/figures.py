@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Patch
 
+from etl.periods import axis_label
 from obs import fmt
 from obs.i18n import t
 
@@ -238,28 +239,96 @@ def _base_layout(fig: go.Figure, lang: str, height: int, decimals: int, unit: st
     return fig
 
 
-def series_figure(df: pd.DataFrame, names: dict[str, str], *, decimals: int, unit: str, lang: str,
-                  height: int = 380) -> dict:
-    """Lines by territory (the country first, black and thicker) over period start dates."""
+def period_categories(df: pd.DataFrame, periods: pd.DataFrame | None, lang: str) -> tuple[list[str], dict[str, str]]:
+    """The x categories of a series, oldest first: every period of the indicator (so gaps stay gaps and
+    territories line up), labelled for the axis in the reader's language (`2025T4`, `2024-S09`)."""
+    src = periods if periods is not None and len(periods) else df
+    if len(src):
+        src = src.drop_duplicates("period_id")
+        src = src.sort_values(["start_date", "period_id"]) if "start_date" in src else src
+    ids = [str(x) for x in src["period_id"]] if len(src) else []
+    return ids, {pid: axis_label(pid, lang) for pid in ids}
+
+
+def empty_figure(message: str, *, height: int = 380) -> dict:
+    """A chart with nothing to draw says so in words, over no axes (never an empty 2000 axis)."""
     fig = go.Figure()
-    label = "label_en" if lang == "en" else "label_pt"
-    order = ["PT"] + [x for x in dict.fromkeys(df["territory_id"]) if x != "PT"] if len(df) else []
+    fig.update_layout(height=height, margin={"l": 16, "r": 16, "t": 16, "b": 16}, plot_bgcolor="#ffffff",
+                      paper_bgcolor="#ffffff", font={"family": FONT, "size": 14, "color": "#1a1a1a"},
+                      xaxis={"visible": False}, yaxis={"visible": False},
+                      annotations=[{"text": message, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+                                    "showarrow": False, "font": {"size": 15, "color": "#4a4f55"}}])
+    fig.update_layout(meta={"empty": True})
+    return lean(fig)
+
+
+def _colour(i: int, nation: bool) -> str:
+    return NATION if nation else SERIES_COLOURS[(i - 1) % len(SERIES_COLOURS)]
+
+
+def series_figure(df: pd.DataFrame, names: dict[str, str], *, decimals: int, unit: str, lang: str,
+                  periods: pd.DataFrame | None = None, empty_text: str = "", height: int = 380) -> dict:
+    """The country (black, thicker) and the selected territories over the indicator's periods.
+
+    Periods are categories of their periodicity (`2021`, `2025T4`, `2024-S09`), never a date axis:
+    a census year is not a point in milliseconds. One period is a value, not a line: bars, one per
+    territory, with the value written on them. Nothing to draw: `empty_text`, in words."""
+    df = df[df["value"].notna()] if len(df) else df
+    if not len(df):
+        return empty_figure(empty_text or t("series.empty", lang), height=height)
+    ids, labels = period_categories(df, periods, lang)
+    order = ["PT"] + [x for x in dict.fromkeys(df["territory_id"]) if x != "PT"]
+    d3 = fmt.d3_format(decimals)
+    if len(ids) == 1:
+        return _one_period_figure(df, names, order, labels, decimals=decimals, unit=unit, lang=lang, height=height)
+    fig = go.Figure()
+    n = len(ids)
     for i, tid in enumerate(order):
         d = df[df["territory_id"] == tid]
         if not len(d):
             continue
         nation = tid == "PT"
-        colour = NATION if nation else SERIES_COLOURS[(i - 1) % len(SERIES_COLOURS)]
+        colour = _colour(i, nation)
         symbol = "circle" if nation else SERIES_SYMBOLS[(i - 1) % len(SERIES_SYMBOLS)]
+        name = names.get(tid, tid)
         fig.add_trace(go.Scatter(
-            x=pd.to_datetime(d["start_date"]), y=d["value"], name=names.get(tid, tid), mode="lines+markers",
+            x=[labels[p] for p in d["period_id"]], y=d["value"], name=name,
+            mode="lines+markers" if n <= 60 else "lines",
             line={"color": colour, "width": 3 if nation else 2, "dash": "solid" if nation else "dot" if i % 2 else "solid"},
             marker={"symbol": symbol, "size": 7, "color": colour},
-            customdata=d[label] if label in d else None,
-            hovertemplate="%{customdata}: %{y:" + fmt.d3_format(decimals) + "}<extra>" + names.get(tid, tid) + "</extra>",
+            hovertemplate="%{y:" + d3 + "}<extra>" + name + "</extra>", connectgaps=False,
         ))
     _base_layout(fig, lang, height, decimals, unit)
-    fig.update_xaxes(type="date")
+    cats = [labels[p] for p in ids]
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=cats, tickangle=0, automargin=True,
+                     nticks=min(n, 8), showgrid=n <= 30, range=[-0.5, n - 0.5])
+    fig.update_layout(meta={"periods": n})
+    return lean(fig)
+
+
+def _one_period_figure(df, names, order, labels, *, decimals, unit, lang, height) -> dict:
+    """A single period: the country's value as a big number, the territories as labelled bars."""
+    rows = [(names.get(tid, tid), float(df.loc[df["territory_id"] == tid, "value"].iloc[0]), tid == "PT", i)
+            for i, tid in enumerate(order) if (df["territory_id"] == tid).any()]
+    rows = rows[::-1]  # the country on top
+    period = next(iter(labels.values()))
+    texts = [fmt.value(v, decimals, unit, lang) for _, v, _, _ in rows]
+    fig = go.Figure(go.Bar(
+        y=[r[0] for r in rows], x=[r[1] for r in rows], orientation="h", text=texts, textposition="auto",
+        marker={"color": [_colour(i, nat) for _, _, nat, i in rows]}, cliponaxis=False,
+        insidetextfont={"color": "#ffffff"}, outsidetextfont={"color": "#1a1a1a"},
+        hovertemplate="%{y}: %{text}<extra>" + period + "</extra>", name=period, showlegend=False))
+    _base_layout(fig, lang, max(200, min(height, 120 + 48 * len(rows))), decimals, unit)
+    nat = [r for r in rows if r[2]]
+    head = nat[0] if nat else rows[-1]
+    fig.update_layout(
+        hovermode="closest", margin={"l": 16, "r": 24, "t": 64, "b": 40}, bargap=0.35,
+        annotations=[{"text": f"<b>{fmt.value(head[1], decimals, unit, lang)}</b>  {head[0]}, {period}",
+                      "xref": "paper", "yref": "paper", "x": 0, "y": 1, "yanchor": "bottom", "yshift": 12,
+                      "xanchor": "left", "showarrow": False, "font": {"size": 22, "color": "#1a1a1a"}}],
+        meta={"periods": 1})
+    fig.update_yaxes(title=None, automargin=True, tickformat=None, gridcolor="rgba(0,0,0,0)")
+    fig.update_xaxes(title={"text": unit}, tickformat=fmt.d3_format(decimals), rangemode="tozero")
     return lean(fig)
 
 

@@ -250,14 +250,31 @@ def territory_names(ids) -> dict[str, str]:
 
 
 def series_summary(v: View, df: pd.DataFrame) -> str:
-    nat = df[(df["territory_id"] == "PT") & df["value"].notna()]
+    """One sentence for the series chart: the country's first and last values (one value when there is
+    one period); with no national value, the first selected territory's, or why the chart is empty."""
     lang, d, u = v.lang, decimals(v), unit(v)
-    if not len(nat):
-        return t("series.summary.empty", lang, title=title(v))
+    ok = df[df["value"].notna()] if len(df) else df
     lab = "label_en" if lang == "en" else "label_pt"
-    f, last = nat.iloc[0], nat.iloc[-1]
-    return t("series.summary", lang, title=title(v), first=fmt.value(f["value"], d, u, lang), first_period=f[lab],
-             last=fmt.value(last["value"], d, u, lang), last_period=last[lab])
+    nat = ok[ok["territory_id"] == "PT"] if len(ok) else ok
+    who, rows = t("series.country", lang), nat
+    if not len(nat):
+        others = [x for x in dict.fromkeys(ok["territory_id"])] if len(ok) else []
+        if not others:
+            return series_empty_text(v)
+        who = territory_names([others[0]])[others[0]]
+        rows = ok[ok["territory_id"] == others[0]]
+    f, last = rows.iloc[0], rows.iloc[-1]
+    if f["period_id"] == last["period_id"]:
+        return t("series.summary.one", lang, title=title(v), who=who, value=fmt.value(last["value"], d, u, lang),
+                 period=last[lab])
+    return t("series.summary", lang, title=title(v), who=who, first=fmt.value(f["value"], d, u, lang),
+             first_period=f[lab], last=fmt.value(last["value"], d, u, lang), last_period=last[lab])
+
+
+def series_empty_text(v: View) -> str:
+    """Why the series chart is empty, in words (indicators with official values for territories only)."""
+    levels = ", ".join(level_label(lv, v.lang, plural=True) for lv in indicator_levels(v.ind))
+    return t("series.summary.empty", v.lang, title=title(v), levels=levels)
 
 
 def series_table_rows(v: View, df: pd.DataFrame, names: dict) -> tuple[list[tuple[str, str]], list[dict]]:

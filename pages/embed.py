@@ -55,7 +55,8 @@ def layout(indicator_id: str | None = None, view: str | None = None, lang: str |
     else:
         df = IV.series_frame(v)
         names = IV.territory_names(set(df["territory_id"]) | {"PT"})
-        fig = F.series_figure(df, names, decimals=IV.decimals(v), unit=IV.unit(v), lang=lang, height=360)
+        fig = F.series_figure(df, names, decimals=IV.decimals(v), unit=IV.unit(v), lang=lang, height=360,
+                              periods=data.periods(v.indicator_id), empty_text=IV.series_empty_text(v))
         body = [dcc.Graph(id=CHART, figure=fig, config={"displaylogo": False, "responsive": True}),
                 html.Figcaption(ui.summary(IV.series_summary(v, df)))]
         heading = IV.title(v)

@@ -126,7 +126,8 @@ def distribution(v: IV.View, bundle: dict):
 def series_block(v: IV.View, territories=None):
     df = IV.series_frame(v, territories)
     names = IV.territory_names(set(df["territory_id"]) | {"PT"})
-    fig = F.series_figure(df, names, decimals=IV.decimals(v), unit=IV.unit(v), lang=v.lang)
+    fig = F.series_figure(df, names, decimals=IV.decimals(v), unit=IV.unit(v), lang=v.lang,
+                          periods=data.periods(v.indicator_id), empty_text=IV.series_empty_text(v))
     cols, rows = IV.series_table_rows(v, df, names)
     table = html.Details([html.Summary(t("series.table", v.lang)),
                           ui.table(cols, rows, t("series.caption", v.lang, title=IV.title(v)),
