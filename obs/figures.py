@@ -250,9 +250,17 @@ def period_categories(df: pd.DataFrame, periods: pd.DataFrame | None, lang: str)
     return ids, {pid: axis_label(pid, lang) for pid in ids}
 
 
+def wrap(text: str, width: int = 36) -> str:
+    """Break a sentence into lines of about `width` characters (plotly annotations do not wrap)."""
+    import textwrap
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
 def empty_figure(message: str, *, height: int = 380) -> dict:
-    """A chart with nothing to draw says so in words, over no axes (never an empty 2000 axis)."""
+    """A chart with nothing to draw says so in words, over no axes (never an empty 2000 axis).
+    The text is wrapped to fit a 375 px phone; the page's summary repeats it for screen readers."""
     fig = go.Figure()
+    message = wrap(message)
     fig.update_layout(height=height, margin={"l": 16, "r": 16, "t": 16, "b": 16}, plot_bgcolor="#ffffff",
                       paper_bgcolor="#ffffff", font={"family": FONT, "size": 14, "color": "#1a1a1a"},
                       xaxis={"visible": False}, yaxis={"visible": False},
@@ -300,10 +308,26 @@ def series_figure(df: pd.DataFrame, names: dict[str, str], *, decimals: int, uni
         ))
     _base_layout(fig, lang, height, decimals, unit)
     cats = [labels[p] for p in ids]
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=cats, tickangle=0, automargin=True,
-                     nticks=min(n, 8), showgrid=n <= 30, range=[-0.5, n - 0.5])
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=cats, automargin=True,
+                     showgrid=n <= 30, range=[-0.5, n - 0.5], **_category_ticks(ids, labels))
     fig.update_layout(meta={"periods": n})
     return lean(fig)
+
+
+#: at most this many tick labels on a period axis (they must fit a 375 px phone without overlapping)
+MAX_TICKS = 6
+
+
+def _category_ticks(ids: list[str], labels: dict[str, str]) -> dict:
+    """Tick spacing for a period axis. ISO weeks: a tick at week 1 of every year (or every other year),
+    labelled with the year; other periodicities: plotly picks at most MAX_TICKS of the categories."""
+    weeks = [p for p in ids if "-W" in p]
+    if len(weeks) > 60:
+        firsts = [p for p in ids if p.endswith("-W01")] or ids[:1]
+        step = -(-len(firsts) // MAX_TICKS)
+        firsts = firsts[::step]
+        return {"tickmode": "array", "tickvals": [labels[p] for p in firsts], "ticktext": [p[:4] for p in firsts]}
+    return {"nticks": min(len(ids), MAX_TICKS)}
 
 
 def _one_period_figure(df, names, order, labels, *, decimals, unit, lang, height) -> dict:
