@@ -33,6 +33,66 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 MAP_HEIGHT = 520
 
 
+# -- modebar: one configuration for every chart and map ---------------------------------------
+
+#: plotly.js interface texts in European Portuguese. Terms start from plotly.js's own pt-PT locale
+#: (MIT, npm `plotly.js-locales`), which uses Brazilian wording ("Baixar", "câmera") and misses
+#: plotly.js 4 strings; given per figure as `config.locales`, so no locale script has to be loaded in
+#: order with plotly.js (which pages start early, see obs.ui.EARLY_PLOTLY) and nothing is fetched.
+LOCALE_PT = {
+    "dictionary": {
+        "Autoscale": "Escala automática", "Box Select": "Seleção retangular", "Lasso Select": "Seleção em laço",
+        "Compare data on hover": "Comparar valores ao passar o cursor",
+        "Show closest data on hover": "Mostrar o valor mais próximo ao passar o cursor",
+        "Toggle show closest data on hover": "Mostrar ou ocultar o valor mais próximo",
+        "Toggle Spike Lines": "Mostrar ou ocultar linhas de referência",
+        "Double-click on legend to isolate one trace": "Duplo clique na legenda para isolar uma série",
+        "Double-click to zoom back out": "Duplo clique para voltar à vista inicial",
+        "Download plot as a PNG": "Descarregar o gráfico (PNG)", "Download plot": "Descarregar o gráfico",
+        "Pan": "Deslocar", "Zoom": "Ampliar uma área", "Zoom in": "Aproximar", "Zoom out": "Afastar",
+        "Reset": "Repor", "Reset axes": "Repor os eixos", "Reset view": "Repor a vista",
+        "Reset views": "Repor as vistas", "Produced with Plotly.js": "Feito com Plotly.js",
+        "Preparing image - this may take a few seconds": "A preparar a imagem; pode demorar alguns segundos",
+        "Image download succeeded": "Imagem descarregada",
+        "Sorry, there was a problem downloading your image!": "Não foi possível descarregar a imagem.",
+        "trace": "série", "lat": "latitude", "lon": "longitude", "min": "mínimo", "max": "máximo",
+        "median": "mediana", "mean": "média", "q1": "1.º quartil", "q3": "3.º quartil", "new text": "novo texto",
+    },
+    "format": {
+        "days": ["domingo", "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado"],
+        "shortDays": ["dom.", "seg.", "ter.", "qua.", "qui.", "sex.", "sáb."],
+        "months": ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro",
+                   "outubro", "novembro", "dezembro"],
+        "shortMonths": ["jan.", "fev.", "mar.", "abr.", "mai.", "jun.", "jul.", "ago.", "set.", "out.", "nov.", "dez."],
+        "date": "%d/%m/%Y", "decimal": ",", "thousands": fmt.NBSP,
+    },
+}
+#: chart kinds: an interactive chart, an interactive map, or a small chart with no modebar
+GRAPH_KINDS = ("chart", "map", "static")
+#: never shown: Plotly Cloud sharing (uploads the chart to a third party), Chart Studio, selection
+#: tools, and the camera (its PNG has no title, legend or source: pages offer publishable PNG/SVG)
+MODEBAR_REMOVE = ["sendChartToCloud", "sendDataToCloud", "editInChartStudio", "toImage", "select2d", "lasso2d",
+                  "autoScale2d", "toggleSpikelines", "hoverClosestCartesian", "hoverCompareCartesian"]
+
+
+def graph_config(kind: str = "chart", lang: str = "pt", filename: str | None = None) -> dict:
+    """The `dcc.Graph(config=…)` of every chart and map: localised modebar (pt-PT or English), no cloud
+    sharing, no logo. `static`: no modebar at all (sparklines, small multiples)."""
+    if kind not in GRAPH_KINDS:
+        raise ValueError(f"graph kind {kind!r}: one of {GRAPH_KINDS}")
+    cfg = {"displaylogo": False, "responsive": True, "showSendToCloud": False, "showEditInChartStudio": False,
+           "showLink": False, "plotlyServerURL": "", "locale": "pt-PT" if lang != "en" else "en"}
+    if lang != "en":
+        cfg["locales"] = {"pt-PT": LOCALE_PT}
+    if kind == "static":
+        return {**cfg, "displayModeBar": False}
+    cfg.update(modeBarButtonsToRemove=list(MODEBAR_REMOVE),
+               toImageButtonOptions={"format": "png", "scale": 2, "filename": filename or "observatorio"})
+    if kind == "map":
+        cfg["scrollZoom"] = False
+    return cfg
+
+
 def lean(fig: go.Figure) -> dict:
     """The figure as a plain dict without Plotly's default template (~10 KB saved per figure);
     colours and fonts are set explicitly here, plotly.js defaults do the rest."""

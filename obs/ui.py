@@ -32,7 +32,7 @@ HTML_LANG_SINK = "shell-html-lang"
 MAIN = "main-content"
 
 #: paths that are not pages (never answered with a 404 page by the shell)
-RESERVED_PREFIXES = ("/_dash", "/_reload", "/_favicon", "/assets", "/api", "/download", "/geo", "/health")
+RESERVED_PREFIXES = ("/_dash", "/_reload", "/_favicon", "/assets", "/api", "/download", "/geo", "/health", "/og/")
 
 
 # -- URLs --------------------------------------------------------------------------------------

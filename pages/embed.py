@@ -47,8 +47,7 @@ def layout(indicator_id: str | None = None, view: str | None = None, lang: str |
     if view == "map":
         b = IV.map_bundle(v)
         fig = F.map_figure(b["md"], b["layer"], lang=lang, height=460)
-        body = [dcc.Graph(id=MAP, figure=fig, config={"displaylogo": False, "scrollZoom": False, "responsive": True,
-                                                         "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+        body = [dcc.Graph(id=MAP, figure=fig, config=F.graph_config("map", lang),
                           className="map-graph"),
                 html.Figcaption([ui.legend(b["md"]["legend"], IV.unit_long(v), lang), ui.summary(b["summary"])])]
         heading = f"{IV.title(v)} — {IV.period_label(v)}"
@@ -57,7 +56,7 @@ def layout(indicator_id: str | None = None, view: str | None = None, lang: str |
         names = IV.territory_names(set(df["territory_id"]) | {"PT"})
         fig = F.series_figure(df, names, decimals=IV.decimals(v), unit=IV.unit(v), lang=lang, height=360,
                               periods=data.periods(v.indicator_id), empty_text=IV.series_empty_text(v))
-        body = [dcc.Graph(id=CHART, figure=fig, config={"displaylogo": False, "responsive": True}),
+        body = [dcc.Graph(id=CHART, figure=fig, config=F.graph_config("chart", lang)),
                 html.Figcaption(ui.summary(IV.series_summary(v, df)))]
         heading = IV.title(v)
     return html.Div([

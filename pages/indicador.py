@@ -40,11 +40,6 @@ DIST_SUMMARY = "ind-dist-summary"
 DOWNLOADS = "ind-downloads"
 URL_SINK = "ind-url-sink"
 
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
-                "toImageButtonOptions": {"format": "png", "scale": 2}}
-MAP_CONFIG = {**GRAPH_CONFIG, "scrollZoom": False}
-
 
 def _title(indicator_id: str | None = None, **_):
     ind = data.indicator(indicator_id or "") if indicator_id else None
@@ -222,7 +217,7 @@ def layout(indicator_id: str | None = None, lang: str | None = None, **q):
             dbc.Col(controls(v), lg=3, md=4),
             dbc.Col([
                 html.Figure([
-                    html.Div(dcc.Graph(id=MAP, figure=fig, config=MAP_CONFIG, className="map-graph"),
+                    html.Div(dcc.Graph(id=MAP, figure=fig, config=F.graph_config("map", lang), className="map-graph"),
                              className="map-wrap"),
                     html.Figcaption([
                         html.Div(ui.legend(bundle["md"]["legend"], IV.unit_long(v) or title, lang), id=LEGEND),
@@ -240,13 +235,13 @@ def layout(indicator_id: str | None = None, lang: str | None = None, **q):
                     dcc.Dropdown(id=SERIES_SELECT, options=series_options, value=list(v.territories), multi=True,
                                  placeholder=t("search.placeholder", lang)),
                 ]),
-                html.Figure([dcc.Graph(id=SERIES, figure=series_fig, config=GRAPH_CONFIG),
+                html.Figure([dcc.Graph(id=SERIES, figure=series_fig, config=F.graph_config("chart", lang)),
                              html.Figcaption(ui.summary(series_text, id=SERIES_SUMMARY))], className="obs-figure"),
                 html.Div(series_table, id=SERIES_TABLE),
             ]),
             graph_tab("ranking", html.Div(ranking_now, id=RANKING, className="mt-3")),
             graph_tab("distribuicao", html.Figure([
-                dcc.Graph(id=DIST, figure=dist_fig, config=GRAPH_CONFIG),
+                dcc.Graph(id=DIST, figure=dist_fig, config=F.graph_config("chart", lang)),
                 html.Figcaption(ui.summary(dist_text, id=DIST_SUMMARY))], className="obs-figure mt-3")),
             graph_tab("metadados", html.Div(metadata_block(v), className="mt-3", id=METADATA)),
             graph_tab("downloads", html.Div(downloads(v), className="mt-3", id=DOWNLOADS + "-wrap")),
