@@ -234,7 +234,7 @@ def map_data(frame: pd.DataFrame, *, method: str, meta: dict | None, decimals: i
 
 
 def map_figure(md: dict, layer: dict | None, *, lang: str, height: int = MAP_HEIGHT,
-               interactive: bool = True) -> dict:
+               interactive: bool = True, export: dict | None = None) -> dict:
     """The choropleth map (MapLibre, blank `white-bg` style: works offline, no tiles fetched).
 
     One map: the geographic layer's variant with Açores and Madeira inset in framed boxes (one
@@ -263,7 +263,8 @@ def map_figure(md: dict, layer: dict | None, *, lang: str, height: int = MAP_HEI
     view = map_view(bounds, height, FIT_WIDTH) if bounds else {"center": {"lon": -9.5, "lat": 39.6}, "zoom": 4.8}
     fig.update_layout(
         map={"style": "white-bg", **view}, margin={"l": 0, "r": 0, "t": 0, "b": 0},  # height: CSS .map-graph
-        meta={"fitbounds": list(bounds) if bounds else None},  # assets/map-fit.js fits the view to the width
+        # assets/map-fit.js fits the view to the width; assets/share.js draws `export` into downloaded images
+        meta={"fitbounds": list(bounds) if bounds else None, "export": export},
         separators=fmt.separators(lang), font={"family": FONT, "size": 13}, uirevision="map",
         paper_bgcolor="#ffffff", dragmode="pan" if interactive else False, showlegend=False,
         hoverlabel={"bgcolor": "#ffffff", "font": {"color": "#1a1a1a"}},
@@ -271,9 +272,12 @@ def map_figure(md: dict, layer: dict | None, *, lang: str, height: int = MAP_HEI
     return lean(fig)
 
 
-def map_patch(md: dict) -> Patch:
-    """Same layer and panels: patch only classes, hover texts and the colour scale of each panel."""
+def map_patch(md: dict, export: dict | None = None) -> Patch:
+    """Same layer and panels: patch only classes, hover texts and the colour scale of each panel (and
+    what a downloaded image says: title, period, legend)."""
     p = Patch()
+    if export is not None:
+        p["layout"]["meta"]["export"] = export
     scale = colorscale(md["n"])
     for i, g in enumerate(md["groups"]):
         b = md["by_group"][g]
@@ -335,7 +339,8 @@ def _colour(i: int, nation: bool) -> str:
 
 
 def series_figure(df: pd.DataFrame, names: dict[str, str], *, decimals: int, unit: str, lang: str,
-                  periods: pd.DataFrame | None = None, empty_text: str = "", height: int = 380) -> dict:
+                  periods: pd.DataFrame | None = None, empty_text: str = "", height: int = 380,
+                  export: dict | None = None) -> dict:
     """The country (black, thicker) and the selected territories over the indicator's periods.
 
     Periods are categories of their periodicity (`2021`, `2025T4`, `2024-S09`), never a date axis:
@@ -348,7 +353,8 @@ def series_figure(df: pd.DataFrame, names: dict[str, str], *, decimals: int, uni
     order = ["PT"] + [x for x in dict.fromkeys(df["territory_id"]) if x != "PT"]
     d3 = fmt.d3_format(decimals)
     if len(ids) == 1:
-        return _one_period_figure(df, names, order, labels, decimals=decimals, unit=unit, lang=lang, height=height)
+        return _one_period_figure(df, names, order, labels, decimals=decimals, unit=unit, lang=lang, height=height,
+                                  export=export)
     fig = go.Figure()
     n = len(ids)
     for i, tid in enumerate(order):
@@ -370,7 +376,7 @@ def series_figure(df: pd.DataFrame, names: dict[str, str], *, decimals: int, uni
     cats = [labels[p] for p in ids]
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=cats, automargin=True,
                      showgrid=n <= 30, range=[-0.5, n - 0.5], **_category_ticks(ids, labels))
-    fig.update_layout(meta={"periods": n})
+    fig.update_layout(meta={"periods": n, "export": export})
     return lean(fig)
 
 
@@ -390,7 +396,7 @@ def _category_ticks(ids: list[str], labels: dict[str, str]) -> dict:
     return {"nticks": min(len(ids), MAX_TICKS)}
 
 
-def _one_period_figure(df, names, order, labels, *, decimals, unit, lang, height) -> dict:
+def _one_period_figure(df, names, order, labels, *, decimals, unit, lang, height, export=None) -> dict:
     """A single period: the country's value as a big number, the territories as labelled bars."""
     rows = [(names.get(tid, tid), float(df.loc[df["territory_id"] == tid, "value"].iloc[0]), tid == "PT", i)
             for i, tid in enumerate(order) if (df["territory_id"] == tid).any()]
@@ -410,21 +416,21 @@ def _one_period_figure(df, names, order, labels, *, decimals, unit, lang, height
         annotations=[{"text": f"<b>{fmt.value(head[1], decimals, unit, lang)}</b>  {head[0]}, {period}",
                       "xref": "paper", "yref": "paper", "x": 0, "y": 1, "yanchor": "bottom", "yshift": 12,
                       "xanchor": "left", "showarrow": False, "font": {"size": 22, "color": "#1a1a1a"}}],
-        meta={"periods": 1})
+        meta={"periods": 1, "export": export})
     fig.update_yaxes(title=None, automargin=True, tickformat=None, gridcolor="rgba(0,0,0,0)")
     fig.update_xaxes(title={"text": unit}, tickformat=fmt.d3_format(decimals), rangemode="tozero")
     return lean(fig)
 
 
 def distribution_figure(values, national: float | None, *, decimals: int, unit: str, lang: str,
-                        height: int = 320) -> dict:
+                        height: int = 320, export: dict | None = None) -> dict:
     """A histogram of the territories' values, with the country's value as a labelled line."""
     v = pd.to_numeric(pd.Series(values, dtype="float64"), errors="coerce").dropna()
     fig = go.Figure(go.Histogram(x=v, nbinsx=min(30, max(5, len(v) // 8)), marker={"color": "#8c96c6",
                                  "line": {"color": "#4d004b", "width": 1}},
                                  hovertemplate="%{x}: %{y}<extra></extra>", name=t("dist.count", lang)))
     _base_layout(fig, lang, height, decimals, unit)
-    fig.update_layout(hovermode="closest", showlegend=False, bargap=0.05)
+    fig.update_layout(hovermode="closest", showlegend=False, bargap=0.05, meta={"export": export})
     fig.update_xaxes(tickformat=fmt.d3_format(decimals), title={"text": unit})
     fig.update_yaxes(tickformat=",d", title={"text": t("dist.count", lang)})
     if national is not None and not (isinstance(national, float) and math.isnan(national)):

@@ -182,7 +182,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "share.chart.series": ("Série temporal", "Time series"),
     "share.chart.dist": ("Distribuição", "Distribution"),
     "export.source": ("Fonte: {sources}", "Source: {sources}"),
-    "export.licence": ("Licença: {licence} · {site}, {url}", "Licence: {licence} · {site}, {url}"),
+    "export.licence": ("Licença: {licence}", "Licence: {licence}"),
     "export.series.subtitle": ("{who}, {first}–{last}", "{who}, {first}–{last}"),
     "export.series.one": ("{who}, {period}", "{who}, {period}"),
     "export.map.subtitle": ("{levels}, {period}", "{levels}, {period}"),
@@ -206,7 +206,16 @@ TEXTS: dict[str, tuple[str, str]] = {
                                  "compares with similar territories."),
     "og.territory.card": ("{level} · indicadores, alarmes e pares", "{level} · indicators, alarms and peers"),
     # embed
-    "embed.source": ("Fonte: {sources}. Observatório.", "Source: {sources}. Observatório."),
+    "embed.source": ("Fonte: {sources}. Licença: {licence}. Observatório.",
+                     "Source: {sources}. Licence: {licence}. Observatório."),
+    "dl.embed.howto": ("Cole este código na sua página: a moldura ocupa a largura disponível e ajusta a altura ao "
+                       "conteúdo (se o seu sítio retirar o script, fica com a altura indicada).",
+                       "Paste this code into your page: the frame takes the available width and fits its height "
+                       "to the content (if your site strips the script, it keeps the given height)."),
+    "dl.embed.copy": ("Copiar o código", "Copy the code"),
+    "dl.embed.copied": ("Código copiado", "Code copied"),
+    "dl.embed.code_map": ("Código para incorporar o mapa", "Code to embed the map"),
+    "dl.embed.code_chart": ("Código para incorporar a série temporal", "Code to embed the time series"),
     "embed.full": ("Ver no Observatório", "Open in the Observatório"),
 }
 

@@ -20,6 +20,8 @@ from obs import data, fmt, settings
 from obs.i18n import HTML_LANG, lang_of, level_label, pick, t
 
 SITE = "Observatório"
+#: characters a line of a downloaded image's footer (1200 px wide, 14 px type)
+FOOTER_WIDTH = 150
 #: social preview image size (Open Graph / Twitter "summary_large_image")
 CARD_SIZE = (1200, 630)
 
@@ -54,7 +56,7 @@ def chart_tools(graph_id: str, lang: str, *, label: str, anchor: str | None = No
                                         "data-failed": t("share.failed", lang), "data-lang": lang}))
     return html.Div([
         *items,
-        html.Input(type="text", readOnly=True, className="form-control form-control-sm share-url", hidden=True,
+        html.Textarea(readOnly=True, rows=2, className="form-control form-control-sm share-url", hidden=True,
                    tabIndex=-1, **{"aria-label": t("share.url", lang)}),
         html.Span(className="visually-hidden share-status", role="status", **{"aria-live": "polite"}),
     ], className="chart-tools", role="group", **{"aria-label": t("share.tools", lang, chart=label)})
@@ -66,7 +68,7 @@ def view_link(lang: str) -> html.Div:
         html.Button(t("share.copy_view", lang), type="button", className="btn btn-sm btn-primary",
                     **{"data-copy-link": "view", "data-base": base_url(), "data-done": t("share.copied", lang),
                        "data-fallback": t("share.select", lang)}),
-        html.Input(type="text", readOnly=True, className="form-control form-control-sm share-url", hidden=True,
+        html.Textarea(readOnly=True, rows=2, className="form-control form-control-sm share-url", hidden=True,
                    tabIndex=-1, **{"aria-label": t("share.url", lang)}),
         html.Span(className="visually-hidden share-status", role="status", **{"aria-live": "polite"}),
     ], className="chart-tools view-link")
@@ -86,11 +88,14 @@ def export_meta(*, title: str, subtitle: str, unit: str, sources: list[dict], la
                 url: str, legend: list | None = None, legend_title: str = "") -> dict:
     """What a downloaded PNG/SVG carries besides the chart (assets/share.js draws it): title,
     subtitle (territory and period), unit, source and licence line, the link, and for maps the legend."""
+    import textwrap
     producers = "; ".join(dict.fromkeys(s.get("producer", "") for s in sources if s.get("producer")))
     licences = "; ".join(dict.fromkeys(s.get("licence", "") for s in sources if s.get("licence")))
+    source = t("export.source", lang, sources=producers or "—")
+    licence = t("export.licence", lang, licence=licences or "—")
+    footer = [*textwrap.wrap(source, FOOTER_WIDTH), *textwrap.wrap(licence, FOOTER_WIDTH), f"{SITE} · {url}"]
     return {"title": title, "subtitle": subtitle, "unit": f"{t('meta.unit', lang)}: {unit}" if unit else "",
-            "source": t("export.source", lang, sources=producers or "—"),
-            "licence": t("export.licence", lang, licence=licences or "—", site=SITE, url=url),
+            "source": source, "licence": licence, "url": url, "footer": footer,
             "legend": [[c, f"{label} ({fmt.number(n, 0, lang)})"] for c, label, n in (legend or [])],
             "legend_title": legend_title, "filename": filename}
 
