@@ -22,7 +22,7 @@ def ticks(d) -> list[str]:
 def open_series(d, url: str):
     see.open(d, url)
     el = see.visible(d, "#ind-series", min_height=150)
-    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
+    d.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", el)
     see.settle(d)
     return el
 
