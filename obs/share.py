@@ -165,7 +165,8 @@ def page_meta(path: str, args: dict | None = None) -> dict:
         title, description = t("err.404.title", lang), t("err.404.body", lang)
     query = {k: v for k, v in args.items() if isinstance(v, str) and v}
     url = absolute(path) + ("?" + urlencode(query, safe=",") if query else "")
-    full = f"{SITE} — {t('site.tagline', lang)}" if path == "/" else f"{title} · {SITE}"  # as register_page
+    full = (f"{SITE} — {t('site.tagline', lang).split(' · ')[0]}" if path == "/"  # as register_page
+            else f"{title} · {SITE}")
     return {"title": full, "description": _short(description), "url": url, "image": image,
             "lang": HTML_LANG[lang], "locale": "pt_PT" if lang == "pt" else "en_GB"}
 
