@@ -14,6 +14,7 @@ import dash
 from dash import dcc, html
 
 from html import escape as html_escape
+from urllib.parse import urlsplit
 
 from obs import data, share, ui
 from obs import figures as F
@@ -56,13 +57,14 @@ def snippet(v: IV.View, view: str) -> str:
     """The HTML a news site pastes: an iframe with an absolute `src`, full width, and a few lines of
     script that set its height from the page's `postMessage` (sites that strip scripts keep the
     default height)."""
-    base = share.base_url()
+    parts = urlsplit(share.base_url())
+    origin = f"{parts.scheme}://{parts.netloc}"  # postMessage's origin has no path
     title = f"{IV.title(v)} — {share.SITE}"
     return (f'<iframe src="{html_escape(src(v, view))}" title="{html_escape(title)}" width="100%" '
             f'height="{DEFAULT_HEIGHT[view]}" style="border:0;width:100%;max-width:960px" loading="lazy" '
             f'data-observatorio-embed></iframe>\n'
             '<script>window.addEventListener("message",function(e){'
-            f'if(e.origin!=="{base}"||!e.data||e.data.type!=="observatorio:embed-height")return;'
+            f'if(e.origin!=="{origin}"||!e.data||e.data.type!=="observatorio:embed-height")return;'
             'document.querySelectorAll("iframe[data-observatorio-embed]").forEach(function(f){'
             'if(f.contentWindow===e.source){f.style.height=Math.ceil(e.data.height)+"px";}});});</script>')
 

@@ -104,3 +104,28 @@ def test_every_graph_on_every_page_uses_the_shared_configuration():
             continue
         for m in re.finditer(r"dcc\.Graph\([^)]*?config=([^,)]+)", f.read_text(encoding="utf-8"), re.S):
             assert "graph_config(" in m[1], f"{f.name}: dcc.Graph(config={m[1]})"
+
+
+def test_embed_snippet_is_absolute_and_keeps_the_view(built, monkeypatch):
+    """The old snippet had a relative src (404 once pasted into a news site) and dropped the classification."""
+    monkeypatch.setenv("OBS_BASE_URL", "https://gov.example.pt/observatorio/")
+    import app  # noqa: F401  (registers the pages)
+    from obs import indicator_view as IV
+    from pages import embed, indicador
+    v = IV.resolve("indice_envelhecimento", period="2011", level="nuts3", classification="intervalos",
+                   territories="1106")
+    code = embed.snippet(v, "map")
+    assert code.startswith('<iframe src="https://gov.example.pt/observatorio/embed/indicador/indice_envelhecimento?'
+                           'view=map&amp;period=2011&amp;level=nuts3&amp;classification=intervalos"')
+    assert 'e.origin!=="https://gov.example.pt"' in code and 'width="100%"' in code
+    assert "territories=1106" in embed.snippet(v, "chart")
+    page = json_text(indicador.downloads(v))
+    assert "https://gov.example.pt/observatorio/embed/indicador/indice_envelhecimento?view=map" in page
+    assert 'src=\\"/embed' not in page and "width=\\\"640\\\"" not in page
+
+
+def json_text(component) -> str:
+    import json
+
+    import plotly
+    return json.dumps(component.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
