@@ -40,6 +40,8 @@ def test_periods_are_categories_of_their_periodicity(request, live_url, device, 
     assert not [x for x in seen if BAD_TICK.search(x)], f"{iid}: ticks {seen}"
     for x in expect_ticks:
         assert x in seen, f"{iid}: {x} not among the ticks {seen}"
+    axis = d.execute_script("return document.querySelector('#ind-series .js-plotly-plot')._fullLayout.xaxis.type")
+    assert axis == "category", f"{iid}: a {axis} axis"   # hover labels read 2024-S09, not a date and time
     see.painted(d, "#ind-series")
     see.text(d, "#ind-series-summary", summary)
     see.fits(d)
