@@ -5,14 +5,14 @@ import flask
 from dash import Dash, page_container
 
 import obs.api
-from obs import data, ui
+from obs import data, share, ui
 from obs.i18n import HTML_LANG, lang_of
 
 INDEX = """<!DOCTYPE html>
 <html lang="{html_lang}">
     <head>
         {%metas%}
-        <title>{%title%}</title>
+        {social}
         {%favicon%}
         {%css%}
         {preload}
@@ -29,24 +29,26 @@ INDEX = """<!DOCTYPE html>
 
 
 class ObservatorioDash(Dash):
-    """Dash with `<html lang>` set from `?lang=` on the served page (pt-PT by default)."""
+    """Dash with `<html lang>` set from `?lang=` on the served page (pt-PT by default), and each page's
+    `<title>` and social preview (Open Graph, Twitter card) written by the server (obs.share.page_meta):
+    crawlers do not run JavaScript. Absolute URLs come from OBS_BASE_URL, never the Host header."""
 
     def interpolate_index(self, **kwargs):
         html = super().interpolate_index(**kwargs)
-        lang, preload = "pt", ""
+        lang, preload, social = "pt", "", share.head_tags(share.page_meta("/"))
         if flask.has_request_context():
-            lang = lang_of(flask.request.args.get("lang"))
-            preload = ui.preload_links(flask.request.path, flask.request.args)
-        html = html.replace("{preload}", preload, 1)
+            req = flask.request
+            lang = lang_of(req.args.get("lang"))
+            preload = ui.preload_links(req.path, req.args)
+            social = share.head_tags(share.page_meta(req.path, req.args.to_dict()))
+        html = html.replace("{preload}", preload, 1).replace("{social}", social, 1)
         return html.replace('<html lang="{html_lang}">', f'<html lang="{HTML_LANG[lang]}">', 1)
 
 
 app = ObservatorioDash(
     __name__, use_pages=True, title="Observatório", update_title=None, suppress_callback_exceptions=True,
-    meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
-               {"name": "description", "content": "Observatório — Dashboard de Políticas Públicas · "
-                                                  "Observatório do Poder Local"}],
-    compress=False,
+    meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    compress=False, include_pages_meta=False,  # the social preview is share.head_tags, from OBS_BASE_URL
 )
 app.index_string = INDEX
 server = app.server
@@ -73,6 +75,20 @@ def geo_layer(digest: str, name: str, variant: str | None = None):
     resp.headers["Vary"] = "Accept-Encoding"
     resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     resp.headers["ETag"] = layer["hash"]
+    return resp
+
+
+@server.route("/og/site.png")
+@server.route("/og/<kind>/<ident>.png")
+def social_card(kind: str = "site", ident: str = ""):
+    """The 1200 × 630 preview image of the site, an indicator or a territory (Open Graph / Twitter)."""
+    if kind not in ("site", "indicador", "territorio") or len(ident) > 64:
+        flask.abort(404)
+    png = share.card_for(kind, ident, lang_of(flask.request.args.get("lang")))
+    if png is None:
+        flask.abort(404)
+    resp = flask.Response(png, mimetype="image/png")
+    resp.headers["Cache-Control"] = "public, max-age=86400"
     return resp
 
 

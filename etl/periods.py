@@ -86,3 +86,34 @@ def _parse(s: str) -> Period:
 
 def week_id(year: int, week: int) -> str:
     return f"{int(year):04d}-W{int(week):02d}"
+
+
+def axis_label(pid: str, lang: str = "pt") -> str:
+    """A short label for a period on a chart axis, a category of its periodicity:
+    year `2021`; quarter `2025T4` (pt) / `2025Q4` (en); ISO week `2024-S09` / `2024-W09`;
+    date `11/11/2020` / `11 Nov 2020`; range `2011–2021`, `jan.–fev. 2024` / `Jan–Feb 2024`.
+    Unknown shapes are returned unchanged (never an error on a chart)."""
+    en = lang == "en"
+    s = str(pid).strip()
+    try:
+        p = parse_period(s)
+    except ValueError:
+        return s
+    if p.period_type == "year":
+        return s
+    if p.period_type == "quarter":
+        y, q = s.split("-Q")
+        return f"{y}{'Q' if en else 'T'}{q}"
+    if p.period_type == "week":
+        y, w = s.split("-W")
+        return f"{y}-{'W' if en else 'S'}{w}"
+    if p.period_type == "date":
+        d = p.start_date
+        return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}" if en else d.strftime("%d/%m/%Y")
+    a, b = p.start_date, p.end_date  # a range
+    if _YRANGE.match(s):
+        return f"{a.year}–{b.year}"
+    months = _MONTHS_EN if en else [m + "." if m != "mai" else m for m in _MONTHS_PT]
+    if a.year == b.year:
+        return f"{months[a.month - 1]}–{months[b.month - 1]} {b.year}"
+    return f"{months[a.month - 1]} {a.year}–{months[b.month - 1]} {b.year}"

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Patch
 
+from etl.periods import axis_label
 from obs import fmt
 from obs.i18n import t
 
@@ -35,6 +36,66 @@ SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E
 SERIES_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star"]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 MAP_HEIGHT = 520
+
+
+# -- modebar: one configuration for every chart and map ---------------------------------------
+
+#: plotly.js interface texts in European Portuguese. Terms start from plotly.js's own pt-PT locale
+#: (MIT, npm `plotly.js-locales`), which uses Brazilian wording ("Baixar", "câmera") and misses
+#: plotly.js 4 strings; given per figure as `config.locales`, so no locale script has to be loaded in
+#: order with plotly.js (which pages start early, see obs.ui.EARLY_PLOTLY) and nothing is fetched.
+LOCALE_PT = {
+    "dictionary": {
+        "Autoscale": "Escala automática", "Box Select": "Seleção retangular", "Lasso Select": "Seleção em laço",
+        "Compare data on hover": "Comparar valores ao passar o cursor",
+        "Show closest data on hover": "Mostrar o valor mais próximo ao passar o cursor",
+        "Toggle show closest data on hover": "Mostrar ou ocultar o valor mais próximo",
+        "Toggle Spike Lines": "Mostrar ou ocultar linhas de referência",
+        "Double-click on legend to isolate one trace": "Duplo clique na legenda para isolar uma série",
+        "Double-click to zoom back out": "Duplo clique para voltar à vista inicial",
+        "Download plot as a PNG": "Descarregar o gráfico (PNG)", "Download plot": "Descarregar o gráfico",
+        "Pan": "Deslocar", "Zoom": "Ampliar uma área", "Zoom in": "Aproximar", "Zoom out": "Afastar",
+        "Reset": "Repor", "Reset axes": "Repor os eixos", "Reset view": "Repor a vista",
+        "Reset views": "Repor as vistas", "Produced with Plotly.js": "Feito com Plotly.js",
+        "Preparing image - this may take a few seconds": "A preparar a imagem; pode demorar alguns segundos",
+        "Image download succeeded": "Imagem descarregada",
+        "Sorry, there was a problem downloading your image!": "Não foi possível descarregar a imagem.",
+        "trace": "série", "lat": "latitude", "lon": "longitude", "min": "mínimo", "max": "máximo",
+        "median": "mediana", "mean": "média", "q1": "1.º quartil", "q3": "3.º quartil", "new text": "novo texto",
+    },
+    "format": {
+        "days": ["domingo", "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado"],
+        "shortDays": ["dom.", "seg.", "ter.", "qua.", "qui.", "sex.", "sáb."],
+        "months": ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro",
+                   "outubro", "novembro", "dezembro"],
+        "shortMonths": ["jan.", "fev.", "mar.", "abr.", "mai.", "jun.", "jul.", "ago.", "set.", "out.", "nov.", "dez."],
+        "date": "%d/%m/%Y", "decimal": ",", "thousands": fmt.NBSP,
+    },
+}
+#: chart kinds: an interactive chart, an interactive map, or a small chart with no modebar
+GRAPH_KINDS = ("chart", "map", "static")
+#: never shown: Plotly Cloud sharing (uploads the chart to a third party), Chart Studio, selection
+#: tools, and the camera (its PNG has no title, legend or source: pages offer publishable PNG/SVG)
+MODEBAR_REMOVE = ["sendChartToCloud", "sendDataToCloud", "editInChartStudio", "toImage", "select2d", "lasso2d",
+                  "autoScale2d", "toggleSpikelines", "hoverClosestCartesian", "hoverCompareCartesian"]
+
+
+def graph_config(kind: str = "chart", lang: str = "pt", filename: str | None = None) -> dict:
+    """The `dcc.Graph(config=…)` of every chart and map: localised modebar (pt-PT or English), no cloud
+    sharing, no logo. `static`: no modebar at all (sparklines, small multiples)."""
+    if kind not in GRAPH_KINDS:
+        raise ValueError(f"graph kind {kind!r}: one of {GRAPH_KINDS}")
+    cfg = {"displaylogo": False, "responsive": True, "showSendToCloud": False, "showEditInChartStudio": False,
+           "showLink": False, "plotlyServerURL": "", "locale": "pt-PT" if lang != "en" else "en"}
+    if lang != "en":
+        cfg["locales"] = {"pt-PT": LOCALE_PT}
+    if kind == "static":
+        return {**cfg, "displayModeBar": False}
+    cfg.update(modeBarButtonsToRemove=list(MODEBAR_REMOVE),
+               toImageButtonOptions={"format": "png", "scale": 2, "filename": filename or "observatorio"})
+    if kind == "map":
+        cfg["scrollZoom"] = False
+    return cfg
 
 
 def lean(fig: go.Figure) -> dict:
@@ -267,7 +328,7 @@ def map_data(frame: pd.DataFrame, *, method: str, meta: dict | None, decimals: i
 
 
 def map_figure(md: dict, layer: dict | None, *, lang: str, height: int = MAP_HEIGHT,
-               interactive: bool = True) -> dict:
+               interactive: bool = True, export: dict | None = None) -> dict:
     """The choropleth map (MapLibre, blank `white-bg` style: works offline, no tiles fetched).
 
     One map: the geographic layer's variant with Açores and Madeira inset in framed boxes (one
@@ -296,8 +357,9 @@ def map_figure(md: dict, layer: dict | None, *, lang: str, height: int = MAP_HEI
     view = map_view(bounds, height, FIT_WIDTH) if bounds else {"center": {"lon": -9.5, "lat": 39.6}, "zoom": 4.8}
     fig.update_layout(
         map={"style": "white-bg", **view}, margin={"l": 0, "r": 0, "t": 0, "b": 0},  # height: CSS .map-graph
-        # assets/map-fit.js fits the view to the map's box; assets/map-hatch.js hatches the no-data areas
-        meta={"fitbounds": list(bounds) if bounds else None, "nodata_hatch": NODATA_HATCH},
+        # assets/map-fit.js fits the view to the map's box; assets/map-hatch.js hatches the no-data areas;
+        # assets/share.js draws `export` into downloaded images
+        meta={"fitbounds": list(bounds) if bounds else None, "nodata_hatch": NODATA_HATCH, "export": export},
         separators=fmt.separators(lang), font={"family": FONT, "size": 13}, uirevision="map",
         paper_bgcolor="#ffffff", dragmode="pan" if interactive else False, showlegend=False,
         hoverlabel={"bgcolor": "#ffffff", "font": {"color": "#1a1a1a"}},
@@ -305,9 +367,12 @@ def map_figure(md: dict, layer: dict | None, *, lang: str, height: int = MAP_HEI
     return lean(fig)
 
 
-def map_patch(md: dict) -> Patch:
-    """Same layer and panels: patch only classes, hover texts and the colour scale of each panel."""
+def map_patch(md: dict, export: dict | None = None) -> Patch:
+    """Same layer and panels: patch only classes, hover texts and the colour scale of each panel (and
+    what a downloaded image says: title, period, legend)."""
     p = Patch()
+    if export is not None:
+        p["layout"]["meta"]["export"] = export
     scale = colorscale(md["n"])
     for i, g in enumerate(md["groups"]):
         b = md["by_group"][g]
@@ -333,40 +398,134 @@ def _base_layout(fig: go.Figure, lang: str, height: int, decimals: int, unit: st
     return fig
 
 
-def series_figure(df: pd.DataFrame, names: dict[str, str], *, decimals: int, unit: str, lang: str,
-                  height: int = 380) -> dict:
-    """Lines by territory (the country first, black and thicker) over period start dates."""
+def period_categories(df: pd.DataFrame, periods: pd.DataFrame | None, lang: str) -> tuple[list[str], dict[str, str]]:
+    """The x categories of a series, oldest first: every period of the indicator (so gaps stay gaps and
+    territories line up), labelled for the axis in the reader's language (`2025T4`, `2024-S09`)."""
+    src = periods if periods is not None and len(periods) else df
+    if len(src):
+        src = src.drop_duplicates("period_id")
+        src = src.sort_values(["start_date", "period_id"]) if "start_date" in src else src
+    ids = [str(x) for x in src["period_id"]] if len(src) else []
+    return ids, {pid: axis_label(pid, lang) for pid in ids}
+
+
+def wrap(text: str, width: int = 36) -> str:
+    """Break a sentence into lines of about `width` characters (plotly annotations do not wrap)."""
+    import textwrap
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def empty_figure(message: str, *, height: int = 380) -> dict:
+    """A chart with nothing to draw says so in words, over no axes (never an empty 2000 axis).
+    The text is wrapped to fit a 375 px phone; the page's summary repeats it for screen readers."""
     fig = go.Figure()
-    label = "label_en" if lang == "en" else "label_pt"
-    order = ["PT"] + [x for x in dict.fromkeys(df["territory_id"]) if x != "PT"] if len(df) else []
+    message = wrap(message)
+    fig.update_layout(height=height, margin={"l": 16, "r": 16, "t": 16, "b": 16}, plot_bgcolor="#ffffff",
+                      paper_bgcolor="#ffffff", font={"family": FONT, "size": 14, "color": "#1a1a1a"},
+                      xaxis={"visible": False}, yaxis={"visible": False},
+                      annotations=[{"text": message, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+                                    "showarrow": False, "font": {"size": 15, "color": "#4a4f55"}}])
+    fig.update_layout(meta={"empty": True})
+    return lean(fig)
+
+
+def _colour(i: int, nation: bool) -> str:
+    return NATION if nation else SERIES_COLOURS[(i - 1) % len(SERIES_COLOURS)]
+
+
+def series_figure(df: pd.DataFrame, names: dict[str, str], *, decimals: int, unit: str, lang: str,
+                  periods: pd.DataFrame | None = None, empty_text: str = "", height: int = 380,
+                  export: dict | None = None) -> dict:
+    """The country (black, thicker) and the selected territories over the indicator's periods.
+
+    Periods are categories of their periodicity (`2021`, `2025T4`, `2024-S09`), never a date axis:
+    a census year is not a point in milliseconds. One period is a value, not a line: bars, one per
+    territory, with the value written on them. Nothing to draw: `empty_text`, in words."""
+    df = df[df["value"].notna()] if len(df) else df
+    if not len(df):
+        return empty_figure(empty_text or t("series.empty", lang), height=height)
+    ids, labels = period_categories(df, periods, lang)
+    order = ["PT"] + [x for x in dict.fromkeys(df["territory_id"]) if x != "PT"]
+    d3 = fmt.d3_format(decimals)
+    if len(ids) == 1:
+        return _one_period_figure(df, names, order, labels, decimals=decimals, unit=unit, lang=lang, height=height,
+                                  export=export)
+    fig = go.Figure()
+    n = len(ids)
     for i, tid in enumerate(order):
         d = df[df["territory_id"] == tid]
         if not len(d):
             continue
         nation = tid == "PT"
-        colour = NATION if nation else SERIES_COLOURS[(i - 1) % len(SERIES_COLOURS)]
+        colour = _colour(i, nation)
         symbol = "circle" if nation else SERIES_SYMBOLS[(i - 1) % len(SERIES_SYMBOLS)]
+        name = names.get(tid, tid)
         fig.add_trace(go.Scatter(
-            x=pd.to_datetime(d["start_date"]), y=d["value"], name=names.get(tid, tid), mode="lines+markers",
+            x=[labels[p] for p in d["period_id"]], y=d["value"], name=name,
+            mode="lines+markers" if n <= 60 else "lines",
             line={"color": colour, "width": 3 if nation else 2, "dash": "solid" if nation else "dot" if i % 2 else "solid"},
             marker={"symbol": symbol, "size": 7, "color": colour},
-            customdata=d[label] if label in d else None,
-            hovertemplate="%{customdata}: %{y:" + fmt.d3_format(decimals) + "}<extra>" + names.get(tid, tid) + "</extra>",
+            hovertemplate="%{y:" + d3 + "}<extra>" + name + "</extra>", connectgaps=False,
         ))
     _base_layout(fig, lang, height, decimals, unit)
-    fig.update_xaxes(type="date")
+    cats = [labels[p] for p in ids]
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=cats, automargin=True,
+                     showgrid=n <= 30, range=[-0.5, n - 0.5], **_category_ticks(ids, labels))
+    fig.update_layout(meta={"periods": n, "export": export})
+    return lean(fig)
+
+
+#: at most this many tick labels on a period axis (they must fit a 375 px phone without overlapping)
+MAX_TICKS = 6
+
+
+def _category_ticks(ids: list[str], labels: dict[str, str]) -> dict:
+    """Tick spacing for a period axis. ISO weeks: a tick at week 1 of every year (or every other year),
+    labelled with the year; other periodicities: plotly picks at most MAX_TICKS of the categories."""
+    weeks = [p for p in ids if "-W" in p]
+    if len(weeks) > 60:
+        firsts = [p for p in ids if p.endswith("-W01")] or ids[:1]
+        step = -(-len(firsts) // MAX_TICKS)
+        firsts = firsts[::step]
+        return {"tickmode": "array", "tickvals": [labels[p] for p in firsts], "ticktext": [p[:4] for p in firsts]}
+    return {"nticks": min(len(ids), MAX_TICKS)}
+
+
+def _one_period_figure(df, names, order, labels, *, decimals, unit, lang, height, export=None) -> dict:
+    """A single period: the country's value as a big number, the territories as labelled bars."""
+    rows = [(names.get(tid, tid), float(df.loc[df["territory_id"] == tid, "value"].iloc[0]), tid == "PT", i)
+            for i, tid in enumerate(order) if (df["territory_id"] == tid).any()]
+    rows = rows[::-1]  # the country on top
+    period = next(iter(labels.values()))
+    texts = [fmt.value(v, decimals, unit, lang) for _, v, _, _ in rows]
+    fig = go.Figure(go.Bar(
+        y=[r[0] for r in rows], x=[r[1] for r in rows], orientation="h", text=texts, textposition="auto",
+        marker={"color": [_colour(i, nat) for _, _, nat, i in rows]}, cliponaxis=False,
+        insidetextfont={"color": "#ffffff"}, outsidetextfont={"color": "#1a1a1a"},
+        hovertemplate="%{y}: %{text}<extra>" + period + "</extra>", name=period, showlegend=False))
+    _base_layout(fig, lang, max(200, min(height, 120 + 48 * len(rows))), decimals, unit)
+    nat = [r for r in rows if r[2]]
+    head = nat[0] if nat else rows[-1]
+    fig.update_layout(
+        hovermode="closest", margin={"l": 16, "r": 24, "t": 64, "b": 40}, bargap=0.35,
+        annotations=[{"text": f"<b>{fmt.value(head[1], decimals, unit, lang)}</b>  {head[0]}, {period}",
+                      "xref": "paper", "yref": "paper", "x": 0, "y": 1, "yanchor": "bottom", "yshift": 12,
+                      "xanchor": "left", "showarrow": False, "font": {"size": 22, "color": "#1a1a1a"}}],
+        meta={"periods": 1, "export": export})
+    fig.update_yaxes(title=None, automargin=True, tickformat=None, gridcolor="rgba(0,0,0,0)")
+    fig.update_xaxes(title={"text": unit}, tickformat=fmt.d3_format(decimals), rangemode="tozero")
     return lean(fig)
 
 
 def distribution_figure(values, national: float | None, *, decimals: int, unit: str, lang: str,
-                        height: int = 320) -> dict:
+                        height: int = 320, export: dict | None = None) -> dict:
     """A histogram of the territories' values, with the country's value as a labelled line."""
     v = pd.to_numeric(pd.Series(values, dtype="float64"), errors="coerce").dropna()
     fig = go.Figure(go.Histogram(x=v, nbinsx=min(30, max(5, len(v) // 8)), marker={"color": "#8c96c6",
                                  "line": {"color": "#4d004b", "width": 1}},
                                  hovertemplate="%{x}: %{y}<extra></extra>", name=t("dist.count", lang)))
     _base_layout(fig, lang, height, decimals, unit)
-    fig.update_layout(hovermode="closest", showlegend=False, bargap=0.05)
+    fig.update_layout(hovermode="closest", showlegend=False, bargap=0.05, meta={"export": export})
     fig.update_xaxes(tickformat=fmt.d3_format(decimals), title={"text": unit})
     fig.update_yaxes(tickformat=",d", title={"text": t("dist.count", lang)})
     if national is not None and not (isinstance(national, float) and math.isnan(national)):

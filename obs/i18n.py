@@ -126,9 +126,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tab.metadados": ("Metadados e fontes", "Metadata and sources"),
     "tab.downloads": ("Downloads", "Downloads"),
     "series.select": ("Territórios a comparar com o país", "Territories to compare with the country"),
-    "series.summary": ("{title} em Portugal: {first} em {first_period} e {last} em {last_period}.",
-                       "{title} in Portugal: {first} in {first_period} and {last} in {last_period}."),
-    "series.summary.empty": ("Sem valores nacionais para {title}.", "No national values for {title}."),
+    "series.country": ("Portugal", "Portugal"),
+    "series.summary": ("{title} em {who}: {first} em {first_period} e {last} em {last_period}.",
+                       "{title} in {who}: {first} in {first_period} and {last} in {last_period}."),
+    "series.summary.one": ("{title} em {who}: {value} em {period} (um só período).",
+                           "{title} in {who}: {value} in {period} (a single period)."),
+    "series.summary.empty": ("{title} não tem valor nacional (há valores oficiais só para: {levels}). "
+                             "Escolha territórios acima para ver a sua evolução.",
+                             "{title} has no national value (official values exist only for: {levels}). "
+                             "Choose territories above to see how they changed."),
+    "series.empty": ("Sem valores para mostrar.", "No values to show."),
     "series.table": ("Tabela com os valores da série", "Table of the series' values"),
     "series.caption": ("{title}: valores por período", "{title}: values by period"),
     "rank.caption": ("{title}, {period}: {levels} ordenados do valor mais alto para o mais baixo",
@@ -179,8 +186,56 @@ TEXTS: dict[str, tuple[str, str]] = {
     "dl.embed": ("Incorporar este mapa noutro sítio (iframe)", "Embed this map elsewhere (iframe)"),
     "dl.embed_chart": ("Incorporar a série temporal (iframe)", "Embed the time series (iframe)"),
     "dl.permalink": ("Endereço permanente desta vista", "Permanent address of this view"),
+    # sharing, downloaded images, social previews
+    "share.copy_view": ("Copiar a ligação desta vista", "Copy the link to this view"),
+    "share.copy_chart": ("Copiar ligação", "Copy link"),
+    "share.copied": ("Ligação copiada", "Link copied"),
+    "share.select": ("Ligação selecionada: prima Ctrl+C (ou ⌘+C) para a copiar",
+                     "Link selected: press Ctrl+C (or ⌘+C) to copy it"),
+    "share.url": ("Ligação para partilhar", "Link to share"),
+    "share.tools": ("Partilhar e descarregar: {chart}", "Share and download: {chart}"),
+    "share.download_png": ("Descarregar imagem PNG", "Download PNG image"),
+    "share.download_svg": ("Descarregar imagem SVG", "Download SVG image"),
+    "share.downloaded": ("Imagem descarregada", "Image downloaded"),
+    "share.failed": ("Não foi possível criar a imagem", "The image could not be made"),
+    "share.chart.map": ("Mapa", "Map"),
+    "share.chart.series": ("Série temporal", "Time series"),
+    "share.chart.dist": ("Distribuição", "Distribution"),
+    "export.source": ("Fonte: {sources}", "Source: {sources}"),
+    "export.licence": ("Licença: {licence}", "Licence: {licence}"),
+    "export.series.subtitle": ("{who}, {first}–{last}", "{who}, {first}–{last}"),
+    "export.series.one": ("{who}, {period}", "{who}, {period}"),
+    "export.map.subtitle": ("{levels}, {period}", "{levels}, {period}"),
+    "export.dist.subtitle": ("Distribuição dos {levels}, {period}", "Distribution of {levels}, {period}"),
+    "og.alarms.title": ("Alarmes", "Alarms"),
+    "og.alarms.description": ("Os indicadores dos municípios e regiões que ultrapassaram um limiar, "
+                              "explicados numa frase, com o seu histórico.",
+                              "The indicators of municipalities and regions that crossed a threshold, explained "
+                              "in one sentence, with their history."),
+    "og.about.title": ("Sobre", "About"),
+    "og.about.description": ("Fontes, licenças e atribuição; como se calculam os indicadores, as agregações, "
+                             "os pares e os alarmes.",
+                             "Sources, licences and attribution; how indicators, aggregations, peers and alarms "
+                             "are computed."),
+    "og.compare.title": ("Comparar", "Compare"),
+    "og.compare.description": ("Até 10 municípios ou regiões lado a lado: tabela e gráficos.",
+                               "Up to 10 municipalities or regions side by side: table and charts."),
+    "og.territory.description": ("{name} ({level}): todos os indicadores, os alarmes ativos explicados e a "
+                                 "comparação com territórios semelhantes.",
+                                 "{name} ({level}): every indicator, its active alarms explained, and how it "
+                                 "compares with similar territories."),
+    "og.territory.card": ("{level} · indicadores, alarmes e pares", "{level} · indicators, alarms and peers"),
     # embed
-    "embed.source": ("Fonte: {sources}. Observatório.", "Source: {sources}. Observatório."),
+    "embed.source": ("Fonte: {sources}. Licença: {licence}. Observatório.",
+                     "Source: {sources}. Licence: {licence}. Observatório."),
+    "dl.embed.howto": ("Cole este código na sua página: a moldura ocupa a largura disponível e ajusta a altura ao "
+                       "conteúdo (se o seu sítio retirar o script, fica com a altura indicada).",
+                       "Paste this code into your page: the frame takes the available width and fits its height "
+                       "to the content (if your site strips the script, it keeps the given height)."),
+    "dl.embed.copy": ("Copiar o código", "Copy the code"),
+    "dl.embed.copied": ("Código copiado", "Code copied"),
+    "dl.embed.code_map": ("Código para incorporar o mapa", "Code to embed the map"),
+    "dl.embed.code_chart": ("Código para incorporar a série temporal", "Code to embed the time series"),
     "embed.full": ("Ver no Observatório", "Open in the Observatório"),
 }
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from obs import data, fmt
+from obs import data, fmt, share
 from obs import figures as F
 from obs.i18n import lang_of, level_label, pick, t
 
@@ -201,12 +201,64 @@ def layer_key(v: View) -> str:
 
 
 def map_bundle(v: View) -> dict:
-    """Map data, layer, legend, summary sentence and classification note for a view."""
+    """Map data, layer, legend, summary sentence, classification note and what a downloaded image of
+    the map says (title, legend, source) for a view."""
     layer = layer_for(v)
     df = map_frame(v, layer)
     md = F.map_data(df, method=v.classification, meta=v.meta, decimals=decimals(v), unit=unit(v), lang=v.lang)
     return {"md": md, "layer": layer, "frame": df, "summary": map_summary(v, df),
-            "note": md["note"], "key": layer_key(v)}
+            "note": md["note"], "key": layer_key(v), "export": export_map(v, md)}
+
+
+# -- what a downloaded image says --------------------------------------------------------------
+
+#: level -> file name part
+LEVEL_SLUG = {"municipio": "municipios", "nuts3": "nuts3", "nuts2": "nuts2"}
+
+
+def view_url(v: View, **changes) -> str:
+    """The absolute permalink of a view (OBS_BASE_URL)."""
+    from obs.ui import indicator_href
+    return share.absolute(indicator_href(v.indicator_id, v.lang, **{**v.query(), **changes}))
+
+
+def _export(v: View, subtitle: str, filename: str, url: str, **kw) -> dict:
+    return share.export_meta(title=title(v), subtitle=subtitle, unit=unit_long(v), sources=v.meta.get("sources") or [],
+                             lang=v.lang, filename=filename, url=url, **kw)
+
+
+def export_map(v: View, md: dict) -> dict:
+    levels = level_label(v.level, v.lang, plural=True)
+    return _export(v, t("export.map.subtitle", v.lang, levels=levels, period=period_label(v)),
+                   share.slug(v.indicator_id, v.period, LEVEL_SLUG.get(v.level, v.level)), view_url(v),
+                   legend=md["legend"], legend_title=unit_long(v) or title(v))
+
+
+def export_distribution(v: View) -> dict:
+    levels = level_label(v.level, v.lang, plural=True)
+    return _export(v, t("export.dist.subtitle", v.lang, levels=levels.lower() if v.lang == "pt" else levels,
+                        period=period_label(v)),
+                   share.slug(v.indicator_id, v.period, LEVEL_SLUG.get(v.level, v.level), "distribuicao"),
+                   view_url(v, tab="distribuicao"))
+
+
+def export_series(v: View, df: pd.DataFrame, names: dict) -> dict:
+    ok = df[df["value"].notna()] if len(df) else df
+    ids = list(dict.fromkeys(["PT"] + [x for x in ok["territory_id"] if x != "PT"])) if len(ok) else ["PT"]
+    who = ", ".join(names.get(x, x) for x in ids if not len(ok) or (ok["territory_id"] == x).any()) or "Portugal"
+    lab = "label_en" if v.lang == "en" else "label_pt"
+    ordered = ok.sort_values("start_date") if len(ok) else ok
+    first = ordered[lab].iloc[0] if len(ordered) else ""
+    last = ordered[lab].iloc[-1] if len(ordered) else ""
+    if first == last:
+        sub = t("export.series.one", v.lang, who=who, period=last)
+        span = ordered["period_id"].iloc[-1] if len(ordered) else ""
+    else:
+        sub = t("export.series.subtitle", v.lang, who=who, first=first, last=last)
+        span = f"{ordered['period_id'].iloc[0]}-{ordered['period_id'].iloc[-1]}"
+    terr = tuple(x for x in ids if x != "PT")
+    return _export(v, sub, share.slug(v.indicator_id, span, "serie"),
+                   view_url(v, territories=",".join(terr) or None, tab=None))
 
 
 def map_summary(v: View, df: pd.DataFrame) -> str:
@@ -286,14 +338,31 @@ def territory_names(ids) -> dict[str, str]:
 
 
 def series_summary(v: View, df: pd.DataFrame) -> str:
-    nat = df[(df["territory_id"] == "PT") & df["value"].notna()]
+    """One sentence for the series chart: the country's first and last values (one value when there is
+    one period); with no national value, the first selected territory's, or why the chart is empty."""
     lang, d, u = v.lang, decimals(v), unit(v)
-    if not len(nat):
-        return t("series.summary.empty", lang, title=title(v))
+    ok = df[df["value"].notna()] if len(df) else df
     lab = "label_en" if lang == "en" else "label_pt"
-    f, last = nat.iloc[0], nat.iloc[-1]
-    return t("series.summary", lang, title=title(v), first=fmt.value(f["value"], d, u, lang), first_period=f[lab],
-             last=fmt.value(last["value"], d, u, lang), last_period=last[lab])
+    nat = ok[ok["territory_id"] == "PT"] if len(ok) else ok
+    who, rows = t("series.country", lang), nat
+    if not len(nat):
+        others = [x for x in dict.fromkeys(ok["territory_id"])] if len(ok) else []
+        if not others:
+            return series_empty_text(v)
+        who = territory_names([others[0]])[others[0]]
+        rows = ok[ok["territory_id"] == others[0]]
+    f, last = rows.iloc[0], rows.iloc[-1]
+    if f["period_id"] == last["period_id"]:
+        return t("series.summary.one", lang, title=title(v), who=who, value=fmt.value(last["value"], d, u, lang),
+                 period=last[lab])
+    return t("series.summary", lang, title=title(v), who=who, first=fmt.value(f["value"], d, u, lang),
+             first_period=f[lab], last=fmt.value(last["value"], d, u, lang), last_period=last[lab])
+
+
+def series_empty_text(v: View) -> str:
+    """Why the series chart is empty, in words (indicators with official values for territories only)."""
+    levels = ", ".join(level_label(lv, v.lang, plural=True) for lv in indicator_levels(v.ind))
+    return t("series.summary.empty", v.lang, title=title(v), levels=levels)
 
 
 def series_table_rows(v: View, df: pd.DataFrame, names: dict) -> tuple[list[tuple[str, str]], list[dict]]:
@@ -344,6 +413,7 @@ def _map_update(indicator_id, period, level, classification, view, lang):
     return {"period": v.period, "level": v.level, "classification": v.classification,
             "default_classification": default_classification(v),
             "md": b["md"], "layer": (b["layer"] or {}).get("name"),
+            "export": b["export"],
             "summary": b["summary"], "note": b["note"], "key": b["key"], "title": title(v),
             "unit_long": unit_long(v), "description": pick(v.meta.get("description"), lang),
             "period_options": period_options(v),

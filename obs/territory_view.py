@@ -17,6 +17,7 @@ from dash import dcc, html
 from obs import data
 from obs import alarm_levels as AL
 from obs import fmt as F
+from obs.figures import graph_config
 from obs.i18n import lang_of  # noqa: F401  (re-exported for the pages)
 
 # -- texts ------------------------------------------------------------------------------------
@@ -704,7 +705,7 @@ def profile_layout(ter: dict, grupo: str | None, i: str | None, lang: str, path:
         html.Label(tr("band_choose", lang), htmlFor=ids.BAND_DROPDOWN),
         dbc.Select(id=ids.BAND_DROPDOWN, options=choices, value=band_ind),
         html.P(summary, id=ids.BAND_SUMMARY, className="obs-summary mt-2", **{"aria-live": "polite"}),
-        dcc.Graph(id=ids.BAND_GRAPH, figure=fig, config={"displayModeBar": False, "responsive": True},
+        dcc.Graph(id=ids.BAND_GRAPH, figure=fig, config=graph_config("static", lang),
                   className="obs-graph"),
         html.Details([html.Summary(tr("table_alt", lang)),
                       scroll_region(html.Div(table, id=ids.BAND_TABLE), tr("table_alt", lang))]),

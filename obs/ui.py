@@ -32,7 +32,7 @@ HTML_LANG_SINK = "shell-html-lang"
 MAIN = "main-content"
 
 #: paths that are not pages (never answered with a 404 page by the shell)
-RESERVED_PREFIXES = ("/_dash", "/_reload", "/_favicon", "/assets", "/api", "/download", "/geo", "/health")
+RESERVED_PREFIXES = ("/_dash", "/_reload", "/_favicon", "/assets", "/api", "/download", "/geo", "/health", "/og/")
 
 
 # -- URLs --------------------------------------------------------------------------------------
@@ -128,7 +128,10 @@ def preload_links(path: str, args: dict | None = None) -> str:
     if path != "/" and not path.startswith(("/indicador/", "/embed/indicador/")):
         return ""
     early = EARLY_PLOTLY
-    if (args or {}).get("level", "municipio") != "municipio" or (args or {}).get("view") == "tiles":
+    if path.startswith("/embed/") and (args or {}).get("view") not in (None, "", "map"):
+        return early  # a chart embed never loads the map geometry
+    view = (args or {}).get("tipo" if path.startswith("/embed/") else "view")
+    if (args or {}).get("level", "municipio") != "municipio" or view == "tiles":
         return early
     try:
         layer = data.geo_layer("municipio")

@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from obs import data, ui
 from obs import fmt as F
+from obs.figures import graph_config
 from obs import territory_view as tv
 from obs import i18n
 from obs.i18n import lang_of, level_label
@@ -219,7 +220,7 @@ def indicator_chart(ind: dict, tids: list[str], ser: pd.DataFrame, names: dict, 
     return html.Section([
         html.H3(ttl),
         html.P(summary, className="obs-summary"),
-        dcc.Graph(figure=fig, config={"displayModeBar": False, "responsive": True}, className="obs-graph"),
+        dcc.Graph(figure=fig, config=graph_config("static", lang), className="obs-graph"),
         html.Details([html.Summary(tx("chart_table", lang)),
                       tv.scroll_region(html.Table([head, body], className="table table-sm obs-table"),
                                        f"{tx('chart_table', lang)}: {ttl}")]),

@@ -10,9 +10,10 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from obs import data, ui
+from obs import data, share, ui
 from obs import figures as F
 from obs import indicator_view as IV
+from pages import embed as embed_page
 from obs.i18n import area_label, lang_of, level_label, pick, t
 
 # -- component ids ---------------------------------------------------------------------------
@@ -53,11 +54,6 @@ DIST = "ind-dist"
 DIST_SUMMARY = "ind-dist-summary"
 DOWNLOADS = "ind-downloads"
 URL_SINK = "ind-url-sink"
-
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
-                "toImageButtonOptions": {"format": "png", "scale": 2}}
-MAP_CONFIG = {**GRAPH_CONFIG, "scrollZoom": False}
 
 
 def _title(indicator_id: str | None = None, **_):
@@ -173,14 +169,17 @@ def ranking_table(v: IV.View, bundle: dict, sort: dict | None = None):
 
 def distribution(v: IV.View, bundle: dict):
     nat = IV.national_value(v)
-    fig = F.distribution_figure(bundle["frame"]["value"], nat, decimals=IV.decimals(v), unit=IV.unit(v), lang=v.lang)
+    fig = F.distribution_figure(bundle["frame"]["value"], nat, decimals=IV.decimals(v), unit=IV.unit(v), lang=v.lang,
+                                export=IV.export_distribution(v))
     return fig, IV.distribution_summary(v, bundle["frame"], nat)
 
 
 def series_block(v: IV.View, territories=None):
     df = IV.series_frame(v, territories)
     names = IV.territory_names(set(df["territory_id"]) | {"PT"})
-    fig = F.series_figure(df, names, decimals=IV.decimals(v), unit=IV.unit(v), lang=v.lang)
+    fig = F.series_figure(df, names, decimals=IV.decimals(v), unit=IV.unit(v), lang=v.lang,
+                          periods=data.periods(v.indicator_id), empty_text=IV.series_empty_text(v),
+                          export=IV.export_series(v, df, names))
     cols, rows = IV.series_table_rows(v, df, names)
     table = html.Details([html.Summary(t("series.table", v.lang)),
                           ui.table(cols, rows, t("series.caption", v.lang, title=IV.title(v)),
@@ -190,27 +189,41 @@ def series_block(v: IV.View, territories=None):
 
 
 def downloads(v: IV.View):
+    """Files, API, the view's link (copied with one click) and the embed codes (absolute URLs)."""
     lang = v.lang
     base = f"/download/indicador/{v.indicator_id}"
     q = {"level": v.level, "period": v.period}
     if v.territories:
         q["territories"] = ",".join(v.territories)
     qs = urlencode(q, safe=",")
-    permalink = ui.indicator_href(v.indicator_id, lang, **v.query())
-    embed_map = ui.href(f"/embed/indicador/{v.indicator_id}", lang, view="map", period=v.period, level=v.level)
-    embed_chart = ui.href(f"/embed/indicador/{v.indicator_id}", lang, view="chart",
-                          territories=",".join(v.territories) or None)
-    return html.Ul([
-        html.Li(html.A(t("dl.filtered", lang), href=f"{base}.csv?dialect=tidy&{qs}")),
-        html.Li(html.A(t("dl.filtered_excel", lang), href=f"{base}.csv?dialect=excel&{qs}")),
-        html.Li(html.A(t("dl.all", lang), href=f"{base}.csv")),
-        html.Li(html.A(t("dl.zip", lang), href=f"{base}.zip?{qs}")),
-        html.Li(html.A(t("dl.api", lang, id=v.indicator_id), href=f"/api/v1/indicators/{v.indicator_id}")),
-        html.Li(html.A(t("dl.permalink", lang), href=permalink)),
-        html.Li([html.A(t("dl.embed", lang), href=embed_map), html.Br(),
-                 html.Code(f'<iframe src="{embed_map}" width="640" height="640" title="{IV.title(v)}"></iframe>',
-                           className="small")]),
-        html.Li(html.A(t("dl.embed_chart", lang), href=embed_chart)),
+    permalink = share.absolute(ui.indicator_href(v.indicator_id, lang, **v.query()))
+
+    def embed_item(view: str):
+        code = embed_page.snippet(v, view)
+        label = t(f"dl.embed.code_{view}", lang)
+        return html.Li([
+            html.A(t("dl.embed" if view == "map" else "dl.embed_chart", lang), href=embed_page.src(v, view)),
+            html.Pre(html.Code(code), className="embed-code", tabIndex=0, role="region", **{"aria-label": label}),
+            html.Div([html.Button(t("dl.embed.copy", lang), type="button", className="btn btn-sm btn-outline-primary",
+                                  **{"data-copy-link": "text", "data-text": code, "data-done": t("dl.embed.copied", lang),
+                                     "data-fallback": t("share.select", lang)}),
+                      html.Textarea(readOnly=True, rows=2, className="form-control form-control-sm share-url",
+                                 hidden=True, tabIndex=-1, **{"aria-label": label}),
+                      html.Span(className="visually-hidden share-status", role="status", **{"aria-live": "polite"})],
+                     className="chart-tools"),
+        ])
+    return html.Div([
+        html.P([html.A(t("dl.permalink", lang), href=permalink)], className="mb-1"),
+        share.view_link(lang),
+        html.Ul([
+            html.Li(html.A(t("dl.filtered", lang), href=f"{base}.csv?dialect=tidy&{qs}")),
+            html.Li(html.A(t("dl.filtered_excel", lang), href=f"{base}.csv?dialect=excel&{qs}")),
+            html.Li(html.A(t("dl.all", lang), href=f"{base}.csv")),
+            html.Li(html.A(t("dl.zip", lang), href=f"{base}.zip?{qs}")),
+            html.Li(html.A(t("dl.api", lang, id=v.indicator_id), href=f"/api/v1/indicators/{v.indicator_id}")),
+        ]),
+        html.P(t("dl.embed.howto", lang), className="small text-muted mb-1"),
+        html.Ul([embed_item("map"), embed_item("chart")], className="embed-list"),
     ], id=DOWNLOADS)
 
 
@@ -293,7 +306,7 @@ def layout(indicator_id: str | None = None, lang: str | None = None, **q):
     if isinstance(v, IV.Problem):
         return problem_layout(v, lang)
     bundle = IV.map_bundle(v)
-    fig = F.map_figure(bundle["md"], bundle["layer"], lang=lang)
+    fig = F.map_figure(bundle["md"], bundle["layer"], lang=lang, export=bundle["export"])
     # only the open tab is computed; the others fill in when opened (smaller, faster first load)
     ranking_now = ranking_table(v, bundle) if v.tab == "ranking" else None
     dist_fig, dist_text = distribution(v, bundle) if v.tab == "distribuicao" else ({}, "")
@@ -316,8 +329,9 @@ def layout(indicator_id: str | None = None, lang: str | None = None, **q):
             dbc.Col(controls(v), lg=3, md=4),
             dbc.Col([
                 html.Figure([
-                    html.Div([dcc.Graph(id=MAP, figure=fig, config=MAP_CONFIG, className="map-graph"),
+                    html.Div([dcc.Graph(id=MAP, figure=fig, config=F.graph_config("map", lang), className="map-graph"),
                               pick_panel(lang)], className=map_wrap_class(bundle["layer"]), id=MAP_WRAP),
+                    share.chart_tools(MAP, lang, label=t("share.chart.map", lang)),
                     html.Figcaption([
                         html.Div(ui.legend(bundle["md"]["legend"], IV.unit_long(v) or title, lang), id=LEGEND),
                         ui.summary(bundle["summary"], id=MAP_SUMMARY),
@@ -336,13 +350,16 @@ def layout(indicator_id: str | None = None, lang: str | None = None, **q):
             ]),
             # an explicit height: with `responsive` and none, dcc.Graph sets height 100% of an auto-height
             # panel and a chart drawn in (or into) a hidden panel collapses to 0 px (as the map did, §1)
-            html.Figure([dcc.Graph(id=SERIES, figure=series_fig, config=GRAPH_CONFIG, style={"height": "380px"}),
+            html.Figure([dcc.Graph(id=SERIES, figure=series_fig, config=F.graph_config("chart", lang),
+                                   style={"height": "380px"}),
+                         share.chart_tools(SERIES, lang, label=t("share.chart.series", lang), tab="serie"),
                          html.Figcaption(ui.summary(series_text, id=SERIES_SUMMARY))], className="obs-figure"),
             html.Div(series_table, id=SERIES_TABLE),
         ]),
         tab_panel(v, "ranking", html.Div(ranking_now, id=RANKING, className="mt-3")),
         tab_panel(v, "distribuicao", html.Figure([
-            dcc.Graph(id=DIST, figure=dist_fig, config=GRAPH_CONFIG, style={"height": "320px"}),
+            dcc.Graph(id=DIST, figure=dist_fig, config=F.graph_config("chart", lang), style={"height": "320px"}),
+            share.chart_tools(DIST, lang, label=t("share.chart.dist", lang), tab="distribuicao"),
             html.Figcaption(ui.summary(dist_text, id=DIST_SUMMARY))], className="obs-figure mt-3")),
         tab_panel(v, "metadados", html.Div(metadata_block(v), className="mt-3", id=METADATA)),
         tab_panel(v, "downloads", html.Div(downloads(v), className="mt-3", id=DOWNLOADS + "-wrap")),
@@ -375,9 +392,10 @@ def update_map(indicator_id, period, level, classification, view, page, drawn):
     if r is None:
         raise PreventUpdate
     if r["key"] == drawn:
-        fig = F.map_patch(r["md"])
+        fig = F.map_patch(r["md"], r["export"])
     else:
-        fig = F.map_figure(r["md"], data.geo_layer(r["layer"]) if r["layer"] else None, lang=lang)
+        fig = F.map_figure(r["md"], data.geo_layer(r["layer"]) if r["layer"] else None, lang=lang,
+                           export=r["export"])
     desc = [r["description"], " ", html.Span(f"({r['unit_long']})", className="text-muted")]
     return (fig, ui.legend(r["md"]["legend"], r["unit_long"] or r["title"], lang), r["summary"], r["note"], r["key"],
             r["period_options"] if new_indicator else no_update, r["period"] if r["period"] != period else no_update,

@@ -105,8 +105,7 @@ def featured_map(lang: str, indicator_id: str):
     return html.Div([
         html.H2(t("home.map", lang, title=IV.title(v))),
         html.Figure([
-            html.Div(dcc.Graph(id=MAP, figure=fig, config={"displaylogo": False, "scrollZoom": False, "responsive": True,
-                                                          "modeBarButtonsToRemove": ["select2d", "lasso2d"]}, className="map-graph"),
+            html.Div(dcc.Graph(id=MAP, figure=fig, config=F.graph_config("map", lang), className="map-graph"),
                      className="map-wrap"),
             html.Figcaption([ui.legend(b["md"]["legend"], IV.unit_long(v), lang), ui.summary(b["summary"])]),
         ], className="obs-figure"),
