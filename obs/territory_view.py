@@ -356,9 +356,11 @@ def band_table(band: pd.DataFrame, ind: dict, name: str, lang: str, with_peers: 
 
 
 def scroll_region(child, aria_label: str, **kw) -> html.Div:
-    """A horizontally scrollable wrapper that keyboard users can focus (axe: scrollable-region-focusable)."""
+    """A declared horizontal scroller (`data-scroll-x`): keyboard users can focus it (axe:
+    scrollable-region-focusable) and screen readers hear its name. For wide tables that cannot become
+    cards (periods × series); on a phone a table of indicators is stacked instead (obs-stack-table)."""
     return html.Div(child, className="table-responsive obs-scroll", tabIndex="0", role="region",
-                    **{"aria-label": aria_label}, **kw)
+                    **{"aria-label": aria_label, "data-scroll-x": "true"}, **kw)
 
 
 # -- alarms -----------------------------------------------------------------------------------
