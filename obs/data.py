@@ -291,6 +291,17 @@ def peers(territory_id: str, group_type: str) -> pd.DataFrame:
     return df
 
 
+def profile_dimensions() -> list[str]:
+    """The structural dimensions the build's profile peer group was computed on (ids of
+    obs.alarm_levels.PROFILE_DIMENSIONS, in that order): every dimension that made two municipalities
+    alike somewhere in dim_peer."""
+    from obs.alarm_levels import PROFILE_DIMENSIONS
+    pr = S.peer
+    df = query(select(pr.c.dimensions).where(pr.c.group_type == "profile").distinct())
+    seen = {d for v in (df["dimensions"] if len(df) else []) if isinstance(v, str) for d in v.split(",") if d}
+    return [d for d in PROFILE_DIMENSIONS if d in seen] + sorted(seen - set(PROFILE_DIMENSIONS))
+
+
 def peer_positions(territory_id: str, group_type: str) -> pd.DataFrame:
     """fact_peer_position rows of a municipality in one group (every indicator and period)."""
     pp = S.peer_position

@@ -39,6 +39,21 @@ TEXT: dict[str, tuple[str, str]] = {
                   "NUTS regions, which have regional values."),
     "compare_members": ("Comparar os municípios desta região (até 10)",
                         "Compare this region's municipalities (up to 10)"),
+    "position_rule": ("Como se lê a posição: «acima» quando o valor é maior do que o 3.º quartil (P75) dos pares, "
+                      "«abaixo» quando é menor do que o 1.º quartil (P25), «semelhante» quando fica entre os dois "
+                      "(no intervalo interquartil, onde está a metade central dos pares). É preciso que pelo menos "
+                      "3 pares tenham valor. «Melhor» ou «pior» segue o sentido do indicador.",
+                      "How to read the position: “above” when the value is higher than the peers' upper quartile "
+                      "(P75), “below” when it is lower than their lower quartile (P25), “similar” when it lies "
+                      "between the two (within the interquartile range, where the middle half of the peers is). At "
+                      "least 3 peers must have a value. “Better” or “worse” follows the indicator's polarity."),
+    "why_similar": ("no intervalo interquartil dos pares: {q1}–{q3}", "within the peers' interquartile range: {q1}–{q3}"),
+    "why_above": ("acima do P75 dos pares: {q3}", "above the peers' P75: {q3}"),
+    "why_below": ("abaixo do P25 dos pares: {q1}", "below the peers' P25: {q1}"),
+    "few_peers": ("menos de 3 pares com valor", "fewer than 3 peers with a value"),
+    "peers_list": ("Os pares", "The peers"),
+    "see_peers": ("Ver os {n} pares", "See the {n} peers"),
+    "alike_in": ("parecido em", "alike in"),
     "above": ("acima", "above"),
     "below": ("abaixo", "below"),
     "similar": ("semelhante", "similar"),
@@ -219,6 +234,19 @@ def position_icon(position: str | None) -> str:
     return {"above": "▲", "below": "▼", "similar": "●"}.get(position if isinstance(position, str) else "", "")
 
 
+def position_reason(row: dict, ind: dict, lang: str) -> str:
+    """Why the position is what it is, with the quartiles it was decided on: "no intervalo interquartil
+    dos pares: 180,0–340,0" (so "semelhante" next to a value far from the median is no contradiction)."""
+    pos = row.get("position")
+    if pos not in ("above", "below", "similar"):
+        return tr("few_peers", lang) if not is_missing(row.get("peer_median")) else ""
+    q1, q3 = row.get("peer_q1"), row.get("peer_q3")
+    if is_missing(q1) or is_missing(q3):
+        return ""
+    d = ind.get("decimals")
+    return tr(f"why_{pos}", lang).format(q1=fmt_number(q1, d, lang), q3=fmt_number(q3, d, lang))
+
+
 def profile_rows(inds: pd.DataFrame, own: pd.DataFrame, nat: pd.DataFrame, peer_vals: pd.DataFrame,
                  stored_positions: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per indicator: latest value and period, national value and peer median at that
@@ -236,7 +264,8 @@ def profile_rows(inds: pd.DataFrame, own: pd.DataFrame, nat: pd.DataFrame, peer_
         iid = ind["indicator_id"]
         s = own[(own["indicator_id"] == iid) & own["value"].notna()]
         row = {"indicator_id": iid, "value": None, "period_id": None, "label_pt": None, "label_en": None,
-               "national": None, "peer_median": None, "peer_n": 0, "position": None}
+               "national": None, "peer_median": None, "peer_q1": None, "peer_q3": None, "peer_n": 0,
+               "position": None}
         if len(s):
             last = s.iloc[-1]
             row.update(value=float(last["value"]), period_id=last["period_id"],
@@ -247,13 +276,16 @@ def profile_rows(inds: pd.DataFrame, own: pd.DataFrame, nat: pd.DataFrame, peer_
             st = stored.get((iid, last["period_id"]))
             if st is not None and not is_missing(st.get("peer_median")):
                 pos = st.get("position")
+                q1, q3 = st.get("peer_q1"), st.get("peer_q3")
                 row.update(peer_median=float(st["peer_median"]), peer_n=int(st.get("peer_n") or 0),
+                           peer_q1=None if is_missing(q1) else float(q1), peer_q3=None if is_missing(q3) else float(q3),
                            position=pos if pos in ("above", "below", "similar") else None)
             elif len(peer_vals):
                 pv = peer_vals[(peer_vals["indicator_id"] == iid) & (peer_vals["period_id"] == last["period_id"])
                                & peer_vals["value"].notna()]
                 if len(pv):
                     row.update(peer_median=float(pv["value"].median()), peer_n=int(len(pv)),
+                               peer_q1=float(pv["value"].quantile(0.25)), peer_q3=float(pv["value"].quantile(0.75)),
                                position=peer_position_of(row["value"], pv["value"]))
         rows.append(row)
     return pd.DataFrame(rows)
@@ -316,6 +348,28 @@ def compare_phrase(value, ref, ref_name: tuple[str, str], feminine: bool, ind: d
     return f"{prep} {ref_name[1] if lang == 'en' else ref_name[0]} ({extra})"
 
 
+def peer_phrase(r: dict, ind: dict, lang: str) -> str:
+    """The territory against its peers by the position rule (quartiles), with the median for scale:
+    'acima do P75 dos pares (1 100,0; mediana 1 000,0; pior)'. Under 3 peers: against the median."""
+    v, d = r["territory"], ind.get("decimals")
+    med = fmt_value(r["median"], ind, lang)
+    if (r.get("n") or 0) < 3 or is_missing(r.get("p25")) or is_missing(r.get("p75")):
+        return compare_phrase(v, r["median"], ("mediana dos pares", "peer median"), True, ind, lang)
+    pos = "above" if v > r["p75"] else "below" if v < r["p25"] else "similar"
+    q1, q3 = fmt_number(r["p25"], d, lang), fmt_number(r["p75"], d, lang)
+    judge = ""
+    if pos != "similar" and ind.get("polarity") in ("higher_is_better", "lower_is_better"):
+        good = (pos == "above") == (ind.get("polarity") == "higher_is_better")
+        judge = f"; {tr('better' if good else 'worse', lang)}"
+    if lang == "en":
+        head = {"similar": f"within the peers' interquartile range ({q1}–{q3}", "above": f"above the peers' P75 ({q3}",
+                "below": f"below the peers' P25 ({q1}"}[pos]
+        return f"{head}; median {med}{judge})"
+    head = {"similar": f"no intervalo interquartil dos pares ({q1}–{q3}", "above": f"acima do P75 dos pares ({q3}",
+            "below": f"abaixo do P25 dos pares ({q1}"}[pos]
+    return f"{head}; mediana {med}{judge})"
+
+
 def band_summary(band: pd.DataFrame, ind: dict, name: str, lang: str) -> str:
     """One sentence: the latest value against the peer median and the national value."""
     b = band.dropna(subset=["territory"])
@@ -327,10 +381,7 @@ def band_summary(band: pd.DataFrame, ind: dict, name: str, lang: str) -> str:
     v = fmt_value(r["territory"], ind, lang)
     parts = []
     if not is_missing(r.get("median")):
-        v_ = r["territory"]
-        pos = ("above" if v_ > r["p75"] else "below" if v_ < r["p25"] else "similar") if (r.get("n") or 0) >= 3 \
-            else position_of(v_, r["median"])
-        parts.append(compare_phrase(v_, r["median"], ("mediana dos pares", "peer median"), True, ind, lang, pos))
+        parts.append(peer_phrase(r, ind, lang))
     if not is_missing(r.get("national")):
         parts.append(compare_phrase(r["territory"], r["national"], ("valor nacional", "national value"), False,
                                     ind, lang))
@@ -575,7 +626,9 @@ def indicator_table(ter: dict, inds: pd.DataFrame, rows: pd.DataFrame, own: pd.D
                 html.Td(fmt_value(r.get("national"), ind, lang), className="text-end", **lab("national")),
                 html.Td(fmt_value(r.get("peer_median"), ind, lang), className="text-end", **lab("peer_median")),
                 html.Td(html.Span([html.Span(position_icon(pos), **{"aria-hidden": "true"}), " ",
-                                   position_words(pos, ind.get("polarity"), lang)]), **lab("position")),
+                                   position_words(pos, ind.get("polarity"), lang),
+                                   *([html.Br(), html.Small(position_reason(r, ind, lang), className="obs-why")]
+                                     if position_reason(r, ind, lang) else [])]), **lab("position")),
                 html.Td(al_cell, **lab("alarms")),
             ]))
         head = html.Thead(html.Tr([html.Th(tr(k, lang), scope="col") for k in
@@ -583,10 +636,10 @@ def indicator_table(ter: dict, inds: pd.DataFrame, rows: pd.DataFrame, own: pd.D
                                     "alarms")]))
         out.append(html.Section([
             html.H3(area_label(area, lang)),
-            scroll_region(html.Table([html.Caption(f"{area_label(area, lang)} — {ter['name_unique']}",
-                                                   className="visually-hidden"), head, html.Tbody(trs)],
-                                     className="table table-sm obs-table obs-profile-table obs-stack-table"),
-                          f"{tr('profile', lang)}: {area_label(area, lang)}"),
+            # no scroller: the table fits the screen (cards on a phone), so no value is ever cut
+            html.Table([html.Caption(f"{area_label(area, lang)} — {ter['name_unique']}",
+                                     className="visually-hidden"), head, html.Tbody(trs)],
+                       className="table table-sm obs-table obs-profile-table obs-stack-table"),
         ], className="obs-area"))
     return out
 
@@ -607,6 +660,94 @@ def group_selector(ter: dict, group: str | None, path: str, lang: str, band_indi
     return html.Nav([html.H2(tr("peer_group", lang), className="h6 mb-1", id="peer-group-heading"),
                      html.Ul(items, className="nav nav-pills obs-peer-groups")],
                     **{"aria-labelledby": "peer-group-heading"})
+
+
+#: the profile dimensions in a few words (obs.alarm_levels.PROFILE_DIMENSIONS has the long names and sources)
+DIM_SHORT: dict[str, tuple[str, str]] = {
+    "population": ("população", "population"), "density": ("densidade", "density"),
+    "ageing": ("envelhecimento", "ageing"), "purchasing_power": ("poder de compra", "purchasing power"),
+    "foreign": ("estrangeiros", "foreign residents"), "pop_change": ("variação da população", "population change"),
+    "old_dependency": ("dependência de idosos", "old-age dependency"),
+}
+
+
+def _dim_label(dim: str, lang: str) -> str:
+    pt, en = DIM_SHORT.get(dim) or AL.PROFILE_DIMENSIONS.get(dim, (dim, dim, ""))[:2]
+    return en if lang == "en" else pt
+
+
+def _and(items: list[str], lang: str) -> str:
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + (" and " if lang == "en" else " e ") + items[-1]
+
+
+def peer_criteria(ter: dict, group: str, peers: pd.DataFrame, lang: str) -> str:
+    """Who the peers are and why, in one sentence: "Os outros 8 municípios da NUTS III Grande Lisboa."."""
+    n, name, en = len(peers), ter["name"], lang == "en"
+    if group == "level":
+        from obs.i18n import level_label
+        lv = level_label(ter["level"], lang)
+        return (f"The other {n} regions of the same level ({lv})." if en
+                else f"As outras {n} regiões do mesmo nível ({lv}).")
+    if group == "nuts3":
+        r = data.territory(ter.get("nuts3_id") or "") or {}
+        return (f"The other {n} municipalities of the NUTS 3 region {r.get('name', '')}." if en
+                else f"Os outros {n} municípios da NUTS III {r.get('name', '')}.")
+    if group == "cim":
+        r = data.territory(ter.get("cim_id") or "") or {}
+        rn = r.get("name_unique") if r.get("level") == "cim" else r.get("name", "")
+        return f"The other {n} municipalities of {rn}." if en else f"Os outros {n} municípios da {rn}."
+    if group == "size":
+        pop = ter.get("population")
+        cls = next((c for c in AL.SIZE_CLASSES if not is_missing(pop) and c[1] < pop <= c[2]), None)
+        band = (cls[4] if en else cls[3]) if cls else ""
+        return (f"The other {n} municipalities with {band} (resident population, Census 2021)." if en
+                else f"Os outros {n} municípios com {band} (população residente, Censos 2021).")
+    if group == "profile":
+        dims = data.profile_dimensions()
+        names = _and([_dim_label(d, lang) for d in dims], lang)
+        return (f"The {n} municipalities most like {name} in structure — {names}: the shortest distance over "
+                f"{len(dims)} standardised dimensions. Next to each, the dimensions on which they are most alike."
+                if en else
+                f"Os {n} municípios mais parecidos com {name} na estrutura — {names}: a menor distância em "
+                f"{len(dims)} dimensões padronizadas. Ao lado de cada um, as dimensões em que mais se parecem.")
+    if group == "neighbours":
+        return (f"The {n} municipalities sharing a border with {name}." if en
+                else f"Os {n} municípios que fazem fronteira com {name}.")
+    return label(GROUP_LABELS.get(group), lang, group)
+
+
+#: up to this many peers are named in the open; more go in a list that opens on demand
+PEERS_SHOWN = 10
+
+
+def peer_block(ter: dict, group: str | None, lang: str):
+    """The peer group in words: its criterion, every peer named with a link (in a list that opens on
+    demand above PEERS_SHOWN), and how the position against them is decided."""
+    if not group:
+        return None
+    peers = peer_table(ter, group)
+    items = []
+    for r in peers.to_dict("records"):
+        path = f"/regiao/{r['territory_id']}" if is_region(ter) else f"/municipio/{r['territory_id']}"
+        li = [dcc.Link(r["name_unique"], href=href(path, lang))]
+        dims = r.get("dimensions") if group == "profile" else None
+        if isinstance(dims, str) and dims:
+            li += [" ", html.Small(f"({tr('alike_in', lang)}: "
+                                   f"{', '.join(_dim_label(d, lang) for d in dims.split(','))})",
+                                   className="text-muted-strong")]
+        items.append(html.Li(li))
+    listing = html.Ul(items, className="obs-peer-list", id="peer-list")
+    if len(items) > PEERS_SHOWN:
+        listing = html.Details([html.Summary(tr("see_peers", lang).format(n=len(items))), listing],
+                               className="obs-peer-details")
+    return html.Section([
+        html.H3(f"{label(GROUP_LABELS.get(group), lang, group)}: {len(peers)} "
+                f"{tr('peers', lang).lower()}", className="h6 mb-1", id="peer-block-heading"),
+        html.P(peer_criteria(ter, group, peers, lang), className="obs-peer-criteria mb-1"),
+        listing if items else None,
+    ], className="obs-peer-block", **{"aria-labelledby": "peer-block-heading"})
 
 
 def downloads(tid: str, lang: str) -> html.Section:
@@ -705,9 +846,6 @@ def profile_layout(ter: dict, grupo: str | None, i: str | None, lang: str, path:
     choices = band_choices(inds, own, lang)
     band_ind = i or default_band_indicator(inds, own)
     fig, summary, table = band_section(ter, group, band_ind, lang)
-    n_peers = len(peer_table(ter, group)) if group else 0
-    peer_note = (f"{label(GROUP_LABELS.get(group), lang, group or '')}: {n_peers} {tr('peers', lang).lower()}"
-                 if group else "")
     band = html.Section([
         html.H2(tr("band_title", lang), id="banda"),
         html.Label(tr("band_choose", lang), htmlFor=ids.BAND_DROPDOWN),
@@ -725,9 +863,11 @@ def profile_layout(ter: dict, grupo: str | None, i: str | None, lang: str, path:
         *header(ter, lang),
         downloads(ter["territory_id"], lang),
         group_selector(ter, group, path, lang, i),
-        html.P(peer_note, className="obs-peer-note") if peer_note else None,
+        peer_block(ter, group, lang),
         alarms_section(alarms_df, lang),
         *([html.Section([html.H2(tr("profile", lang)),
+                         html.P(tr("position_rule", lang), className="obs-position-rule small",
+                                id="position-rule") if group else None,
                          *indicator_table(ter, inds, rows, own, alarms_df, group, lang)]), band]
           if own["value"].notna().any() else [no_values_note(ter, lang)]),
         members_section(ter, lang),

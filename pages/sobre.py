@@ -209,14 +209,19 @@ def indicators_table(lang: str):
             meta = {}
         srcs = "; ".join(f"{s.get('producer', '')} ({s.get('licence', '')})" for s in meta.get("sources", []))
         agg = r.get("aggregation") or ""
+        def lab(k):
+            return {"data-label": tx(k, lang)}
         body.append(html.Tr([
             html.Th(dcc.Link(tv.title(r, lang), href=tv.href(f"/indicador/{r['indicator_id']}", lang)), scope="row"),
-            html.Td(area_label(r["area"], lang)), html.Td(tv.unit(r, lang)),
-            html.Td(t(f"agg.{agg}", lang) if f"agg.{agg}" in _agg_keys() else agg), html.Td(srcs)]))
+            html.Td(html.Span(area_label(r["area"], lang)), **lab("area")),
+            html.Td(html.Span(tv.unit(r, lang)), **lab("unit")),
+            html.Td(html.Span(t(f"agg.{agg}", lang) if f"agg.{agg}" in _agg_keys() else agg), **lab("aggregation")),
+            html.Td(html.Span(srcs), **lab("source"))]))
     head = html.Thead(html.Tr([html.Th(x, scope="col") for x in (
         tv.tr("indicator", lang), tx("area", lang), tx("unit", lang), tx("aggregation", lang), tx("source", lang))]))
-    return tv.scroll_region(html.Table([html.Caption(tx("ind_caption", lang)), head, html.Tbody(body)],
-                                       className="table table-sm obs-table"), tx("ind_caption", lang))
+    # cards on phones and tablets (obs-stack-table): every cell readable without sideways scrolling
+    return html.Table([html.Caption(tx("ind_caption", lang)), head, html.Tbody(body)],
+                      className="table table-sm obs-table obs-stack-table obs-about-indicators")
 
 
 def _agg_keys():
