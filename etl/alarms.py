@@ -478,7 +478,7 @@ def explain(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> str:
             last = P["missing_last"].format(lp=per(lp)) if not _isnan(lp) and lp else P["missing_never"]
             n = int(th.periods or 1)
             body = f"{title}: {P['missing_1'] if n == 1 else P['missing'].format(n=n)} ({last})"
-    kind = P["official"].format(c=th.citation.rstrip(".")) if th.official else P["analytical"]
+    kind = P["official"].format(c=th.cite(lang).rstrip(".")) if th.official else P["analytical"]
     return f"{head}: {body} — {kind}."
 
 

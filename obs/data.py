@@ -321,7 +321,8 @@ def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] |
     a, t, i, p = S.alarm, S.territory, S.indicator, S.period
     since = p.alias("since")
     stmt = (select(a, t.c.name, t.c.name_unique, t.c.level.label("territory_level"),
-                   i.c.title_pt, i.c.title_en, i.c.area, i.c.decimals, i.c.short_unit, i.c.unit_pt,
+                   i.c.title_pt, i.c.title_en, i.c.area, i.c.decimals, i.c.short_unit, i.c.short_unit_en,
+                   i.c.unit_pt,
                    i.c.unit_en, p.c.label_pt.label("period_label_pt"), p.c.label_en.label("period_label_en"),
                    since.c.label_pt.label("since_label_pt"), since.c.label_en.label("since_label_en"))
             .join(t, t.c.territory_id == a.c.territory_id)
@@ -488,7 +489,7 @@ def latest_period(indicator_id: str) -> dict | None:
 def headline_summary() -> pd.DataFrame:
     """Headline indicators with the country's latest value and its change since the previous period.
 
-    Columns: indicator_id, title_pt, title_en, short_unit, unit_pt, unit_en, decimals, area,
+    Columns: indicator_id, title_pt, title_en, short_unit, short_unit_en, unit_pt, unit_en, decimals, area,
     polarity, period_id, label_pt, label_en, value, prev_period_id, prev_label_pt, prev_label_en,
     prev_value, change.
     """
@@ -505,7 +506,8 @@ def headline_summary() -> pd.DataFrame:
     rows = []
     for _, ind in inds.iterrows():
         v = vals[vals["indicator_id"] == ind["indicator_id"]]
-        row = {k: ind[k] for k in ("indicator_id", "title_pt", "title_en", "short_unit", "unit_pt", "unit_en",
+        row = {k: ind[k] for k in ("indicator_id", "title_pt", "title_en", "short_unit", "short_unit_en",
+                                   "unit_pt", "unit_en",
                                    "decimals", "area", "polarity")}
         last = v.iloc[-1] if len(v) else None
         prev = v.iloc[-2] if len(v) > 1 else None

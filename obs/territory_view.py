@@ -18,6 +18,7 @@ from obs import data
 from obs import alarm_levels as AL
 from obs import fmt as F
 from obs.i18n import lang_of  # noqa: F401  (re-exported for the pages)
+from obs.i18n import short_unit, territory_name
 
 # -- texts ------------------------------------------------------------------------------------
 
@@ -141,7 +142,7 @@ def fmt_number(v, decimals: int | None = 1, lang: str = "pt") -> str:
 def fmt_value(v, ind: dict, lang: str) -> str:
     """A value with its decimals and short unit."""
     d = ind.get("decimals")
-    return F.value(v, 1 if d is None or is_missing(d) else int(d), ind.get("short_unit") or "", lang)
+    return F.value(v, 1 if d is None or is_missing(d) else int(d), short_unit(ind, lang), lang)
 
 
 def title(ind: dict, lang: str) -> str:
@@ -149,7 +150,7 @@ def title(ind: dict, lang: str) -> str:
 
 
 def unit(ind: dict, lang: str) -> str:
-    return (ind.get("unit_en") if lang == "en" else ind.get("unit_pt")) or ind.get("short_unit") or ""
+    return (ind.get("unit_en") if lang == "en" else ind.get("unit_pt")) or short_unit(ind, lang)
 
 
 def period_label(row, lang: str) -> str:
@@ -562,14 +563,14 @@ def profile_problem(ter: dict, errs: list[str], lang: str, path: str) -> html.Di
     """The 400 page of a profile: what is wrong, and links to the valid choices."""
     links = [html.Li(dcc.Link(label(GROUP_LABELS.get(g), lang, g), href=href(path, lang, grupo=g)))
              for g in group_choices(ter)]
-    links.insert(0, html.Li(dcc.Link(ter["name_unique"], href=href(path, lang))))
+    links.insert(0, html.Li(dcc.Link(territory_name(ter["name_unique"], lang), href=href(path, lang))))
     return problem_page("400", " ".join(errs), lang, [html.Ul(links)])
 
 
 def band_section(ter: dict, group: str | None, indicator_id: str | None, lang: str):
     """(figure, summary sentence, table) of the peers' band chart for one indicator."""
     ind = data.indicator(indicator_id) if indicator_id else None
-    name = ter["name_unique"]
+    name = territory_name(ter["name_unique"], lang)
     if ind is None:
         return go.Figure(), tr("no_data", lang), html.P(tr("no_data", lang))
     own = data.series([ter["territory_id"]], [indicator_id])
@@ -637,7 +638,7 @@ def indicator_table(ter: dict, inds: pd.DataFrame, rows: pd.DataFrame, own: pd.D
         out.append(html.Section([
             html.H3(area_label(area, lang)),
             # no scroller: the table fits the screen (cards on a phone), so no value is ever cut
-            html.Table([html.Caption(f"{area_label(area, lang)} — {ter['name_unique']}",
+            html.Table([html.Caption(f"{area_label(area, lang)} — {territory_name(ter['name_unique'], lang)}",
                                      className="visually-hidden"), head, html.Tbody(trs)],
                        className="table table-sm obs-table obs-profile-table obs-stack-table"),
         ], className="obs-area"))
@@ -731,7 +732,7 @@ def peer_block(ter: dict, group: str | None, lang: str):
     items = []
     for r in peers.to_dict("records"):
         path = f"/regiao/{r['territory_id']}" if is_region(ter) else f"/municipio/{r['territory_id']}"
-        li = [dcc.Link(r["name_unique"], href=href(path, lang))]
+        li = [dcc.Link(territory_name(r["name_unique"], lang), href=href(path, lang))]
         dims = r.get("dimensions") if group == "profile" else None
         if isinstance(dims, str) and dims:
             li += [" ", html.Small(f"({tr('alike_in', lang)}: "
@@ -780,13 +781,13 @@ def header(ter: dict, lang: str) -> list:
             if isinstance(code, str) and code:
                 r = data.territory(code)
                 if r is not None:
-                    links.append(dcc.Link(r["name_unique"], href=href(f"/regiao/{code}", lang)))
+                    links.append(dcc.Link(territory_name(r["name_unique"], lang), href=href(f"/regiao/{code}", lang)))
     else:
         parent = ter.get("parent_id")
         if isinstance(parent, str) and parent:
             r = data.territory(parent)
             if r is not None:
-                links.append(dcc.Link(r["name_unique"], href=href(f"/regiao/{parent}", lang)))
+                links.append(dcc.Link(territory_name(r["name_unique"], lang), href=href(f"/regiao/{parent}", lang)))
     for lk in links:
         facts += [" · ", lk]
     dl = []
@@ -794,7 +795,7 @@ def header(ter: dict, lang: str) -> list:
         dl += [html.Dt(tr("population", lang)), html.Dd(fmt_number(ter["population"], 0, lang))]
     if not is_missing(ter.get("area_km2")):
         dl += [html.Dt(tr("area_km2", lang)), html.Dd(fmt_number(ter["area_km2"], 1, lang) + "\u00a0km²")]
-    return [html.H1(ter["name_unique"]), html.P(facts, className="obs-facts"),
+    return [html.H1(territory_name(ter["name_unique"], lang)), html.P(facts, className="obs-facts"),
             html.Dl(dl, className="obs-keyfacts")]
 
 
@@ -806,7 +807,7 @@ def members_section(ter: dict, lang: str):
         return None
     return html.Section(className="mt-4", children=[
         html.H2(f"{tr('members', lang)} ({len(m)})"),
-        html.Ul([html.Li(dcc.Link(r["name_unique"], href=href(f"/municipio/{r['territory_id']}", lang)))
+        html.Ul([html.Li(dcc.Link(territory_name(r["name_unique"], lang), href=href(f"/municipio/{r['territory_id']}", lang)))
                  for r in m.to_dict("records")], className="obs-members"),
     ])
 

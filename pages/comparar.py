@@ -14,7 +14,7 @@ from obs import territory_view as tv
 from obs import i18n
 from obs.i18n import lang_of, level_label
 
-dash.register_page(__name__, path="/comparar", name="Comparar", name_en="Compare", title="Comparar · Observatório",
+dash.register_page(__name__, path="/comparar", name="Comparar", name_en="Compare", title=i18n.page_title("Comparar", "Compare"),
                    order=3, nav=True)
 
 MAX_TERRITORIES = 10
@@ -94,7 +94,7 @@ def territory_options(lang: str) -> list[dict]:
     out = []
     for r in df.to_dict("records"):
         lab = (r["name_unique"] if r["level"] == "municipio"
-               else f"{r['name_unique']} — {level_label(r['level'], lang)}")
+               else f"{i18n.territory_name(r['name_unique'], lang)} — {level_label(r['level'], lang)}")
         out.append({"label": lab, "value": r["territory_id"], "search": r["name_search"]})
     return out
 
@@ -137,9 +137,9 @@ def search_of(tids: list[str], iids: list[str] | None, lang: str) -> str:
     return ("?" + urlencode(q, safe=",")) if q else ""
 
 
-def _names(tids: list[str]) -> dict[str, str]:
+def _names(tids: list[str], lang: str = "pt") -> dict[str, str]:
     df = data.territories()
-    return dict(zip(df["territory_id"], df["name_unique"]))
+    return {k: i18n.territory_name(v, lang) for k, v in zip(df["territory_id"], df["name_unique"])}
 
 
 def comparison_table(tids: list[str], inds: pd.DataFrame, ser: pd.DataFrame, names: dict, lang: str):
@@ -341,7 +341,7 @@ def content(tids: list[str], iids: list[str], lang: str) -> list:
     inds = inds[inds["indicator_id"].isin(iids)].set_index("indicator_id").loc[
         [i for i in iids if i in set(inds["indicator_id"])]].reset_index()
     ser = data.series(list(dict.fromkeys(tids + [REFERENCE])), list(inds["indicator_id"]))
-    names = _names(tids)
+    names = _names(tids, lang)
     return [
         html.H2(tx("table", lang)),
         html.P(tx("reference", lang)) if REFERENCE not in tids else None,
@@ -363,7 +363,7 @@ def http_status(t: str | None = None, i: str | None = None, lang: str | None = N
 
 def chosen_list(tids: list[str], lang: str) -> list:
     """The chosen territories, each with a button that removes it (its name in the button's label)."""
-    names = _names(tids)
+    names = _names(tids, lang)
     return [html.Li([dcc.Link(names.get(x, x), href=tv.href(_profile_path(x), lang)), " ",
                      html.Button(["×", html.Span(f" {tx('remove', lang)} {names.get(x, x)}",
                                                  className="visually-hidden")],
@@ -386,7 +386,7 @@ def add_territory(tids: list[str], text: str | None, lang: str) -> tuple[list[st
         tid = hits.iloc[0]["territory_id"] if len(hits) else None
     if tid is None:
         return tids, i18n.t("search.none", lang, q=text)
-    name = _names([tid]).get(tid, tid)
+    name = _names([tid], lang).get(tid, tid)
     if tid in tids:
         return tids, tx("already", lang, name=name)
     if len(tids) >= MAX_TERRITORIES:
@@ -455,7 +455,7 @@ def edit(n_submit, n_clicks, removes, text, chosen, lang):
         if not (ctx.triggered and ctx.triggered[0].get("value")):
             raise PreventUpdate            # a button re-rendered, not clicked
         tid = trig["index"]
-        name = _names([tid]).get(tid, tid)
+        name = _names([tid], lang).get(tid, tid)
         return [x for x in chosen if x != tid], no_update, tx("removed", lang, name=name)
     new, msg = add_territory(chosen, text, lang)
     return new, ("" if new != chosen else no_update), msg

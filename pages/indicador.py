@@ -177,8 +177,8 @@ def metadata_block(v: IV.View):
     sources = m.get("sources") or []
     out.append(html.H3(t("meta.sources", lang)))
     out.append(html.Ul([html.Li([html.A(s["producer"], href=s["url"]) if s.get("url") else s["producer"],
-                                 f" — {t('meta.licence', lang)}: {s.get('licence', '')}",
-                                 f" ({s['note']})" if s.get("note") else ""]) for s in sources]))
+                                 f" — {t('meta.licence', lang)}: {src_text(s, 'licence', lang)}",
+                                 f" ({src_text(s, 'note', lang)})" if s.get("note") else ""]) for s in sources]))
     if m.get("caveats"):
         out += [html.H3(t("meta.caveats", lang)), html.Ul([html.Li(pick(c, lang)) for c in m["caveats"]])]
     if m.get("thresholds"):
@@ -189,6 +189,11 @@ def metadata_block(v: IV.View):
         out += [html.H3(t("meta.targets", lang)),
                 html.Ul([html.Li(f"{tg['value']} — {tg['deadline']} ({tg['source']})") for tg in m["targets"]])]
     return html.Div(out)
+
+
+def src_text(s: dict, key: str, lang: str) -> str:
+    """A source's licence or note in the language (registry `licence_en`/`note_en`, else as declared)."""
+    return (s.get(f"{key}_en") if lang == "en" else None) or s.get(key) or ""
 
 
 def layout(indicator_id: str | None = None, lang: str | None = None, **q):
