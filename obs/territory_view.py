@@ -310,8 +310,17 @@ def peer_band(own: pd.DataFrame, nat: pd.DataFrame, peer_vals: pd.DataFrame) -> 
     return out.reset_index()
 
 
+def two_line_label(label: str) -> str:
+    """A period label on two short lines, so that axis ticks stay horizontal and apart on a phone:
+    "4.º trim.<br>2025", "semana 15,<br>2020", "1 jan 2024 –<br>28 fev 2024"; "2021" stays."""
+    if " – " in label:
+        return label.replace(" – ", " –<br>", 1)
+    head, _, tail = label.rpartition(" ")
+    return f"{head}<br>{tail}" if head and len(label) > 6 else label
+
+
 def band_figure(band: pd.DataFrame, ind: dict, name: str, lang: str, with_peers: bool = True) -> go.Figure:
-    x = [period_label(r, lang) for r in band.to_dict("records")]
+    x = [two_line_label(period_label(r, lang)) for r in band.to_dict("records")]
     fig = go.Figure()
     if with_peers and band["p25"].notna().any():
         fig.add_trace(go.Scatter(x=x, y=band["p75"], mode="lines", line={"width": 0}, showlegend=False,
@@ -324,9 +333,12 @@ def band_figure(band: pd.DataFrame, ind: dict, name: str, lang: str, with_peers:
                              line={"color": "#8a5a00", "dash": "dot"}, marker={"symbol": "square"}))
     fig.add_trace(go.Scatter(x=x, y=band["territory"], mode="lines+markers", name=name,
                              line={"color": "#1f4e8c", "width": 3}, marker={"symbol": "circle"}))
-    fig.update_layout(margin={"l": 40, "r": 10, "t": 10, "b": 30}, height=320, template="plotly_white",
-                      legend={"orientation": "h", "y": -0.2}, yaxis_title=unit(ind, lang),
-                      separators=",\u00a0" if lang != "en" else ".,", xaxis={"type": "category"})
+    # the short unit on the value axis (the long one does not fit a phone), at most 5 horizontal period ticks
+    fig.update_layout(margin={"l": 8, "r": 12, "t": 10, "b": 8}, height=340, template="plotly_white",
+                      legend={"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
+                      yaxis={"title": short_unit(ind, lang) or None, "automargin": True},
+                      separators=",\u00a0" if lang != "en" else ".,",
+                      xaxis={"type": "category", "nticks": 5, "tickangle": 0, "automargin": True})
     return fig
 
 
@@ -407,12 +419,14 @@ def band_table(band: pd.DataFrame, ind: dict, name: str, lang: str, with_peers: 
     return html.Table([head, body], className="table table-sm obs-table")
 
 
-def scroll_region(child, aria_label: str, **kw) -> html.Div:
-    """A declared horizontal scroller (`data-scroll-x`): keyboard users can focus it (axe:
-    scrollable-region-focusable) and screen readers hear its name. For wide tables that cannot become
-    cards (periods × series); on a phone a table of indicators is stacked instead (obs-stack-table)."""
+def scroll_region(child, aria_label: str, declared: bool = False, **kw) -> html.Div:
+    """A horizontally scrollable wrapper that keyboard users can focus (axe: scrollable-region-focusable)
+    and screen readers hear by name. `declared`: a deliberate scroller (`data-scroll-x`, tests/see.py),
+    for wide tables that cannot become cards (periods × series); a table of indicators is stacked into
+    cards on a phone instead (obs-stack-table)."""
+    extra = {"data-scroll-x": "true"} if declared else {}
     return html.Div(child, className="table-responsive obs-scroll", tabIndex="0", role="region",
-                    **{"aria-label": aria_label, "data-scroll-x": "true"}, **kw)
+                    **{"aria-label": aria_label}, **extra, **kw)
 
 
 # -- alarms -----------------------------------------------------------------------------------
@@ -855,7 +869,7 @@ def profile_layout(ter: dict, grupo: str | None, i: str | None, lang: str, path:
         dcc.Graph(id=ids.BAND_GRAPH, figure=fig, config={"displayModeBar": False, "responsive": True},
                   className="obs-graph"),
         html.Details([html.Summary(tr("table_alt", lang)),
-                      scroll_region(html.Div(table, id=ids.BAND_TABLE), tr("table_alt", lang))]),
+                      scroll_region(html.Div(table, id=ids.BAND_TABLE), tr("table_alt", lang), declared=True)]),
     ], className="obs-band")
     return html.Div([
         dcc.Store(id=ids.STATE, data={"territory_id": ter["territory_id"], "group": group, "lang": lang,

@@ -219,15 +219,6 @@ LEGEND_ROW = 22
 BAR_HEIGHT = 30
 
 
-def _two_lines(label: str) -> str:
-    """A period label on two short lines, so that ticks stay horizontal and apart on a phone:
-    "4.º trim.<br>2025", "semana 15,<br>2020", "1 jan 2024 –<br>28 fev 2024"."""
-    if " – " in label:
-        return label.replace(" – ", " –<br>", 1)
-    head, _, tail = label.rpartition(" ")
-    return f"{head}<br>{tail}" if head and len(label) > 6 else label
-
-
 def _legend_name(name: str, width: int = 16) -> str:
     """A territory's name on at most two lines in the legend (half a phone's width holds ~16 characters)."""
     if len(name) <= width or " " not in name:
@@ -242,7 +233,7 @@ def line_figure(ind: dict, shown: list[str], tids: list[str], s: pd.DataFrame, n
     """A line per territory (distinct colour, dash and marker), Portugal dotted. The legend sits above the
     plot in two columns (its height is known, it never scrolls); at most 4 horizontal period labels."""
     order = s.drop_duplicates("period_id").sort_values("start_date")
-    plabel = {r["period_id"]: _two_lines(tv.period_label(r, lang)) for r in order.to_dict("records")}
+    plabel = {r["period_id"]: tv.two_line_label(tv.period_label(r, lang)) for r in order.to_dict("records")}
     fmt = F.d3_format(ind.get("decimals"))
     fig = go.Figure()
     lines: list[int] = []
@@ -329,7 +320,7 @@ def indicator_chart(ind: dict, tids: list[str], ser: pd.DataFrame, names: dict, 
                   config={"displayModeBar": False, "responsive": True}, className="obs-graph"),
         html.Details([html.Summary(tx("chart_table", lang)),
                       tv.scroll_region(html.Table([thead, body], className="table table-sm obs-table"),
-                                       f"{tx('chart_table', lang)}: {ttl}")]),
+                                       f"{tx('chart_table', lang)}: {ttl}", declared=True)]),
     ], className="obs-compare-chart")
 
 
@@ -345,7 +336,7 @@ def content(tids: list[str], iids: list[str], lang: str) -> list:
     return [
         html.H2(tx("table", lang)),
         html.P(tx("reference", lang)) if REFERENCE not in tids else None,
-        tv.scroll_region(comparison_table(tids, inds, ser, names, lang), tx("table", lang)),
+        tv.scroll_region(comparison_table(tids, inds, ser, names, lang), tx("table", lang), declared=True),
         html.H2(tx("charts", lang)),
         html.Div([indicator_chart(ind, tids, ser, names, lang) for ind in inds.to_dict("records")],
                  className="obs-compare-charts"),
