@@ -78,6 +78,7 @@ class ids:
     URL_SEARCH = "comparar-url-search"
     URL_SYNC = "comparar-url-sync"
     PICKER_SUMMARY = "comparar-picker-summary"
+    CHART = "comparar-chart"                 # + "-<indicator id>": each indicator's chart (an anchor; no callback)
 
 
 def _split(v) -> list[str]:
@@ -316,7 +317,7 @@ def indicator_chart(ind: dict, tids: list[str], ser: pd.DataFrame, names: dict, 
         html.H3(ttl),
         html.P(chart_summary(ind, tids, ser, names, lang), className="obs-summary"),
         html.P(tv.unit(ind, lang), className="obs-chart-unit small text-muted-strong"),     # the value axis's unit
-        dcc.Graph(id=f"comparar-chart-{ind['indicator_id']}", figure=fig,
+        dcc.Graph(id=f"{ids.CHART}-{ind['indicator_id']}", figure=fig,
                   config={"displayModeBar": False, "responsive": True}, className="obs-graph"),
         html.Details([html.Summary(tx("chart_table", lang)),
                       tv.scroll_region(html.Table([thead, body], className="table table-sm obs-table"),
