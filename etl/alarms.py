@@ -521,7 +521,7 @@ def texts(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> tuple[str,
     status = row["status"]
     head = P[status].format(level=lv, level_lc=lv.lower(), p=per(row["period_id"]), since=per(row["since_period_id"]))
     sep, value_s, period_s, rest = _parts(row, th, lab, lang)
-    kind = P["official"].format(c=th.citation.rstrip(".")) if th.official else P["analytical"]
+    kind = P["official"].format(c=th.cite(lang).rstrip(".")) if th.official else P["analytical"]
     # the head names the value's period except for an ongoing alarm ("desde" is when the run began)
     body = value_s + (period_s if status == "ongoing" else "") + rest
     short = value_s + period_s + rest

@@ -155,7 +155,8 @@ def indicator_rows(registry: dict[str, Indicator]) -> pd.DataFrame:
     return pd.DataFrame([{
         "indicator_id": i.id, "title_pt": i.title.pt, "title_en": i.title.en,
         "description_pt": i.description.pt, "description_en": i.description.en,
-        "unit_pt": i.unit.pt, "unit_en": i.unit.en, "short_unit": i.short_unit, "decimals": i.decimals,
+        "unit_pt": i.unit.pt, "unit_en": i.unit.en, "short_unit": i.short_unit,
+        "short_unit_en": i.short_unit_for("en"), "decimals": i.decimals,
         "area": i.area, "polarity": i.polarity.value, "aggregation": i.aggregation.value,
         "periodicity": i.periodicity.value, "levels": ",".join(i.levels), "visibility": i.visibility,
         "headline": i.headline, "meta_json": i.model_dump_json(),

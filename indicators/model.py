@@ -82,9 +82,12 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid")
     producer: str
     licence: str
+    #: the licence terms in English when the pt-PT text is more than a licence's name
+    licence_en: str = ""
     url: str = ""
     dataset: str = ""          # catalogue source id this indicator is read from
     note: str = ""
+    note_en: str = ""
 
 
 class Compute(BaseModel):
@@ -184,8 +187,18 @@ class Threshold(BaseModel):
     #: ("acima do valor-limite legal"); without it the map says "acima do limiar «Crítico»"
     label: Text | None = None
     official: bool = False
+    #: the legal or official reference, as titled in its own language (kept in Portuguese in English
+    #: texts): "Decreto n.º 9/2020, de 21 de novembro"
     citation: str = ""
+    #: what that reference says, in pt-PT and English: "concelhos de risco extremamente elevado, …"
+    citation_text: Text | None = None
     url: str = ""
+
+    def cite(self, lang: str = "pt") -> str:
+        """The citation for a sentence in `lang`: the reference's own title, then the rule in `lang`."""
+        if self.citation_text is None:
+            return self.citation
+        return f"{self.citation}: {self.citation_text(lang)}" if self.citation else self.citation_text(lang)
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -252,6 +265,8 @@ class Indicator(BaseModel):
     description: Text
     unit: Text
     short_unit: str = ""
+    #: the short unit in English when it differs ("dias" -> "days"; "" for none, e.g. "N.º" counts)
+    short_unit_en: str | None = None
     decimals: int = Field(1, ge=0, le=6)
     bounds: tuple[float | None, float | None] | None = None   # possible values; default 0–100 for '%'
     area: str
@@ -289,6 +304,9 @@ class Indicator(BaseModel):
         if bad:
             raise ValueError(f"unknown levels {bad}; valid: {', '.join(LEVELS)}")
         return v
+
+    def short_unit_for(self, lang: str = "pt") -> str:
+        return self.short_unit_en if lang == "en" and self.short_unit_en is not None else self.short_unit
 
     def value_bounds(self) -> tuple[float | None, float | None]:
         """The values the indicator can take: `bounds` when given, else 0–100 for a share ('%')."""

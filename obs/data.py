@@ -291,6 +291,17 @@ def peers(territory_id: str, group_type: str) -> pd.DataFrame:
     return df
 
 
+def profile_dimensions() -> list[str]:
+    """The structural dimensions the build's profile peer group was computed on (ids of
+    obs.alarm_levels.PROFILE_DIMENSIONS, in that order): every dimension that made two municipalities
+    alike somewhere in dim_peer."""
+    from obs.alarm_levels import PROFILE_DIMENSIONS
+    pr = S.peer
+    df = query(select(pr.c.dimensions).where(pr.c.group_type == "profile").distinct())
+    seen = {d for v in (df["dimensions"] if len(df) else []) if isinstance(v, str) for d in v.split(",") if d}
+    return [d for d in PROFILE_DIMENSIONS if d in seen] + sorted(seen - set(PROFILE_DIMENSIONS))
+
+
 def peer_positions(territory_id: str, group_type: str) -> pd.DataFrame:
     """fact_peer_position rows of a municipality in one group (every indicator and period)."""
     pp = S.peer_position
@@ -321,7 +332,8 @@ def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] |
     since = p.alias("since")
     active = active_clause(a)
     stmt = (select(a, active.label("is_active"), t.c.name, t.c.name_unique, t.c.level.label("territory_level"),
-                   i.c.title_pt, i.c.title_en, i.c.area, i.c.decimals, i.c.short_unit, i.c.unit_pt,
+                   i.c.title_pt, i.c.title_en, i.c.area, i.c.decimals, i.c.short_unit, i.c.short_unit_en,
+                   i.c.unit_pt,
                    i.c.unit_en, p.c.label_pt.label("period_label_pt"), p.c.label_en.label("period_label_en"),
                    since.c.label_pt.label("since_label_pt"), since.c.label_en.label("since_label_en"))
             .join(t, t.c.territory_id == a.c.territory_id)
@@ -503,7 +515,7 @@ def latest_period(indicator_id: str) -> dict | None:
 def headline_summary() -> pd.DataFrame:
     """Headline indicators with the country's latest value and its change since the previous period.
 
-    Columns: indicator_id, title_pt, title_en, short_unit, unit_pt, unit_en, decimals, area,
+    Columns: indicator_id, title_pt, title_en, short_unit, short_unit_en, unit_pt, unit_en, decimals, area,
     polarity, period_id, label_pt, label_en, value, prev_period_id, prev_label_pt, prev_label_en,
     prev_value, change.
     """
@@ -520,7 +532,8 @@ def headline_summary() -> pd.DataFrame:
     rows = []
     for _, ind in inds.iterrows():
         v = vals[vals["indicator_id"] == ind["indicator_id"]]
-        row = {k: ind[k] for k in ("indicator_id", "title_pt", "title_en", "short_unit", "unit_pt", "unit_en",
+        row = {k: ind[k] for k in ("indicator_id", "title_pt", "title_en", "short_unit", "short_unit_en",
+                                   "unit_pt", "unit_en",
                                    "decimals", "area", "polarity")}
         last = v.iloc[-1] if len(v) else None
         prev = v.iloc[-2] if len(v) > 1 else None

@@ -371,7 +371,7 @@ def readme(doc: dict) -> str:
         add(f"- Unit: {m['unit']['en']}")
         for s in m.get("sources", []):
             add(f"- Source and producer: {s.get('producer', '')}" + (f" — {s['url']}" if s.get("url") else ""))
-            add(f"- Licence: {s.get('licence', '')}")
+            add(f"- Licence: {s.get('licence_en') or s.get('licence', '')}")
         for c in m.get("caveats", []):
             add(f"- Caveat: {c['en']}")
         add("")

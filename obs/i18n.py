@@ -240,6 +240,51 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
+def request_lang() -> str:
+    """The language of the page being served: `?lang=` of a direct load, or of the address a Dash
+    navigation callback carries (its `.search` input). Dash computes page titles from path variables
+    only; this lets a title follow the language. pt-PT outside a request."""
+    try:
+        import flask
+        if not flask.has_request_context():
+            return DEFAULT
+        from urllib.parse import parse_qs
+        from dash import ctx
+        try:
+            inputs = ctx.inputs or {}
+        except Exception:  # noqa: BLE001 — not inside a callback: a direct page load
+            inputs = {}
+        for key, v in inputs.items():
+            if key.endswith(".search") and isinstance(v, str):
+                return lang_of((parse_qs(v.lstrip("?")).get("lang") or [""])[0])
+        return lang_of(flask.request.args.get("lang"))
+    except Exception:  # noqa: BLE001 — a title must never fail a page
+        return DEFAULT
+
+
+def page_title(pt: str, en: str):
+    """A `dash.register_page(title=…)` that follows the language: "Comparar · Observatório"."""
+    def title(**_):
+        return f"{en if request_lang() == 'en' else pt} · Observatório"
+    return title
+
+
+#: a disambiguating suffix of a territory's unique name -> its level (pt "Lisboa (Distrito)")
+_SUFFIX_LEVEL = {"(Distrito)": "distrito", "(NUTS III)": "nuts3", "(NUTS II)": "nuts2", "(NUTS I)": "nuts1",
+                 "(Área Metropolitana)": "am"}
+
+
+def territory_name(name_unique: str, lang: str = DEFAULT) -> str:
+    """A territory's unique name with its disambiguating level in the language:
+    "Lisboa (Distrito)" -> en "Lisboa (District)"; names themselves are never translated."""
+    if lang != "en" or not isinstance(name_unique, str):
+        return name_unique
+    for suffix, level in _SUFFIX_LEVEL.items():
+        if name_unique.endswith(" " + suffix):
+            return f"{name_unique[: -len(suffix) - 1]} ({t('level.' + level, 'en')})"
+    return name_unique
+
+
 def lang_of(value) -> str:
     """Normalise a language parameter; anything unknown falls back to pt."""
     v = (value or "").strip().lower()[:2] if isinstance(value, str) else ""
@@ -259,6 +304,17 @@ def pick(d: dict | None, lang: str = DEFAULT) -> str:
     if isinstance(d, str):
         return d
     return (d.get("en") if lang == "en" else None) or d.get("pt") or ""
+
+
+def short_unit(ind, lang: str = DEFAULT) -> str:
+    """An indicator's short unit in the language (registry `short_unit` / `short_unit_en`; a row of
+    dim_indicator or any mapping with those keys). English falls back to the pt-PT unit."""
+    if lang == "en":
+        en = ind.get("short_unit_en")
+        if isinstance(en, str):
+            return en
+    v = ind.get("short_unit")
+    return v if isinstance(v, str) else ""
 
 
 def area_label(area: str, lang: str = DEFAULT) -> str:

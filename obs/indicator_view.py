@@ -148,7 +148,8 @@ def title(v: View) -> str:
 
 
 def unit(v: View) -> str:
-    return v.ind.get("short_unit") or ""
+    from obs.i18n import short_unit
+    return short_unit(v.ind, v.lang)
 
 
 def unit_long(v: View) -> str:

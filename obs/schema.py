@@ -46,6 +46,7 @@ indicator = Table(
     Column("title_pt", String, nullable=False), Column("title_en", String, nullable=False),
     Column("description_pt", Text), Column("description_en", Text),
     Column("unit_pt", String), Column("unit_en", String), Column("short_unit", String),
+    Column("short_unit_en", String),                    # the short unit in English ("" = none)
     Column("decimals", Integer), Column("area", String), Column("polarity", String),
     Column("aggregation", String), Column("periodicity", String), Column("levels", String),
     Column("visibility", String, nullable=False), Column("headline", Boolean),

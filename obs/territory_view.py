@@ -19,6 +19,7 @@ from obs import alarm_levels as AL
 from obs import fmt as F
 from obs.figures import graph_config
 from obs.i18n import lang_of  # noqa: F401  (re-exported for the pages)
+from obs.i18n import short_unit, territory_name
 
 # -- texts ------------------------------------------------------------------------------------
 
@@ -40,6 +41,21 @@ TEXT: dict[str, tuple[str, str]] = {
                   "NUTS regions, which have regional values."),
     "compare_members": ("Comparar os municípios desta região (até 10)",
                         "Compare this region's municipalities (up to 10)"),
+    "position_rule": ("Como se lê a posição: «acima» quando o valor é maior do que o 3.º quartil (P75) dos pares, "
+                      "«abaixo» quando é menor do que o 1.º quartil (P25), «semelhante» quando fica entre os dois "
+                      "(no intervalo interquartil, onde está a metade central dos pares). É preciso que pelo menos "
+                      "3 pares tenham valor. «Melhor» ou «pior» segue o sentido do indicador.",
+                      "How to read the position: “above” when the value is higher than the peers' upper quartile "
+                      "(P75), “below” when it is lower than their lower quartile (P25), “similar” when it lies "
+                      "between the two (within the interquartile range, where the middle half of the peers is). At "
+                      "least 3 peers must have a value. “Better” or “worse” follows the indicator's polarity."),
+    "why_similar": ("no intervalo interquartil dos pares: {q1}–{q3}", "within the peers' interquartile range: {q1}–{q3}"),
+    "why_above": ("acima do P75 dos pares: {q3}", "above the peers' P75: {q3}"),
+    "why_below": ("abaixo do P25 dos pares: {q1}", "below the peers' P25: {q1}"),
+    "few_peers": ("menos de 3 pares com valor", "fewer than 3 peers with a value"),
+    "peers_list": ("Os pares", "The peers"),
+    "see_peers": ("Ver os {n} pares", "See the {n} peers"),
+    "alike_in": ("parecido em", "alike in"),
     "above": ("acima", "above"),
     "below": ("abaixo", "below"),
     "similar": ("semelhante", "similar"),
@@ -127,7 +143,7 @@ def fmt_number(v, decimals: int | None = 1, lang: str = "pt") -> str:
 def fmt_value(v, ind: dict, lang: str) -> str:
     """A value with its decimals and short unit."""
     d = ind.get("decimals")
-    return F.value(v, 1 if d is None or is_missing(d) else int(d), ind.get("short_unit") or "", lang)
+    return F.value(v, 1 if d is None or is_missing(d) else int(d), short_unit(ind, lang), lang)
 
 
 def title(ind: dict, lang: str) -> str:
@@ -135,7 +151,7 @@ def title(ind: dict, lang: str) -> str:
 
 
 def unit(ind: dict, lang: str) -> str:
-    return (ind.get("unit_en") if lang == "en" else ind.get("unit_pt")) or ind.get("short_unit") or ""
+    return (ind.get("unit_en") if lang == "en" else ind.get("unit_pt")) or short_unit(ind, lang)
 
 
 def period_label(row, lang: str) -> str:
@@ -220,6 +236,19 @@ def position_icon(position: str | None) -> str:
     return {"above": "▲", "below": "▼", "similar": "●"}.get(position if isinstance(position, str) else "", "")
 
 
+def position_reason(row: dict, ind: dict, lang: str) -> str:
+    """Why the position is what it is, with the quartiles it was decided on: "no intervalo interquartil
+    dos pares: 180,0–340,0" (so "semelhante" next to a value far from the median is no contradiction)."""
+    pos = row.get("position")
+    if pos not in ("above", "below", "similar"):
+        return tr("few_peers", lang) if not is_missing(row.get("peer_median")) else ""
+    q1, q3 = row.get("peer_q1"), row.get("peer_q3")
+    if is_missing(q1) or is_missing(q3):
+        return ""
+    d = ind.get("decimals")
+    return tr(f"why_{pos}", lang).format(q1=fmt_number(q1, d, lang), q3=fmt_number(q3, d, lang))
+
+
 def profile_rows(inds: pd.DataFrame, own: pd.DataFrame, nat: pd.DataFrame, peer_vals: pd.DataFrame,
                  stored_positions: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per indicator: latest value and period, national value and peer median at that
@@ -237,7 +266,8 @@ def profile_rows(inds: pd.DataFrame, own: pd.DataFrame, nat: pd.DataFrame, peer_
         iid = ind["indicator_id"]
         s = own[(own["indicator_id"] == iid) & own["value"].notna()]
         row = {"indicator_id": iid, "value": None, "period_id": None, "label_pt": None, "label_en": None,
-               "national": None, "peer_median": None, "peer_n": 0, "position": None}
+               "national": None, "peer_median": None, "peer_q1": None, "peer_q3": None, "peer_n": 0,
+               "position": None}
         if len(s):
             last = s.iloc[-1]
             row.update(value=float(last["value"]), period_id=last["period_id"],
@@ -248,13 +278,16 @@ def profile_rows(inds: pd.DataFrame, own: pd.DataFrame, nat: pd.DataFrame, peer_
             st = stored.get((iid, last["period_id"]))
             if st is not None and not is_missing(st.get("peer_median")):
                 pos = st.get("position")
+                q1, q3 = st.get("peer_q1"), st.get("peer_q3")
                 row.update(peer_median=float(st["peer_median"]), peer_n=int(st.get("peer_n") or 0),
+                           peer_q1=None if is_missing(q1) else float(q1), peer_q3=None if is_missing(q3) else float(q3),
                            position=pos if pos in ("above", "below", "similar") else None)
             elif len(peer_vals):
                 pv = peer_vals[(peer_vals["indicator_id"] == iid) & (peer_vals["period_id"] == last["period_id"])
                                & peer_vals["value"].notna()]
                 if len(pv):
                     row.update(peer_median=float(pv["value"].median()), peer_n=int(len(pv)),
+                               peer_q1=float(pv["value"].quantile(0.25)), peer_q3=float(pv["value"].quantile(0.75)),
                                position=peer_position_of(row["value"], pv["value"]))
         rows.append(row)
     return pd.DataFrame(rows)
@@ -278,8 +311,17 @@ def peer_band(own: pd.DataFrame, nat: pd.DataFrame, peer_vals: pd.DataFrame) -> 
     return out.reset_index()
 
 
+def two_line_label(label: str) -> str:
+    """A period label on two short lines, so that axis ticks stay horizontal and apart on a phone:
+    "4.º trim.<br>2025", "semana 15,<br>2020", "1 jan 2024 –<br>28 fev 2024"; "2021" stays."""
+    if " – " in label:
+        return label.replace(" – ", " –<br>", 1)
+    head, _, tail = label.rpartition(" ")
+    return f"{head}<br>{tail}" if head and len(label) > 6 else label
+
+
 def band_figure(band: pd.DataFrame, ind: dict, name: str, lang: str, with_peers: bool = True) -> go.Figure:
-    x = [period_label(r, lang) for r in band.to_dict("records")]
+    x = [two_line_label(period_label(r, lang)) for r in band.to_dict("records")]
     fig = go.Figure()
     if with_peers and band["p25"].notna().any():
         fig.add_trace(go.Scatter(x=x, y=band["p75"], mode="lines", line={"width": 0}, showlegend=False,
@@ -292,9 +334,12 @@ def band_figure(band: pd.DataFrame, ind: dict, name: str, lang: str, with_peers:
                              line={"color": "#8a5a00", "dash": "dot"}, marker={"symbol": "square"}))
     fig.add_trace(go.Scatter(x=x, y=band["territory"], mode="lines+markers", name=name,
                              line={"color": "#1f4e8c", "width": 3}, marker={"symbol": "circle"}))
-    fig.update_layout(margin={"l": 40, "r": 10, "t": 10, "b": 30}, height=320, template="plotly_white",
-                      legend={"orientation": "h", "y": -0.2}, yaxis_title=unit(ind, lang),
-                      separators=",\u00a0" if lang != "en" else ".,", xaxis={"type": "category"})
+    # the short unit on the value axis (the long one does not fit a phone), at most 5 horizontal period ticks
+    fig.update_layout(margin={"l": 8, "r": 12, "t": 10, "b": 8}, height=340, template="plotly_white",
+                      legend={"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
+                      yaxis={"title": short_unit(ind, lang) or None, "automargin": True},
+                      separators=",\u00a0" if lang != "en" else ".,",
+                      xaxis={"type": "category", "nticks": 5, "tickangle": 0, "automargin": True})
     return fig
 
 
@@ -317,6 +362,28 @@ def compare_phrase(value, ref, ref_name: tuple[str, str], feminine: bool, ind: d
     return f"{prep} {ref_name[1] if lang == 'en' else ref_name[0]} ({extra})"
 
 
+def peer_phrase(r: dict, ind: dict, lang: str) -> str:
+    """The territory against its peers by the position rule (quartiles), with the median for scale:
+    'acima do P75 dos pares (1 100,0; mediana 1 000,0; pior)'. Under 3 peers: against the median."""
+    v, d = r["territory"], ind.get("decimals")
+    med = fmt_value(r["median"], ind, lang)
+    if (r.get("n") or 0) < 3 or is_missing(r.get("p25")) or is_missing(r.get("p75")):
+        return compare_phrase(v, r["median"], ("mediana dos pares", "peer median"), True, ind, lang)
+    pos = "above" if v > r["p75"] else "below" if v < r["p25"] else "similar"
+    q1, q3 = fmt_number(r["p25"], d, lang), fmt_number(r["p75"], d, lang)
+    judge = ""
+    if pos != "similar" and ind.get("polarity") in ("higher_is_better", "lower_is_better"):
+        good = (pos == "above") == (ind.get("polarity") == "higher_is_better")
+        judge = f"; {tr('better' if good else 'worse', lang)}"
+    if lang == "en":
+        head = {"similar": f"within the peers' interquartile range ({q1}–{q3}", "above": f"above the peers' P75 ({q3}",
+                "below": f"below the peers' P25 ({q1}"}[pos]
+        return f"{head}; median {med}{judge})"
+    head = {"similar": f"no intervalo interquartil dos pares ({q1}–{q3}", "above": f"acima do P75 dos pares ({q3}",
+            "below": f"abaixo do P25 dos pares ({q1}"}[pos]
+    return f"{head}; mediana {med}{judge})"
+
+
 def band_summary(band: pd.DataFrame, ind: dict, name: str, lang: str) -> str:
     """One sentence: the latest value against the peer median and the national value."""
     b = band.dropna(subset=["territory"])
@@ -328,10 +395,7 @@ def band_summary(band: pd.DataFrame, ind: dict, name: str, lang: str) -> str:
     v = fmt_value(r["territory"], ind, lang)
     parts = []
     if not is_missing(r.get("median")):
-        v_ = r["territory"]
-        pos = ("above" if v_ > r["p75"] else "below" if v_ < r["p25"] else "similar") if (r.get("n") or 0) >= 3 \
-            else position_of(v_, r["median"])
-        parts.append(compare_phrase(v_, r["median"], ("mediana dos pares", "peer median"), True, ind, lang, pos))
+        parts.append(peer_phrase(r, ind, lang))
     if not is_missing(r.get("national")):
         parts.append(compare_phrase(r["territory"], r["national"], ("valor nacional", "national value"), False,
                                     ind, lang))
@@ -356,10 +420,14 @@ def band_table(band: pd.DataFrame, ind: dict, name: str, lang: str, with_peers: 
     return html.Table([head, body], className="table table-sm obs-table")
 
 
-def scroll_region(child, aria_label: str, **kw) -> html.Div:
-    """A horizontally scrollable wrapper that keyboard users can focus (axe: scrollable-region-focusable)."""
+def scroll_region(child, aria_label: str, declared: bool = False, **kw) -> html.Div:
+    """A horizontally scrollable wrapper that keyboard users can focus (axe: scrollable-region-focusable)
+    and screen readers hear by name. `declared`: a deliberate scroller (`data-scroll-x`, tests/see.py),
+    for wide tables that cannot become cards (periods × series); a table of indicators is stacked into
+    cards on a phone instead (obs-stack-table)."""
+    extra = {"data-scroll-x": "true"} if declared else {}
     return html.Div(child, className="table-responsive obs-scroll", tabIndex="0", role="region",
-                    **{"aria-label": aria_label}, **kw)
+                    **{"aria-label": aria_label}, **extra, **kw)
 
 
 # -- alarms -----------------------------------------------------------------------------------
@@ -503,14 +571,14 @@ def profile_problem(ter: dict, errs: list[str], lang: str, path: str) -> html.Di
     """The 400 page of a profile: what is wrong, and links to the valid choices."""
     links = [html.Li(dcc.Link(label(GROUP_LABELS.get(g), lang, g), href=href(path, lang, grupo=g)))
              for g in group_choices(ter)]
-    links.insert(0, html.Li(dcc.Link(ter["name_unique"], href=href(path, lang))))
+    links.insert(0, html.Li(dcc.Link(territory_name(ter["name_unique"], lang), href=href(path, lang))))
     return problem_page("400", " ".join(errs), lang, [html.Ul(links)])
 
 
 def band_section(ter: dict, group: str | None, indicator_id: str | None, lang: str):
     """(figure, summary sentence, table) of the peers' band chart for one indicator."""
     ind = data.indicator(indicator_id) if indicator_id else None
-    name = ter["name_unique"]
+    name = territory_name(ter["name_unique"], lang)
     if ind is None:
         return go.Figure(), tr("no_data", lang), html.P(tr("no_data", lang))
     own = data.series([ter["territory_id"]], [indicator_id])
@@ -567,7 +635,9 @@ def indicator_table(ter: dict, inds: pd.DataFrame, rows: pd.DataFrame, own: pd.D
                 html.Td(fmt_value(r.get("national"), ind, lang), className="text-end", **lab("national")),
                 html.Td(fmt_value(r.get("peer_median"), ind, lang), className="text-end", **lab("peer_median")),
                 html.Td(html.Span([html.Span(position_icon(pos), **{"aria-hidden": "true"}), " ",
-                                   position_words(pos, ind.get("polarity"), lang)]), **lab("position")),
+                                   position_words(pos, ind.get("polarity"), lang),
+                                   *([html.Br(), html.Small(position_reason(r, ind, lang), className="obs-why")]
+                                     if position_reason(r, ind, lang) else [])]), **lab("position")),
                 html.Td(al_cell, **lab("alarms")),
             ]))
         head = html.Thead(html.Tr([html.Th(tr(k, lang), scope="col") for k in
@@ -575,10 +645,10 @@ def indicator_table(ter: dict, inds: pd.DataFrame, rows: pd.DataFrame, own: pd.D
                                     "alarms")]))
         out.append(html.Section([
             html.H3(area_label(area, lang)),
-            scroll_region(html.Table([html.Caption(f"{area_label(area, lang)} — {ter['name_unique']}",
-                                                   className="visually-hidden"), head, html.Tbody(trs)],
-                                     className="table table-sm obs-table obs-profile-table obs-stack-table"),
-                          f"{tr('profile', lang)}: {area_label(area, lang)}"),
+            # no scroller: the table fits the screen (cards on a phone), so no value is ever cut
+            html.Table([html.Caption(f"{area_label(area, lang)} — {territory_name(ter['name_unique'], lang)}",
+                                     className="visually-hidden"), head, html.Tbody(trs)],
+                       className="table table-sm obs-table obs-profile-table obs-stack-table"),
         ], className="obs-area"))
     return out
 
@@ -599,6 +669,94 @@ def group_selector(ter: dict, group: str | None, path: str, lang: str, band_indi
     return html.Nav([html.H2(tr("peer_group", lang), className="h6 mb-1", id="peer-group-heading"),
                      html.Ul(items, className="nav nav-pills obs-peer-groups")],
                     **{"aria-labelledby": "peer-group-heading"})
+
+
+#: the profile dimensions in a few words (obs.alarm_levels.PROFILE_DIMENSIONS has the long names and sources)
+DIM_SHORT: dict[str, tuple[str, str]] = {
+    "population": ("população", "population"), "density": ("densidade", "density"),
+    "ageing": ("envelhecimento", "ageing"), "purchasing_power": ("poder de compra", "purchasing power"),
+    "foreign": ("estrangeiros", "foreign residents"), "pop_change": ("variação da população", "population change"),
+    "old_dependency": ("dependência de idosos", "old-age dependency"),
+}
+
+
+def _dim_label(dim: str, lang: str) -> str:
+    pt, en = DIM_SHORT.get(dim) or AL.PROFILE_DIMENSIONS.get(dim, (dim, dim, ""))[:2]
+    return en if lang == "en" else pt
+
+
+def _and(items: list[str], lang: str) -> str:
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + (" and " if lang == "en" else " e ") + items[-1]
+
+
+def peer_criteria(ter: dict, group: str, peers: pd.DataFrame, lang: str) -> str:
+    """Who the peers are and why, in one sentence: "Os outros 8 municípios da NUTS III Grande Lisboa."."""
+    n, name, en = len(peers), ter["name"], lang == "en"
+    if group == "level":
+        from obs.i18n import level_label
+        lv = level_label(ter["level"], lang)
+        return (f"The other {n} regions of the same level ({lv})." if en
+                else f"As outras {n} regiões do mesmo nível ({lv}).")
+    if group == "nuts3":
+        r = data.territory(ter.get("nuts3_id") or "") or {}
+        return (f"The other {n} municipalities of the NUTS 3 region {r.get('name', '')}." if en
+                else f"Os outros {n} municípios da NUTS III {r.get('name', '')}.")
+    if group == "cim":
+        r = data.territory(ter.get("cim_id") or "") or {}
+        rn = r.get("name_unique") if r.get("level") == "cim" else r.get("name", "")
+        return f"The other {n} municipalities of {rn}." if en else f"Os outros {n} municípios da {rn}."
+    if group == "size":
+        pop = ter.get("population")
+        cls = next((c for c in AL.SIZE_CLASSES if not is_missing(pop) and c[1] < pop <= c[2]), None)
+        band = (cls[4] if en else cls[3]) if cls else ""
+        return (f"The other {n} municipalities with {band} (resident population, Census 2021)." if en
+                else f"Os outros {n} municípios com {band} (população residente, Censos 2021).")
+    if group == "profile":
+        dims = data.profile_dimensions()
+        names = _and([_dim_label(d, lang) for d in dims], lang)
+        return (f"The {n} municipalities most like {name} in structure — {names}: the shortest distance over "
+                f"{len(dims)} standardised dimensions. Next to each, the dimensions on which they are most alike."
+                if en else
+                f"Os {n} municípios mais parecidos com {name} na estrutura — {names}: a menor distância em "
+                f"{len(dims)} dimensões padronizadas. Ao lado de cada um, as dimensões em que mais se parecem.")
+    if group == "neighbours":
+        return (f"The {n} municipalities sharing a border with {name}." if en
+                else f"Os {n} municípios que fazem fronteira com {name}.")
+    return label(GROUP_LABELS.get(group), lang, group)
+
+
+#: up to this many peers are named in the open; more go in a list that opens on demand
+PEERS_SHOWN = 10
+
+
+def peer_block(ter: dict, group: str | None, lang: str):
+    """The peer group in words: its criterion, every peer named with a link (in a list that opens on
+    demand above PEERS_SHOWN), and how the position against them is decided."""
+    if not group:
+        return None
+    peers = peer_table(ter, group)
+    items = []
+    for r in peers.to_dict("records"):
+        path = f"/regiao/{r['territory_id']}" if is_region(ter) else f"/municipio/{r['territory_id']}"
+        li = [dcc.Link(territory_name(r["name_unique"], lang), href=href(path, lang))]
+        dims = r.get("dimensions") if group == "profile" else None
+        if isinstance(dims, str) and dims:
+            li += [" ", html.Small(f"({tr('alike_in', lang)}: "
+                                   f"{', '.join(_dim_label(d, lang) for d in dims.split(','))})",
+                                   className="text-muted-strong")]
+        items.append(html.Li(li))
+    listing = html.Ul(items, className="obs-peer-list", id="peer-list")
+    if len(items) > PEERS_SHOWN:
+        listing = html.Details([html.Summary(tr("see_peers", lang).format(n=len(items))), listing],
+                               className="obs-peer-details")
+    return html.Section([
+        html.H3(f"{label(GROUP_LABELS.get(group), lang, group)}: {len(peers)} "
+                f"{tr('peers', lang).lower()}", className="h6 mb-1", id="peer-block-heading"),
+        html.P(peer_criteria(ter, group, peers, lang), className="obs-peer-criteria mb-1"),
+        listing if items else None,
+    ], className="obs-peer-block", **{"aria-labelledby": "peer-block-heading"})
 
 
 def downloads(tid: str, lang: str) -> html.Section:
@@ -631,13 +789,13 @@ def header(ter: dict, lang: str) -> list:
             if isinstance(code, str) and code:
                 r = data.territory(code)
                 if r is not None:
-                    links.append(dcc.Link(r["name_unique"], href=href(f"/regiao/{code}", lang)))
+                    links.append(dcc.Link(territory_name(r["name_unique"], lang), href=href(f"/regiao/{code}", lang)))
     else:
         parent = ter.get("parent_id")
         if isinstance(parent, str) and parent:
             r = data.territory(parent)
             if r is not None:
-                links.append(dcc.Link(r["name_unique"], href=href(f"/regiao/{parent}", lang)))
+                links.append(dcc.Link(territory_name(r["name_unique"], lang), href=href(f"/regiao/{parent}", lang)))
     for lk in links:
         facts += [" · ", lk]
     dl = []
@@ -645,7 +803,7 @@ def header(ter: dict, lang: str) -> list:
         dl += [html.Dt(tr("population", lang)), html.Dd(fmt_number(ter["population"], 0, lang))]
     if not is_missing(ter.get("area_km2")):
         dl += [html.Dt(tr("area_km2", lang)), html.Dd(fmt_number(ter["area_km2"], 1, lang) + "\u00a0km²")]
-    return [html.H1(ter["name_unique"]), html.P(facts, className="obs-facts"),
+    return [html.H1(territory_name(ter["name_unique"], lang)), html.P(facts, className="obs-facts"),
             html.Dl(dl, className="obs-keyfacts")]
 
 
@@ -657,7 +815,7 @@ def members_section(ter: dict, lang: str):
         return None
     return html.Section(className="mt-4", children=[
         html.H2(f"{tr('members', lang)} ({len(m)})"),
-        html.Ul([html.Li(dcc.Link(r["name_unique"], href=href(f"/municipio/{r['territory_id']}", lang)))
+        html.Ul([html.Li(dcc.Link(territory_name(r["name_unique"], lang), href=href(f"/municipio/{r['territory_id']}", lang)))
                  for r in m.to_dict("records")], className="obs-members"),
     ])
 
@@ -697,9 +855,6 @@ def profile_layout(ter: dict, grupo: str | None, i: str | None, lang: str, path:
     choices = band_choices(inds, own, lang)
     band_ind = i or default_band_indicator(inds, own)
     fig, summary, table = band_section(ter, group, band_ind, lang)
-    n_peers = len(peer_table(ter, group)) if group else 0
-    peer_note = (f"{label(GROUP_LABELS.get(group), lang, group or '')}: {n_peers} {tr('peers', lang).lower()}"
-                 if group else "")
     band = html.Section([
         html.H2(tr("band_title", lang), id="banda"),
         html.Label(tr("band_choose", lang), htmlFor=ids.BAND_DROPDOWN),
@@ -708,7 +863,7 @@ def profile_layout(ter: dict, grupo: str | None, i: str | None, lang: str, path:
         dcc.Graph(id=ids.BAND_GRAPH, figure=fig, config=graph_config("static", lang),
                   className="obs-graph"),
         html.Details([html.Summary(tr("table_alt", lang)),
-                      scroll_region(html.Div(table, id=ids.BAND_TABLE), tr("table_alt", lang))]),
+                      scroll_region(html.Div(table, id=ids.BAND_TABLE), tr("table_alt", lang), declared=True)]),
     ], className="obs-band")
     return html.Div([
         dcc.Store(id=ids.STATE, data={"territory_id": ter["territory_id"], "group": group, "lang": lang,
@@ -717,9 +872,11 @@ def profile_layout(ter: dict, grupo: str | None, i: str | None, lang: str, path:
         *header(ter, lang),
         downloads(ter["territory_id"], lang),
         group_selector(ter, group, path, lang, i),
-        html.P(peer_note, className="obs-peer-note") if peer_note else None,
+        peer_block(ter, group, lang),
         alarms_section(alarms_df, lang),
         *([html.Section([html.H2(tr("profile", lang)),
+                         html.P(tr("position_rule", lang), className="obs-position-rule small",
+                                id="position-rule") if group else None,
                          *indicator_table(ter, inds, rows, own, alarms_df, group, lang)]), band]
           if own["value"].notna().any() else [no_values_note(ter, lang)]),
         members_section(ter, lang),

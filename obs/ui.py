@@ -236,7 +236,10 @@ def header(pathname: str, search: str, lang: str) -> list:
     nav = dbc.Navbar(dbc.Container([
         dcc.Link([html.Span("Observatório", className="brand-name")], href=href("/", lang),
                  className="navbar-brand"),
-        dbc.NavbarToggler(id="shell-toggler"),
+        # dbc.NavbarToggler hard-codes aria-label "Toggle navigation": the same button, named in the language
+        html.Button(html.Span(className="navbar-toggler-icon"), id="shell-toggler", n_clicks=0, type="button",
+                    className="navbar-toggler", **{"aria-label": t("nav.toggle", lang),
+                                                   "aria-controls": "shell-collapse", "aria-expanded": "false"}),
         dbc.Collapse([html.Nav(html.Ul(links, className="navbar-nav me-auto"), className="me-auto",
                                **{"aria-label": t("nav.label", lang)}), search_box, lang_link],
                      id="shell-collapse", navbar=True, is_open=False),
@@ -272,10 +275,10 @@ def render_shell(pathname, search):
     return header(pathname, search, lang), footer(lang), t("nav.skip", lang)
 
 
-@callback(Output("shell-collapse", "is_open"), Input("shell-toggler", "n_clicks"),
-          State("shell-collapse", "is_open"), prevent_initial_call=True)
+@callback(Output("shell-collapse", "is_open"), Output("shell-toggler", "aria-expanded"),
+          Input("shell-toggler", "n_clicks"), State("shell-collapse", "is_open"), prevent_initial_call=True)
 def toggle_nav(n, is_open):
-    return not is_open
+    return not is_open, "false" if is_open else "true"
 
 
 def search_items(q: str, lang: str) -> tuple[list, str, bool]:

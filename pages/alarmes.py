@@ -25,7 +25,7 @@ from obs import i18n
 from obs import territory_view as tv
 from obs.i18n import area_label, lang_of, level_label
 
-dash.register_page(__name__, path="/alarmes", name="Alarmes", name_en="Alarms", title="Alarmes · Observatório",
+dash.register_page(__name__, path="/alarmes", name="Alarmes", name_en="Alarms", title=i18n.page_title("Alarmes", "Alarms"),
                    order=4, nav=True)
 
 PAGE_SIZE = 25              # alarms a page of the list (a phone screen scrolls through ~4 000 px at most)
@@ -324,7 +324,7 @@ def alarm_detail(alarm_id: str, lang: str, back_href: str):
     if df.empty:
         return None
     a = df.iloc[0].to_dict()
-    ind = {"decimals": a.get("decimals"), "short_unit": a.get("short_unit")}
+    ind = {"decimals": a.get("decimals"), "short_unit": a.get("short_unit"), "short_unit_en": a.get("short_unit_en")}
     ind_title = a["title_en"] if lang == "en" else a["title_pt"]
     facts = [
         (tx("state", lang), AV.state_text(a, lang)),

@@ -15,7 +15,7 @@ from obs import territory_view as tv
 from obs import i18n
 from obs.i18n import lang_of, level_label
 
-dash.register_page(__name__, path="/comparar", name="Comparar", name_en="Compare", title="Comparar · Observatório",
+dash.register_page(__name__, path="/comparar", name="Comparar", name_en="Compare", title=i18n.page_title("Comparar", "Compare"),
                    order=3, nav=True)
 
 MAX_TERRITORIES = 10
@@ -50,6 +50,8 @@ TEXT = {
                  "You can compare at most {n} territories; we received {k}."),
     "summary": ("{title}, {period}: valor mais alto em {hi} ({hv}), mais baixo em {lo} ({lv}).",
                 "{title}, {period}: highest in {hi} ({hv}), lowest in {lo} ({lv})."),
+    "summary_mixed": ("{title}, valores mais recentes: mais alto em {hi} ({hv}), mais baixo em {lo} ({lv}).",
+                      "{title}, latest values: highest in {hi} ({hv}), lowest in {lo} ({lv})."),
     "summary_one": ("{title}, {period}: {name} com {v}.", "{title}, {period}: {name} with {v}."),
     "no_data": ("{title}: sem dados para estes territórios.", "{title}: no data for these territories."),
     "chart_table": ("Ver os dados do gráfico em tabela", "Show the chart data as a table"),
@@ -76,6 +78,8 @@ class ids:
     LANG = "comparar-lang"
     URL_SEARCH = "comparar-url-search"
     URL_SYNC = "comparar-url-sync"
+    PICKER_SUMMARY = "comparar-picker-summary"
+    CHART = "comparar-chart"                 # + "-<indicator id>": each indicator's chart (an anchor; no callback)
 
 
 def _split(v) -> list[str]:
@@ -92,7 +96,7 @@ def territory_options(lang: str) -> list[dict]:
     out = []
     for r in df.to_dict("records"):
         lab = (r["name_unique"] if r["level"] == "municipio"
-               else f"{r['name_unique']} — {level_label(r['level'], lang)}")
+               else f"{i18n.territory_name(r['name_unique'], lang)} — {level_label(r['level'], lang)}")
         out.append({"label": lab, "value": r["territory_id"], "search": r["name_search"]})
     return out
 
@@ -135,9 +139,9 @@ def search_of(tids: list[str], iids: list[str] | None, lang: str) -> str:
     return ("?" + urlencode(q, safe=",")) if q else ""
 
 
-def _names(tids: list[str]) -> dict[str, str]:
+def _names(tids: list[str], lang: str = "pt") -> dict[str, str]:
     df = data.territories()
-    return dict(zip(df["territory_id"], df["name_unique"]))
+    return {k: i18n.territory_name(v, lang) for k, v in zip(df["territory_id"], df["name_unique"])}
 
 
 def comparison_table(tids: list[str], inds: pd.DataFrame, ser: pd.DataFrame, names: dict, lang: str):
@@ -151,79 +155,174 @@ def comparison_table(tids: list[str], inds: pd.DataFrame, ser: pd.DataFrame, nam
         cells = []
         for x in cols:
             sx = s[s["territory_id"] == x]
+            lab = {"data-label": names.get(x, x) if x != REFERENCE else "Portugal"}
             if sx.empty:
-                cells.append(html.Td("—", className="text-end"))
+                cells.append(html.Td("—", className="text-end", **lab))
             else:
                 last = sx.iloc[-1]
-                cells.append(html.Td([tv.fmt_value(last["value"], ind, lang), html.Br(),
-                                      html.Small(f"({tv.period_label(last, lang)})")], className="text-end"))
+                cells.append(html.Td(html.Span([tv.fmt_value(last["value"], ind, lang), html.Br(),
+                                                html.Small(f"({tv.period_label(last, lang)})")]),
+                                     className="text-end", **lab))
         link = dcc.Link(tv.title(ind, lang), href=tv.href(f"/indicador/{ind['indicator_id']}", lang))
         rows.append(html.Tr([html.Th([link,
                                       html.Br(), html.Small(tv.unit(ind, lang))], scope="row")] + cells))
     return html.Table([html.Caption(tx("caption", lang)), head, html.Tbody(rows)],
-                      className="table table-sm obs-table obs-compare-table")
+                      className="table table-sm obs-table obs-compare-table obs-stack-table")
 
 
 def _profile_path(tid: str) -> str:
     return f"/municipio/{tid}" if tid.isdigit() else f"/regiao/{tid}"
 
 
+def _latest_by_territory(s: pd.DataFrame, tids: list[str]) -> pd.DataFrame:
+    """The latest value of each chosen territory (the table's values): territory_id, period_id, value, labels."""
+    at = s[s["territory_id"].isin(tids)].sort_values(["start_date", "period_id"])
+    return at.groupby("territory_id", sort=False).tail(1)
+
+
+def chart_summary(ind: dict, tids: list[str], ser: pd.DataFrame, names: dict, lang: str) -> str:
+    """One sentence on the chosen territories' latest values, as in the table: the highest and the lowest,
+    each with its period when the territories' latest periods differ."""
+    s = ser[(ser["indicator_id"] == ind["indicator_id"]) & ser["value"].notna()]
+    ttl = tv.title(ind, lang)
+    last = _latest_by_territory(s, tids)
+    if last.empty:
+        return tx("no_data", lang, title=ttl)
+    if len(last) == 1:
+        r = last.iloc[0]
+        return tx("summary_one", lang, title=ttl, period=tv.period_label(r, lang), name=names.get(r["territory_id"]),
+                  v=tv.fmt_value(r["value"], ind, lang))
+    same = last["period_id"].nunique() == 1
+    # ties: the first in the user's order
+    order = {x: k for k, x in enumerate(tids)}
+    last = last.assign(_o=last["territory_id"].map(order))
+    hi = last.sort_values(["value", "_o"], ascending=[False, True]).iloc[0]
+    lo = last.sort_values(["value", "_o"], ascending=[True, True]).iloc[0]
+
+    def val(r):
+        v = tv.fmt_value(r["value"], ind, lang)
+        return v if same else f"{v}, {tv.period_label(r, lang)}"
+    key = "summary" if same else "summary_mixed"
+    return tx(key, lang, title=ttl, period=tv.period_label(hi, lang), hi=names.get(hi["territory_id"]), hv=val(hi),
+              lo=names.get(lo["territory_id"]), lv=val(lo))
+
+
+def _style(k: int, is_ref: bool) -> tuple[str, str, str]:
+    """(colour, dash, marker symbol) of the k-th shown territory; Portugal in dark grey, dotted."""
+    if is_ref:
+        return "#333333", "dot", "square-open"
+    return COLOURS[k % len(COLOURS)], DASHES[k % len(DASHES)], SYMBOLS[k % len(SYMBOLS)]
+
+
+#: chart geometry: the plot's height, and one legend row per two territories (the legend has two columns,
+#: so its height is known on the server and it never scrolls inside the chart)
+PLOT_HEIGHT = 230
+LEGEND_ROW = 22
+BAR_HEIGHT = 30
+
+
+def _legend_name(name: str, width: int = 16) -> str:
+    """A territory's name on at most two lines in the legend (half a phone's width holds ~16 characters)."""
+    if len(name) <= width or " " not in name:
+        return name
+    words, first = name.split(" "), ""
+    while words and len(first) + len(words[0]) + 1 <= max(width, len(name) // 2 + 1):
+        first = f"{first} {words.pop(0)}".strip()
+    return f"{first}<br>{' '.join(words)}" if first and words else name
+
+
+def line_figure(ind: dict, shown: list[str], tids: list[str], s: pd.DataFrame, names: dict, lang: str) -> go.Figure:
+    """A line per territory (distinct colour, dash and marker), Portugal dotted. The legend sits above the
+    plot in two columns (its height is known, it never scrolls); at most 4 horizontal period labels."""
+    order = s.drop_duplicates("period_id").sort_values("start_date")
+    plabel = {r["period_id"]: tv.two_line_label(tv.period_label(r, lang)) for r in order.to_dict("records")}
+    fmt = F.d3_format(ind.get("decimals"))
+    fig = go.Figure()
+    lines: list[int] = []
+    for k, x in enumerate(shown):
+        sx = s[s["territory_id"] == x].sort_values("start_date")
+        if sx.empty:
+            continue
+        colour, dash, symbol = _style(k, x == REFERENCE and x not in tids)
+        fig.add_trace(go.Scatter(
+            x=[plabel[p] for p in sx["period_id"]], y=sx["value"], name=_legend_name(names.get(x, x)),
+            mode="lines+markers", line={"color": colour, "dash": dash, "width": 2 if x == REFERENCE else 2.5},
+            marker={"symbol": symbol, "size": 7},
+            hovertemplate="%{x}: %{y:" + fmt + "}<extra>" + names.get(x, x) + "</extra>"))
+        lines.append(_legend_name(names.get(x, x)).count("<br>") + 1)
+    # the legend's height: two entries a row, a row as tall as its taller entry
+    legend_h = sum(LEGEND_ROW + 15 * (max(lines[i:i + 2]) - 1) for i in range(0, len(lines), 2))
+    fig.update_layout(
+        margin={"l": 8, "r": 12, "t": 8, "b": 8}, height=PLOT_HEIGHT + 50 + legend_h,
+        template="plotly_white", separators=F.separators(lang), hovermode="closest",
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom", "entrywidth": 0.5,
+                "entrywidthmode": "fraction", "font": {"size": 12}},
+        yaxis={"tickformat": fmt, "automargin": True, "nticks": 6},
+        xaxis={"type": "category", "categoryorder": "array", "categoryarray": [plabel[p] for p in order["period_id"]],
+               "automargin": True, "nticks": 4, "tickangle": 0})
+    return fig
+
+
+def bar_figure(ind: dict, shown: list[str], tids: list[str], s: pd.DataFrame, names: dict, lang: str) -> go.Figure:
+    """One period only: horizontal bars sorted from the highest value (on top), the territories' names on
+    the axis, Portugal in grey; each value written in a column at the right edge, so it is never cut."""
+    last = _latest_by_territory(s, shown)
+    rank = {x: k for k, x in enumerate(shown)}
+    last = last.assign(_k=last["territory_id"].map(rank)).sort_values(["value", "_k"], ascending=[True, False])
+    colours = [_style(int(r["_k"]), r["territory_id"] == REFERENCE and r["territory_id"] not in tids)[0]
+               for r in last.to_dict("records")]
+    vals = last["value"].astype(float).tolist()
+    labels = [names.get(x, x) for x in last["territory_id"]]
+    text = [tv.fmt_number(v, ind.get("decimals"), lang) for v in vals]
+    lo, hi = min(vals + [0.0]), max(vals + [0.0])
+    bar = {"x": vals, "y": labels, "orientation": "h", "marker": {"color": colours}}
+    fig = go.Figure([
+        go.Bar(**bar, customdata=[tv.fmt_value(v, ind, lang) for v in vals],
+               hovertemplate="%{y}: %{customdata}<extra></extra>"),
+        # the same bars on a right-hand axis whose tick labels are the values: Plotly sizes that margin
+        # to the widest value, so a value is never cut nor drawn over a bar
+        go.Bar(**bar, yaxis="y2", opacity=0, hoverinfo="skip", showlegend=False)])
+    fig.update_layout(
+        margin={"l": 8, "r": 8, "t": 4, "b": 4}, height=24 + BAR_HEIGHT * len(vals), template="plotly_white",
+        separators=F.separators(lang), showlegend=False, bargap=0.3, barmode="overlay",
+        xaxis={"range": [lo * 1.06, hi * 1.06 or 1], "visible": False, "fixedrange": True},
+        yaxis={"type": "category", "automargin": True, "ticksuffix": " ", "fixedrange": True},
+        yaxis2={"type": "category", "overlaying": "y", "side": "right", "automargin": True, "fixedrange": True,
+                "tickmode": "array", "tickvals": labels, "ticktext": text, "tickprefix": " ",
+                "tickfont": {"size": 13, "color": "#1a1a1a"}, "showgrid": False})
+    return fig
+
+
 def indicator_chart(ind: dict, tids: list[str], ser: pd.DataFrame, names: dict, lang: str):
-    """One chart per indicator: a line per territory (distinct marker and dash), Portugal dotted;
-    a summary sentence and a table alternative."""
+    """One chart per indicator, a summary sentence and a table alternative. Several periods: a line per
+    territory; a single period: sorted bars with their values (a lone dot per line says nothing)."""
     s = ser[(ser["indicator_id"] == ind["indicator_id"]) & ser["value"].notna()]
     ttl = tv.title(ind, lang)
     if s[s["territory_id"].isin(tids)].empty:
         return html.Section([html.H3(ttl), html.P(tx("no_data", lang, title=ttl))], className="obs-compare-chart")
+    shown = tids + ([REFERENCE] if REFERENCE not in tids else [])
+    s = s[s["territory_id"].isin(shown)]
+    single = s["period_id"].nunique() == 1
+    fig = (bar_figure if single else line_figure)(ind, shown, tids, s, names, lang)
     order = s.drop_duplicates("period_id").sort_values("start_date")
     plabel = {r["period_id"]: tv.period_label(r, lang) for r in order.to_dict("records")}
-    xs_all = [plabel[p] for p in order["period_id"]]
-    fig = go.Figure()
-    shown = tids + ([REFERENCE] if REFERENCE not in tids else [])
-    for k, x in enumerate(shown):
-        sx = s[s["territory_id"] == x]
-        if sx.empty:
-            continue
-        is_ref = x == REFERENCE and x not in tids
-        fig.add_trace(go.Scatter(
-            x=[plabel[p] for p in sx["period_id"]], y=sx["value"], name=names.get(x, x), mode="lines+markers",
-            line={"color": "#333" if is_ref else COLOURS[k % len(COLOURS)],
-                  "dash": "dot" if is_ref else DASHES[k % len(DASHES)], "width": 2 if is_ref else 2.5},
-            marker={"symbol": "square-open" if is_ref else SYMBOLS[k % len(SYMBOLS)], "size": 7}))
-    fig.update_layout(margin={"l": 40, "r": 10, "t": 10, "b": 30}, height=300, template="plotly_white",
-                      legend={"orientation": "h", "y": -0.25}, separators=F.separators(lang),
-                      yaxis={"title": tv.unit(ind, lang), "tickformat": F.d3_format(ind.get("decimals"))},
-                      xaxis={"type": "category", "categoryorder": "array", "categoryarray": xs_all})
-    # summary: latest common period among the chosen territories
-    latest = s[s["territory_id"].isin(tids)]
-    last_pid = latest.sort_values("start_date")["period_id"].iloc[-1]
-    at = latest[latest["period_id"] == last_pid]
-    per = plabel[last_pid]
-    if len(at) == 1:
-        r = at.iloc[0]
-        summary = tx("summary_one", lang, title=ttl, period=per, name=names.get(r["territory_id"]),
-                     v=tv.fmt_value(r["value"], ind, lang))
-    else:
-        hi, lo = at.loc[at["value"].idxmax()], at.loc[at["value"].idxmin()]
-        summary = tx("summary", lang, title=ttl, period=per, hi=names.get(hi["territory_id"]),
-                     hv=tv.fmt_value(hi["value"], ind, lang), lo=names.get(lo["territory_id"]),
-                     lv=tv.fmt_value(lo["value"], ind, lang))
     # table alternative: periods x territories
-    wide = s[s["territory_id"].isin(shown)].pivot_table(index="period_id", columns="territory_id", values="value",
-                                                        aggfunc="first")
-    head = html.Thead(html.Tr([html.Th(tv.tr("period", lang), scope="col")]
-                              + [html.Th(names.get(x, x), scope="col") for x in shown if x in wide.columns]))
+    wide = s.pivot_table(index="period_id", columns="territory_id", values="value", aggfunc="first")
+    thead = html.Thead(html.Tr([html.Th(tv.tr("period", lang), scope="col")]
+                               + [html.Th(names.get(x, x), scope="col") for x in shown if x in wide.columns]))
     body = html.Tbody([html.Tr([html.Th(plabel[p], scope="row")]
                                + [html.Td(tv.fmt_value(wide.at[p, x], ind, lang), className="text-end")
                                   for x in shown if x in wide.columns])
                        for p in order["period_id"] if p in wide.index])
     return html.Section([
         html.H3(ttl),
-        html.P(summary, className="obs-summary"),
-        dcc.Graph(figure=fig, config=graph_config("static", lang), className="obs-graph"),
+        html.P(chart_summary(ind, tids, ser, names, lang), className="obs-summary"),
+        html.P(tv.unit(ind, lang), className="obs-chart-unit small text-muted-strong"),     # the value axis's unit
+        dcc.Graph(id=f"{ids.CHART}-{ind['indicator_id']}", figure=fig, config=graph_config("static", lang),
+                  className="obs-graph"),
         html.Details([html.Summary(tx("chart_table", lang)),
-                      tv.scroll_region(html.Table([head, body], className="table table-sm obs-table"),
-                                       f"{tx('chart_table', lang)}: {ttl}")]),
+                      tv.scroll_region(html.Table([thead, body], className="table table-sm obs-table"),
+                                       f"{tx('chart_table', lang)}: {ttl}", declared=True)]),
     ], className="obs-compare-chart")
 
 
@@ -235,11 +334,11 @@ def content(tids: list[str], iids: list[str], lang: str) -> list:
     inds = inds[inds["indicator_id"].isin(iids)].set_index("indicator_id").loc[
         [i for i in iids if i in set(inds["indicator_id"])]].reset_index()
     ser = data.series(list(dict.fromkeys(tids + [REFERENCE])), list(inds["indicator_id"]))
-    names = _names(tids)
+    names = _names(tids, lang)
     return [
         html.H2(tx("table", lang)),
         html.P(tx("reference", lang)) if REFERENCE not in tids else None,
-        tv.scroll_region(comparison_table(tids, inds, ser, names, lang), tx("table", lang)),
+        tv.scroll_region(comparison_table(tids, inds, ser, names, lang), tx("table", lang), declared=True),
         html.H2(tx("charts", lang)),
         html.Div([indicator_chart(ind, tids, ser, names, lang) for ind in inds.to_dict("records")],
                  className="obs-compare-charts"),
@@ -257,7 +356,7 @@ def http_status(t: str | None = None, i: str | None = None, lang: str | None = N
 
 def chosen_list(tids: list[str], lang: str) -> list:
     """The chosen territories, each with a button that removes it (its name in the button's label)."""
-    names = _names(tids)
+    names = _names(tids, lang)
     return [html.Li([dcc.Link(names.get(x, x), href=tv.href(_profile_path(x), lang)), " ",
                      html.Button(["×", html.Span(f" {tx('remove', lang)} {names.get(x, x)}",
                                                  className="visually-hidden")],
@@ -280,12 +379,18 @@ def add_territory(tids: list[str], text: str | None, lang: str) -> tuple[list[st
         tid = hits.iloc[0]["territory_id"] if len(hits) else None
     if tid is None:
         return tids, i18n.t("search.none", lang, q=text)
-    name = _names([tid]).get(tid, tid)
+    name = _names([tid], lang).get(tid, tid)
     if tid in tids:
         return tids, tx("already", lang, name=name)
     if len(tids) >= MAX_TERRITORIES:
         return tids, tx("too_many", lang, n=MAX_TERRITORIES, k=len(tids) + 1)
     return tids + [tid], tx("added", lang, name=name)
+
+
+def picker_header(iids: list[str] | None, lang: str) -> str:
+    """"Indicadores: 5 de 34 escolhidos — alterar": the picker's header, counting the current choice."""
+    known = set(data.indicators()["indicator_id"])
+    return tx("choose_indicators", lang, n=len([i for i in (iids or []) if i in known]), k=len(known))
 
 
 def layout(t: str | None = None, i: str | None = None, lang: str | None = None, **_):  # noqa: A002
@@ -317,7 +422,7 @@ def layout(t: str | None = None, i: str | None = None, lang: str | None = None, 
                         **{"aria-labelledby": "comparar-chosen-h"}),
             ], className="col-md-6"),
             html.Div(html.Details([
-                html.Summary(tx("choose_indicators", lang, n=len(iids), k=len(data.indicators()))),
+                html.Summary(picker_header(iids, lang), id=ids.PICKER_SUMMARY),
                 html.Fieldset([
                     html.Legend(tx("indicators", lang), className="visually-hidden"),
                     dbc.Checklist(id=ids.INDICATORS, options=indicator_options(lang), value=iids,
@@ -343,7 +448,7 @@ def edit(n_submit, n_clicks, removes, text, chosen, lang):
         if not (ctx.triggered and ctx.triggered[0].get("value")):
             raise PreventUpdate            # a button re-rendered, not clicked
         tid = trig["index"]
-        name = _names([tid]).get(tid, tid)
+        name = _names([tid], lang).get(tid, tid)
         return [x for x in chosen if x != tid], no_update, tx("removed", lang, name=name)
     new, msg = add_territory(chosen, text, lang)
     return new, ("" if new != chosen else no_update), msg
@@ -358,6 +463,13 @@ def update(tids, iids, lang):
     tids = list(tids or [])[:MAX_TERRITORIES]
     iids = list(iids or [])
     return content(tids, iids, lang), search_of(tids, iids, lang), chosen_list(tids, lang)
+
+
+@callback(Output(ids.PICKER_SUMMARY, "children"), Input(ids.INDICATORS, "value"), State(ids.LANG, "data"),
+          prevent_initial_call=True)
+def update_picker_header(iids, lang):
+    """The picker's header follows the ticked indicators."""
+    return picker_header(iids, lang_of(lang))
 
 
 clientside_callback(tv.URL_SYNC_JS, Output(ids.URL_SYNC, "data"), Input(ids.URL_SEARCH, "data"),

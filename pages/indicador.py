@@ -244,8 +244,8 @@ def metadata_block(v: IV.View):
     sources = m.get("sources") or []
     out.append(html.H3(t("meta.sources", lang)))
     out.append(html.Ul([html.Li([html.A(s["producer"], href=s["url"]) if s.get("url") else s["producer"],
-                                 f" — {t('meta.licence', lang)}: {s.get('licence', '')}",
-                                 f" ({s['note']})" if s.get("note") else ""]) for s in sources]))
+                                 f" — {t('meta.licence', lang)}: {src_text(s, 'licence', lang)}",
+                                 f" ({src_text(s, 'note', lang)})" if s.get("note") else ""]) for s in sources]))
     if m.get("caveats"):
         out += [html.H3(t("meta.caveats", lang)), html.Ul([html.Li(pick(c, lang)) for c in m["caveats"]])]
     if m.get("thresholds"):
@@ -295,6 +295,11 @@ def map_wrap_class(layer: dict | str | None) -> str:
     taller tile map (assets/10-app.css)."""
     name = layer.get("name") if isinstance(layer, dict) else layer
     return "map-wrap map-wrap--tiles" if str(name or "").startswith("tiles") else "map-wrap"
+
+
+def src_text(s: dict, key: str, lang: str) -> str:
+    """A source's licence or note in the language (registry `licence_en`/`note_en`, else as declared)."""
+    return (s.get(f"{key}_en") if lang == "en" else None) or s.get(key) or ""
 
 
 def layout(indicator_id: str | None = None, lang: str | None = None, **q):

@@ -10,9 +10,14 @@ from dash import dcc, html
 from obs import data, fmt, ui
 from obs import figures as F
 from obs import indicator_view as IV
-from obs.i18n import area_label, lang_of, level_label, t
+from obs.i18n import area_label, lang_of, level_label, short_unit, t
 
-dash.register_page(__name__, path="/", title="Observatório — Dashboard de Políticas Públicas", name="Início",
+def _home_title(**_) -> str:
+    from obs.i18n import request_lang
+    return f"Observatório — {t('site.tagline', request_lang()).split(' · ')[0]}"
+
+
+dash.register_page(__name__, path="/", title=_home_title, name="Início",
                    name_en="Home", nav=True, order=0)
 
 HEADLINES = "home-headlines"
@@ -26,7 +31,7 @@ ALARM_LEVELS = ("critico", "atencao", "informacao")
 def headline_card(r: pd.Series, lang: str):
     title = r["title_en"] if lang == "en" else r["title_pt"]
     d = int(r["decimals"]) if pd.notna(r["decimals"]) else 1
-    unit = r["short_unit"] or ""
+    unit = short_unit(r, lang)
     label = r["label_en"] if lang == "en" else r["label_pt"]
     if r["change"] is not None and pd.notna(r["change"]):
         ch = r["change"]

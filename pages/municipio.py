@@ -24,7 +24,8 @@ class ids:
 
 def _title(dico) -> str:
     ter = _municipality(dico)
-    return f"{ter['name_unique']} · Observatório" if ter else "Observatório"
+    from obs.i18n import request_lang, territory_name
+    return f"{territory_name(ter['name_unique'], request_lang())} · Observatório" if ter else "Observatório"
 
 
 def _municipality(dico) -> dict | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import dash
 
 from obs import ui
-from obs.i18n import lang_of, t
+from obs.i18n import lang_of, page_title, t
 
-dash.register_page(__name__, path="/404", title="Página não encontrada · Observatório")
+dash.register_page(__name__, path="/404", title=page_title("Página não encontrada", "Page not found"))
 
 
 def layout(lang: str | None = None, **kwargs):

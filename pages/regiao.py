@@ -27,7 +27,8 @@ class ids:
 
 def _title(code) -> str:
     ter = _region(code)
-    return f"{ter['name_unique']} · Observatório" if ter else "Observatório"
+    from obs.i18n import request_lang, territory_name
+    return f"{territory_name(ter['name_unique'], request_lang())} · Observatório" if ter else "Observatório"
 
 
 def _region(code) -> dict | None:

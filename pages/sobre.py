@@ -9,9 +9,9 @@ from dash import dcc, html
 from obs import data
 from obs import fmt as F
 from obs import territory_view as tv
-from obs.i18n import area_label, lang_of
+from obs.i18n import area_label, lang_of, page_title
 
-dash.register_page(__name__, path="/sobre", name="Sobre", name_en="About", title="Sobre · Observatório",
+dash.register_page(__name__, path="/sobre", name="Sobre", name_en="About", title=page_title("Sobre", "About"),
                    order=9, nav=True)
 
 TEXT = {
@@ -29,6 +29,8 @@ TEXT = {
                      "Observatório."),
     "attribution": ("Atribuições gerais", "General attributions"),
     "catalogue": ("Fontes lidas na última construção", "Sources read in the latest build"),
+    "catalogue_pt": ("", "Each source's title, producer and licence terms are quoted as the source catalogue "
+                         "declares them, in Portuguese."),
     "cat_caption": ("Fontes de dados: produtor, licença, ficheiro e linhas lidas",
                     "Data sources: producer, licence, file and rows read"),
     "producer": ("Produtor", "Producer"),
@@ -186,12 +188,13 @@ def _pick(v, lang):
 
 
 def attributions(lang: str) -> html.Ul:
-    return html.Ul([html.Li([html.A(name, href=url), f" — {_pick(desc, lang)} ",
+    # the producers' names are proper names in Portuguese: marked as such for screen readers (WCAG 3.1.2)
+    return html.Ul([html.Li([html.A(name, href=url, lang="pt-PT"), f" — {_pick(desc, lang)} ",
                              html.Span(f"{tx('licence', lang)}: {_pick(lic, lang)}.")])
                     for name, lic, desc, url in ATTRIBUTIONS])
 
 
-def catalogue_list(lang: str) -> html.Ul:
+def catalogue_list(lang: str) -> html.Div:
     """Every declared source: title (link), producer, licence, rows read in the latest build."""
     cat = data.source_catalogue()
     lin = data.lineage()
@@ -202,12 +205,15 @@ def catalogue_list(lang: str) -> html.Ul:
         read = (f"{F.number(ln['rows_read'], 0, lang)} / {F.number(ln['rows_rejected'], 0, lang)}" if ln else "—")
         title = html.A(s["title"], href=s["url"]) if s.get("url") else s["title"]
         items.append(html.Li([
-            html.Strong(title),
-            html.Dl([html.Dt(tx("producer", lang)), html.Dd(s["producer"]),
-                     html.Dt(tx("licence", lang)), html.Dd(s["licence"]),
+            html.Strong(title, lang="pt-PT"),
+            html.Dl([html.Dt(tx("producer", lang)), html.Dd(s["producer"], lang="pt-PT"),
+                     html.Dt(tx("licence", lang)), html.Dd(s["licence"], lang="pt-PT"),
                      html.Dt(tx("rows", lang)), html.Dd(read)], className="obs-source-facts"),
         ], className="obs-source"))
-    return html.Ul(items, className="list-unstyled obs-sources")
+    out = [html.Ul(items, className="list-unstyled obs-sources")]
+    if lang == "en":
+        out.insert(0, html.P(tx("catalogue_pt", lang), className="small"))
+    return html.Div(out)
 
 
 def indicators_table(lang: str):
@@ -219,16 +225,22 @@ def indicators_table(lang: str):
             meta = json.loads(r["meta_json"])
         except (TypeError, ValueError):
             meta = {}
-        srcs = "; ".join(f"{s.get('producer', '')} ({s.get('licence', '')})" for s in meta.get("sources", []))
+        srcs = "; ".join(f"{s.get('producer', '')} ({(s.get('licence_en') if lang == 'en' else None) or s.get('licence', '')})"
+                         for s in meta.get("sources", []))
         agg = r.get("aggregation") or ""
+        def lab(k):
+            return {"data-label": tx(k, lang)}
         body.append(html.Tr([
             html.Th(dcc.Link(tv.title(r, lang), href=tv.href(f"/indicador/{r['indicator_id']}", lang)), scope="row"),
-            html.Td(area_label(r["area"], lang)), html.Td(tv.unit(r, lang)),
-            html.Td(t(f"agg.{agg}", lang) if f"agg.{agg}" in _agg_keys() else agg), html.Td(srcs)]))
+            html.Td(html.Span(area_label(r["area"], lang)), **lab("area")),
+            html.Td(html.Span(tv.unit(r, lang)), **lab("unit")),
+            html.Td(html.Span(t(f"agg.{agg}", lang) if f"agg.{agg}" in _agg_keys() else agg), **lab("aggregation")),
+            html.Td(html.Span(srcs), **lab("source"))]))
     head = html.Thead(html.Tr([html.Th(x, scope="col") for x in (
         tv.tr("indicator", lang), tx("area", lang), tx("unit", lang), tx("aggregation", lang), tx("source", lang))]))
-    return tv.scroll_region(html.Table([html.Caption(tx("ind_caption", lang)), head, html.Tbody(body)],
-                                       className="table table-sm obs-table"), tx("ind_caption", lang))
+    # cards on phones and tablets (obs-stack-table): every cell readable without sideways scrolling
+    return html.Table([html.Caption(tx("ind_caption", lang)), head, html.Tbody(body)],
+                      className="table table-sm obs-table obs-stack-table obs-about-indicators")
 
 
 def _agg_keys():

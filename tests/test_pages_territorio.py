@@ -88,9 +88,14 @@ def test_band_summary_is_one_sentence_in_pt_and_en():
     peers = _frame([("a", p, "2020", v) for p, v in (("P1", 900.0), ("P2", 1000.0), ("P3", 1100.0))])
     band = tv.peer_band(own, nat, peers)
     pt = tv.band_summary(band, ind, "Terra", "pt")
-    assert pt == ("Em 2020, Terra registou 1\u00a0234,5 em Índice, acima da mediana dos pares (1\u00a0000,0; pior) "
-                  "e acima do valor nacional (1\u00a0000,0; pior).")
-    assert tv.band_summary(band, ind, "Terra", "en").startswith("In 2020, Terra had 1,234.5 for Index, above the peer")
+    # the peers' part follows the position rule (quartiles), with the median for scale (issue 8, item 10)
+    assert pt == ("Em 2020, Terra registou 1\u00a0234,5 em Índice, acima do P75 dos pares (1\u00a0050,0; mediana "
+                  "1\u00a0000,0; pior) e acima do valor nacional (1\u00a0000,0; pior).")
+    assert tv.band_summary(band, ind, "Terra", "en").startswith(
+        "In 2020, Terra had 1,234.5 for Index, above the peers' P75 (1,050.0; median 1,000.0; worse)")
+    band.loc[0, "territory"] = 1040.0          # far from the median (1 000) but inside P25–P75: "similar"
+    assert "no intervalo interquartil dos pares (950,0–1\u00a0050,0; mediana 1\u00a0000,0)" in tv.band_summary(
+        band, ind, "Terra", "pt")
 
 
 # -- Município --------------------------------------------------------------------------------
