@@ -569,6 +569,74 @@ def search_territories(q: str, limit: int = 10) -> pd.DataFrame:
     return df.drop(columns=["_starts", "_lvl"]).reset_index(drop=True)
 
 
+#: words a query may hold that say nothing about what is sought (dropped unless nothing else is left)
+SEARCH_STOPWORDS = frozenset("a o as os e de da do das dos em no na nos nas por para com ao aos the of and in by per "
+                             "for to".split())
+#: how much a query word found in each field counts (titles first, then keywords, then the id)
+SEARCH_WEIGHTS = {"title": 4, "short_title": 4, "keywords": 2, "id": 1, "area": 1}
+
+
+def _search_words(s: str) -> list[str]:
+    import re
+    return re.findall(r"[a-z0-9]+", _fold(s))
+
+
+def _indicator_search_index() -> list[dict]:
+    """One entry per public indicator: its titles and the words of each searchable field (both languages)."""
+    import orjson
+
+    from indicators.model import AREAS
+    out = []
+    for r in indicators(public=True).itertuples():
+        m = orjson.loads(r.meta_json)
+        kw = m.get("keywords") or {}
+        short = m.get("short_title") or {}
+        fields = {"title": [m["title"].get("pt", ""), m["title"].get("en", "")],
+                  "short_title": [short.get("pt", ""), short.get("en", "")],
+                  "keywords": list(kw.get("pt", [])) + list(kw.get("en", [])),
+                  "id": [str(r.indicator_id).replace("_", " ")],
+                  "area": list(AREAS.get(r.area, ()))}
+        out.append({"indicator_id": str(r.indicator_id), "area": r.area,
+                    "title_pt": m["title"].get("pt", ""), "title_en": m["title"].get("en") or m["title"].get("pt", ""),
+                    "words": {f: {w for text in texts for w in _search_words(text)} for f, texts in fields.items()}})
+    return out
+
+
+def search_indicators(q: str, lang: str = "pt", limit: int = 6) -> pd.DataFrame:
+    """Public indicators matching `q` in their title, short title, keywords (synonyms) or id, in pt-PT
+    and English, accents and case optional: 'divida', 'dívida' and 'debt' find the debt indicators.
+
+    Every word of the query must begin a word of one of those fields (or of the policy area's name). Best first: matches in the
+    titles outweigh keywords, and a title that starts with the query comes first; then by title.
+    Columns: indicator_id, title (in `lang`), area, score.
+    """
+    cols = ["indicator_id", "title", "area", "score"]
+    words = _search_words((q or "")[:80])
+    if len(" ".join(words)) < 2:
+        return pd.DataFrame(columns=cols)
+    words = [w for w in words if w not in SEARCH_STOPWORDS] or words
+    key = " ".join(words)
+    rows = []
+    for e in memo("indicator_search_index", (), _indicator_search_index):
+        score = 0
+        for w in words:
+            best = max((SEARCH_WEIGHTS[f] for f, ws in e["words"].items() if any(x.startswith(w) for x in ws)),
+                       default=0)
+            if not best:
+                break
+            score += best
+        else:
+            title = e["title_en"] if lang == "en" else e["title_pt"]
+            if " ".join(_search_words(title)).startswith(key):
+                score += 3
+            rows.append({"indicator_id": e["indicator_id"], "title": title, "area": e["area"], "score": score,
+                         "_sort": _fold(title)})
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    df = pd.DataFrame(rows).sort_values(["score", "_sort"], ascending=[False, True], kind="stable")
+    return df[cols].head(limit).reset_index(drop=True)
+
+
 # Web boundary layers (built by etl/geo.py into settings.paths().geo_dir), read once per file version.
 #: territorial level (or view) -> file name in the geo dir
 GEO_FILES = {"municipio": "municipios.geojson", "nuts3": "nuts3.geojson", "nuts2": "nuts2.geojson",
