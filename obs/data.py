@@ -817,3 +817,58 @@ def indicator_coverage(indicator_id: str, public: bool = True) -> dict:
     return {"n_values": int(lv["n"].sum()) if len(lv) else 0,
             "levels": {str(r.level): int(r.n) for r in lv.itertuples()},
             "breaks": [{"territory_id": str(r.territory_id), "period_id": str(r.period_id)} for r in br.itertuples()]}
+
+
+# -- the Excel CSV's rounding (obs/export.py writes it; issue 8 item 16) -------------------------
+
+#: a numerator or denominator needing more decimals than this was computed (e.g. back-calculated
+#: from a published rate), not given by the source: it is rounded to whole units
+SOURCE_MAX_DECIMALS = 6
+
+
+def _decimals_of(values) -> int | None:
+    """The fewest decimals (0..SOURCE_MAX_DECIMALS) that write every value exactly, or None."""
+    import numpy as np
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return 0
+    for d in range(SOURCE_MAX_DECIMALS + 1):
+        scaled = v * 10.0 ** d
+        if np.all(np.abs(scaled - np.rint(scaled)) <= 1e-6 + 1e-12 * np.abs(scaled)):
+            return d
+    return None
+
+
+def _excel_rules() -> dict[str, dict]:
+    f, i = S.fact, S.indicator
+    inds = query(select(i.c.indicator_id, i.c.decimals, i.c.unit_pt, i.c.unit_en))
+    # numerators and denominators as the sources give them (or as computed from them): not the sums
+    # of the regional aggregation, which carry float noise
+    rows = query(select(f.c.indicator_id, f.c.numerator, f.c.denominator, f.c.origin)
+                 .where(or_(f.c.numerator.is_not(None), f.c.denominator.is_not(None))))
+    out = {}
+    for r in inds.itertuples():
+        iid = str(r.indicator_id)
+        mine = rows[rows["indicator_id"] == iid]
+        own = mine[mine["origin"] != "aggregated"]
+        base = own if len(own) else mine
+        rule = {"value": int(r.decimals) if pd.notna(r.decimals) else 1,
+                "unit": {"pt": r.unit_pt or "", "en": r.unit_en or r.unit_pt or ""}}
+        for col in ("numerator", "denominator"):
+            d = _decimals_of(base[col]) if len(base) else 0
+            rule[col] = 0 if d is None else d
+        out[iid] = rule
+    return out
+
+
+def excel_rules() -> dict[str, dict]:
+    """How the Excel CSV rounds each indicator: {indicator_id: {"value": the indicator's declared
+    decimals, "numerator"/"denominator": the precision of the source's figures, "unit": {pt, en}}}.
+
+    The precision of a numerator or denominator is the fewest decimals that write every one of its
+    values as the source gives them (population: 0; area in km²: 2). One computed with more than
+    SOURCE_MAX_DECIMALS decimals (the 2011 population back-calculated from INE's 2011–2021 change
+    rate) is a count estimated from a rate: rounded to whole units. Cached per database version.
+    """
+    return memo("excel_rules", (), _excel_rules)
