@@ -84,6 +84,21 @@ def test_index_and_openapi(client):
     assert r.status_code == 200 and r.mimetype == "text/html" and b"openapi.json" in r.data
 
 
+def test_openapi_every_operation_is_described_for_people(client):
+    """Swagger UI at /api/docs shows these: every operation has a summary and a description, in pt-PT
+    and English; every parameter a description; every tag a description."""
+    doc = get_json(client, "/api/v1/openapi.json")
+    tags = {t["name"]: t["description"] for t in doc["tags"]}
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            where = f"{method.upper()} {path}"
+            assert len(op.get("summary", "")) > 5 and " · " in op["summary"], where
+            assert len(op.get("description", "")) > 40 and "*English:*" in op["description"], where
+            assert all(p.get("description") for p in op.get("parameters", [])), where
+            assert all(t in tags and tags[t] for t in op["tags"]), where
+    assert doc["externalDocs"]["url"] == "/api/docs"
+
+
 def test_indicator_metadata(client):
     d = get_json(client, f"/api/v1/indicators/{IND}")["data"]
     assert d["id"] == IND and d["title"]["pt"] and d["unit"]["pt"] and d["sources"][0]["licence"]
