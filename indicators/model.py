@@ -78,6 +78,14 @@ class Periodicity(str, Enum):
     irregular = "irregular"
 
 
+class Keywords(BaseModel):
+    """Words people search for that the title does not hold (synonyms, related terms, acronyms), per
+    language; the header search matches them, accents and case optional."""
+    model_config = ConfigDict(extra="forbid")
+    pt: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list)
+
+
 class Source(BaseModel):
     model_config = ConfigDict(extra="forbid")
     producer: str
@@ -262,6 +270,7 @@ class Indicator(BaseModel):
     id: str
     title: Text
     short_title: Text | None = None
+    keywords: Keywords = Field(default_factory=Keywords)
     description: Text
     unit: Text
     short_unit: str = ""

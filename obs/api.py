@@ -13,7 +13,6 @@ indicators are filtered there and checked again here) and hand rows to obs.expor
 from __future__ import annotations
 
 import hashlib
-import html
 import math
 import re
 from dataclasses import dataclass
@@ -22,10 +21,10 @@ from urllib.parse import urlencode
 
 import orjson
 import pandas as pd
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, g, redirect, request
 from werkzeug.exceptions import HTTPException
 
-from obs import data, export, openapi, settings
+from obs import apidocs, data, export, openapi, settings
 
 API_PREFIX = "/api/v1"
 DEFAULT_PAGE_SIZE = 1000
@@ -173,7 +172,15 @@ def _page() -> Page:
     return Page(_int("page", 1, 1, MAX_PAGE), _int("page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE))
 
 
-FMT_PARAMS = ["format", "dialect", "page", "page_size"]
+FMT_PARAMS = ["format", "dialect", "lang", "page", "page_size"]
+
+
+def _csv_options() -> dict:
+    """The Excel dialect's language (lang=pt|en) and rounding rules (ignored by the tidy dialect)."""
+    lang = _one("lang", ["pt", "en"], "pt")
+    if request.args.get("dialect", "").strip() != "excel":
+        return {"lang": lang}
+    return {"lang": lang, "rules": data.excel_rules()}
 
 
 # -- responses ---------------------------------------------------------------------------------
@@ -252,12 +259,13 @@ def listing(df: pd.DataFrame, total: int, p: Page, name: str, rows_fn=None, tabl
     `table` = (column names, row tuples) instead of `df` writes the CSV without pandas (same bytes)."""
     fmt = _one("format", ["json", "csv"], "json")
     dialect = _one("dialect", list(export.DIALECTS), "tidy")
+    opts = _csv_options()
     pag = _pagination(p, total)
     if fmt == "csv":
         if table is not None:
-            body = export.rows_to_csv(*table, dialect, demo=is_demo())
+            body = export.rows_to_csv(*table, dialect, demo=is_demo(), **opts)
         else:
-            body = export.to_csv(df, dialect, demo=is_demo())
+            body = export.to_csv(df, dialect, demo=is_demo(), **opts)
         resp = Response(body, mimetype="text/csv")
         resp.headers["Content-Type"] = "text/csv; charset=utf-8"
         resp.headers["Content-Disposition"] = f'inline; filename="{name}.csv"'
@@ -383,6 +391,7 @@ def openapi_json():
 
 
 ENDPOINTS = [
+    ("/api/docs", "Documentação para pessoas / documentation for people"),
     ("/api/v1/openapi.json", "Documento OpenAPI 3.1 / OpenAPI document"),
     ("/api/v1/indicators", "Indicadores públicos / public indicators"),
     ("/api/v1/indicators/indice_envelhecimento", "Metadados de um indicador / one indicator's metadata"),
@@ -400,16 +409,11 @@ ENDPOINTS = [
 
 @bp.get("/")
 def index():
+    """The endpoint list as JSON; a browser (Accept: text/html) is sent to the documentation page."""
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     if best == "text/html" and request.args.get("format") != "json":
-        items = "\n".join(f'<li><a href="{html.escape(u)}"><code>{html.escape(u)}</code></a> — {html.escape(d)}</li>'
-                          for u, d in ENDPOINTS)
-        page = (f'<!doctype html><html lang="pt-PT"><head><meta charset="utf-8"><title>API — Observatório</title>'
-                f'</head><body><main><h1>API de dados abertos do Observatório</h1>'
-                f'<p>API só de leitura; JSON por omissão, <code>format=csv</code> para CSV. Documentação: '
-                f'<a href="{API_PREFIX}/openapi.json">OpenAPI</a>.</p><p lang="en">Read-only open data API.</p>'
-                f'<ul>{items}</ul></main></body></html>')
-        resp = Response(page, mimetype="text/html")
+        lang = "?lang=en" if request.args.get("lang") == "en" else ""
+        resp = redirect(apidocs.DOCS_PATH + lang, 302)
         resp.vary.add("Accept")
         return resp
     resp = json_response({"data": [{"url": u, "description": d} for u, d in ENDPOINTS], "meta": meta()})
@@ -636,7 +640,7 @@ def _breaks(df: pd.DataFrame) -> list[dict]:
 
 def _indicator_download(indicator_id: str):
     """Rows, stem, metadata for an indicator download: the whole indicator, or what is on screen."""
-    _check_params(["dialect", "level", "period", "territories"])
+    _check_params(["dialect", "level", "period", "territories", "lang"])
     row = _indicator_or_404(indicator_id)
     level = request.args.get("level", "").strip()
     if level and level not in data.levels():
@@ -658,9 +662,13 @@ def _zip(kind: str, subject: dict, metas: list[dict], df: pd.DataFrame, stem: st
     demo = bool(b.get("is_demo", False))
     url = settings.env("OBS_BASE_URL").rstrip("/") + request.full_path.rstrip("?")
     files = [f"{stem}.csv", f"{stem}_excel.csv", "metadata.json", "LEIA-ME.md"]
+    rules = data.excel_rules()
     doc = export.metadata_document(kind=kind, subject=subject, indicators=metas, build=b, filters=filters,
-                                   files=files, n_rows=len(df), breaks=_breaks(df), url=url, demo=demo)
-    return _attachment(export.zip_package(stem, df, doc, demo=demo), f"{stem}.zip", "application/zip")
+                                   files=files, n_rows=len(df), breaks=_breaks(df), url=url, demo=demo,
+                                   rules=rules)
+    lang = _one("lang", ["pt", "en"], "pt")
+    body = export.zip_package(stem, df, doc, demo=demo, lang=lang, rules=rules)
+    return _attachment(body, f"{stem}.zip", "application/zip")
 
 
 @dl.get("/indicador/<indicator_id>.csv")
@@ -668,7 +676,7 @@ def indicator_csv(indicator_id):
     dialect = _one("dialect", list(export.DIALECTS), "tidy")
     _, df, stem, _ = _indicator_download(indicator_id)
     name = stem + ("_excel" if dialect == "excel" else "") + ".csv"
-    return _attachment(export.to_csv(df, dialect, demo=is_demo()), name, "text/csv")
+    return _attachment(export.to_csv(df, dialect, demo=is_demo(), **_csv_options()), name, "text/csv")
 
 
 @dl.get("/indicador/<indicator_id>.zip")
@@ -680,7 +688,7 @@ def indicator_zip(indicator_id):
 
 
 def _territory_download(territory_id: str):
-    _check_params(["dialect"])
+    _check_params(["dialect", "lang"])
     row = data.territory(territory_id)
     if row is None:
         raise ApiError(404, f"unknown territory {territory_id!r} (see {API_PREFIX}/territories)", "territory_id")
@@ -693,7 +701,7 @@ def territory_csv(territory_id):
     dialect = _one("dialect", list(export.DIALECTS), "tidy")
     _, df = _territory_download(territory_id)
     name = f"territorio_{_safe(territory_id)}" + ("_excel" if dialect == "excel" else "") + ".csv"
-    return _attachment(export.to_csv(df, dialect, demo=is_demo()), name, "text/csv")
+    return _attachment(export.to_csv(df, dialect, demo=is_demo(), **_csv_options()), name, "text/csv")
 
 
 @dl.get("/territorio/<territory_id>.zip")
@@ -722,4 +730,5 @@ def init_app(server):
     if "api_v1" not in server.blueprints:
         server.register_blueprint(bp)
         server.register_blueprint(dl)
+        server.register_blueprint(apidocs.docs)
     return server

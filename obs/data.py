@@ -610,6 +610,74 @@ def search_territories(q: str, limit: int = 10) -> pd.DataFrame:
     return df.drop(columns=["_starts", "_lvl"]).reset_index(drop=True)
 
 
+#: words a query may hold that say nothing about what is sought (dropped unless nothing else is left)
+SEARCH_STOPWORDS = frozenset("a o as os e de da do das dos em no na nos nas por para com ao aos the of and in by per "
+                             "for to".split())
+#: how much a query word found in each field counts (titles first, then keywords, then the id)
+SEARCH_WEIGHTS = {"title": 4, "short_title": 4, "keywords": 2, "id": 1, "area": 1}
+
+
+def _search_words(s: str) -> list[str]:
+    import re
+    return re.findall(r"[a-z0-9]+", _fold(s))
+
+
+def _indicator_search_index() -> list[dict]:
+    """One entry per public indicator: its titles and the words of each searchable field (both languages)."""
+    import orjson
+
+    from indicators.model import AREAS
+    out = []
+    for r in indicators(public=True).itertuples():
+        m = orjson.loads(r.meta_json)
+        kw = m.get("keywords") or {}
+        short = m.get("short_title") or {}
+        fields = {"title": [m["title"].get("pt", ""), m["title"].get("en", "")],
+                  "short_title": [short.get("pt", ""), short.get("en", "")],
+                  "keywords": list(kw.get("pt", [])) + list(kw.get("en", [])),
+                  "id": [str(r.indicator_id).replace("_", " ")],
+                  "area": list(AREAS.get(r.area, ()))}
+        out.append({"indicator_id": str(r.indicator_id), "area": r.area,
+                    "title_pt": m["title"].get("pt", ""), "title_en": m["title"].get("en") or m["title"].get("pt", ""),
+                    "words": {f: {w for text in texts for w in _search_words(text)} for f, texts in fields.items()}})
+    return out
+
+
+def search_indicators(q: str, lang: str = "pt", limit: int = 6) -> pd.DataFrame:
+    """Public indicators matching `q` in their title, short title, keywords (synonyms) or id, in pt-PT
+    and English, accents and case optional: 'divida', 'dívida' and 'debt' find the debt indicators.
+
+    Every word of the query must begin a word of one of those fields (or of the policy area's name). Best first: matches in the
+    titles outweigh keywords, and a title that starts with the query comes first; then by title.
+    Columns: indicator_id, title (in `lang`), area, score.
+    """
+    cols = ["indicator_id", "title", "area", "score"]
+    words = _search_words((q or "")[:80])
+    if len(" ".join(words)) < 2:
+        return pd.DataFrame(columns=cols)
+    words = [w for w in words if w not in SEARCH_STOPWORDS] or words
+    key = " ".join(words)
+    rows = []
+    for e in memo("indicator_search_index", (), _indicator_search_index):
+        score = 0
+        for w in words:
+            best = max((SEARCH_WEIGHTS[f] for f, ws in e["words"].items() if any(x.startswith(w) for x in ws)),
+                       default=0)
+            if not best:
+                break
+            score += best
+        else:
+            title = e["title_en"] if lang == "en" else e["title_pt"]
+            if " ".join(_search_words(title)).startswith(key):
+                score += 3
+            rows.append({"indicator_id": e["indicator_id"], "title": title, "area": e["area"], "score": score,
+                         "_sort": _fold(title)})
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    df = pd.DataFrame(rows).sort_values(["score", "_sort"], ascending=[False, True], kind="stable")
+    return df[cols].head(limit).reset_index(drop=True)
+
+
 # Web boundary layers (built by etl/geo.py into settings.paths().geo_dir), read once per file version.
 #: territorial level (or view) -> file name in the geo dir
 GEO_FILES = {"municipio": "municipios.geojson", "nuts3": "nuts3.geojson", "nuts2": "nuts2.geojson",
@@ -897,3 +965,58 @@ def indicator_coverage(indicator_id: str, public: bool = True) -> dict:
     return {"n_values": int(lv["n"].sum()) if len(lv) else 0,
             "levels": {str(r.level): int(r.n) for r in lv.itertuples()},
             "breaks": [{"territory_id": str(r.territory_id), "period_id": str(r.period_id)} for r in br.itertuples()]}
+
+
+# -- the Excel CSV's rounding (obs/export.py writes it; issue 8 item 16) -------------------------
+
+#: a numerator or denominator needing more decimals than this was computed (e.g. back-calculated
+#: from a published rate), not given by the source: it is rounded to whole units
+SOURCE_MAX_DECIMALS = 6
+
+
+def _decimals_of(values) -> int | None:
+    """The fewest decimals (0..SOURCE_MAX_DECIMALS) that write every value exactly, or None."""
+    import numpy as np
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return 0
+    for d in range(SOURCE_MAX_DECIMALS + 1):
+        scaled = v * 10.0 ** d
+        if np.all(np.abs(scaled - np.rint(scaled)) <= 1e-6 + 1e-12 * np.abs(scaled)):
+            return d
+    return None
+
+
+def _excel_rules() -> dict[str, dict]:
+    f, i = S.fact, S.indicator
+    inds = query(select(i.c.indicator_id, i.c.decimals, i.c.unit_pt, i.c.unit_en))
+    # numerators and denominators as the sources give them (or as computed from them): not the sums
+    # of the regional aggregation, which carry float noise
+    rows = query(select(f.c.indicator_id, f.c.numerator, f.c.denominator, f.c.origin)
+                 .where(or_(f.c.numerator.is_not(None), f.c.denominator.is_not(None))))
+    out = {}
+    for r in inds.itertuples():
+        iid = str(r.indicator_id)
+        mine = rows[rows["indicator_id"] == iid]
+        own = mine[mine["origin"] != "aggregated"]
+        base = own if len(own) else mine
+        rule = {"value": int(r.decimals) if pd.notna(r.decimals) else 1,
+                "unit": {"pt": r.unit_pt or "", "en": r.unit_en or r.unit_pt or ""}}
+        for col in ("numerator", "denominator"):
+            d = _decimals_of(base[col]) if len(base) else 0
+            rule[col] = 0 if d is None else d
+        out[iid] = rule
+    return out
+
+
+def excel_rules() -> dict[str, dict]:
+    """How the Excel CSV rounds each indicator: {indicator_id: {"value": the indicator's declared
+    decimals, "numerator"/"denominator": the precision of the source's figures, "unit": {pt, en}}}.
+
+    The precision of a numerator or denominator is the fewest decimals that write every one of its
+    values as the source gives them (population: 0; area in km²: 2). One computed with more than
+    SOURCE_MAX_DECIMALS decimals (the 2011 population back-calculated from INE's 2011–2021 change
+    rate) is a count estimated from a rate: rounded to whole units. Cached per database version.
+    """
+    return memo("excel_rules", (), _excel_rules)

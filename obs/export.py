@@ -2,8 +2,12 @@
 
 Pure functions on DataFrames and dicts (no database, no Flask): obs/api.py feeds them.
 
-- `tidy`: UTF-8, comma, dot decimal, `\\n` line ends — for scripts (pandas, R, csvkit).
-- `excel`: what Excel in Portugal opens by double-click: UTF-8 *with BOM*, semicolon, decimal comma.
+- `tidy`: for programs (pandas, R, csvkit): UTF-8, comma, dot decimal, `\\n` line ends, English
+  snake_case headers, codes as stored, `true`/`false`, full precision (every float round-trips).
+- `excel`: for people, what Excel in Portugal opens by double-click: UTF-8 *with BOM*, semicolon,
+  decimal comma; headers in Portuguese (English with lang="en"), `sim`/`não` (`yes`/`no`), levels,
+  period types and origins in words, values rounded to the indicator's declared decimals and
+  numerators/denominators to the precision of their source (`rules`, from obs.data.excel_rules).
 - Text cells starting with `=`, `+`, `-`, `@`, tab or CR get a leading `'` (OWASP CSV injection);
   numeric columns are never touched, so `-2.07` stays the number -2.07.
 - In demo mode every CSV gets a last column `demo` = true: the file stays one header + rows (no
@@ -75,6 +79,76 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+#: the Excel dialect's headers: tidy column -> (pt, en); a column not listed keeps its tidy name
+EXCEL_HEADERS: dict[str, tuple[str, str]] = {
+    "indicator_id": ("indicador", "indicator"),
+    "territory_id": ("código", "code"),
+    "territory_name": ("território", "territory"),
+    "level": ("nível", "level"),
+    "period_id": ("período", "period"),
+    "period_type": ("tipo de período", "period type"),
+    "start_date": ("início", "start"),
+    "end_date": ("fim", "end"),
+    "value": ("valor", "value"),
+    "unit": ("unidade", "unit"),
+    "numerator": ("numerador", "numerator"),
+    "denominator": ("denominador", "denominator"),
+    "is_provisional": ("provisório", "provisional"),
+    "is_estimated": ("estimado", "estimated"),
+    "is_break": ("quebra de série", "break in series"),
+    "origin": ("origem", "origin"),
+    "source_ids": ("fontes", "sources"),
+    "note": ("nota", "note"),
+    "demo": ("dados de demonstração", "demo data"),
+    # territories (API listing)
+    "name": ("nome", "name"),
+    "name_unique": ("nome sem ambiguidade", "unambiguous name"),
+    "parent_id": ("código do território acima", "parent code"),
+    "nuts1_id": ("NUTS I", "NUTS 1"), "nuts2_id": ("NUTS II", "NUTS 2"), "nuts3_id": ("NUTS III", "NUTS 3"),
+    "district_id": ("distrito ou ilha", "district or island"),
+    "cim_id": ("CIM ou área metropolitana", "CIM or metropolitan area"),
+    "tipo_territorio": ("tipo de território", "territory type"),
+    "area_km2": ("área (km²)", "area (km²)"),
+    "population": ("população", "population"),
+    # alarms (API listing)
+    "alarm_id": ("alarme", "alarm"),
+    "territory_level": ("nível do território", "territory level"),
+    "area": ("área de política", "policy area"),
+    "rule_id": ("regra", "rule"), "rule_type": ("tipo de regra", "rule type"),
+    "status": ("estado", "status"),
+    "since_period_id": ("desde o período", "since period"),
+    "threshold": ("limiar", "threshold"),
+    "reference_value": ("valor de referência", "reference value"),
+    "reference_kind": ("referência", "reference"),
+    "official": ("limiar oficial", "official threshold"),
+    "explanation_pt": ("explicação", "explanation (Portuguese)"),
+    "explanation_en": ("explicação em inglês", "explanation"),
+}
+
+#: coded values the Excel dialect writes in words: column -> code -> (pt, en)
+EXCEL_WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "level": {"municipio": ("município", "municipality"), "nuts3": ("NUTS III", "NUTS 3"),
+              "nuts2": ("NUTS II", "NUTS 2"), "nuts1": ("NUTS I", "NUTS 1"), "pais": ("país", "country"),
+              "distrito": ("distrito", "district"), "ilha": ("ilha", "island"), "cim": ("CIM", "CIM"),
+              "am": ("área metropolitana", "metropolitan area"), "freguesia": ("freguesia", "parish")},
+    "period_type": {"year": ("ano", "year"), "quarter": ("trimestre", "quarter"), "week": ("semana", "week"),
+                    "date": ("dia", "day"), "range": ("intervalo", "range")},
+    "origin": {"source": ("fonte", "source"), "aggregated": ("agregado pelo Observatório", "aggregated by the Observatório"),
+               "derived": ("calculado pelo Observatório", "computed by the Observatório")},
+}
+EXCEL_WORDS["territory_level"] = EXCEL_WORDS["level"]
+
+YES_NO = {"pt": ("sim", "não"), "en": ("yes", "no")}
+#: rounded to the indicator's declared decimals (rules[indicator_id]["value"])
+VALUE_COLUMNS = ("value", "threshold", "reference_value")
+#: rounded to the precision of their source (rules[indicator_id]["numerator"|"denominator"])
+RATIO_COLUMNS = ("numerator", "denominator")
+#: other numeric columns with a known precision
+FIXED_DECIMALS = {"area_km2": 2, "population": 0}
+#: any other number (or an indicator without rules): at most this many decimals, trailing zeros dropped
+DEFAULT_DECIMALS = 6
+
+
 def neutralise_cell(v):
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
     if isinstance(v, str) and v.startswith(FORMULA_PREFIXES):
@@ -129,11 +203,112 @@ def _prepare(df: pd.DataFrame, demo: bool) -> pd.DataFrame:
     return neutralise(out)
 
 
-def to_csv(df: pd.DataFrame, dialect: str = "tidy", *, demo: bool = False) -> bytes:
-    """The rows as CSV bytes in one of DIALECTS. Floats keep full precision (round-trip)."""
+def to_csv(df: pd.DataFrame, dialect: str = "tidy", *, demo: bool = False, lang: str = "pt",
+           rules: dict | None = None) -> bytes:
+    """The rows as CSV bytes in one of DIALECTS. tidy: floats keep full precision (round-trip);
+    excel: for people (see `excel_csv`; `lang` and `rules` apply to it only)."""
+    if dialect == "excel":
+        return excel_csv(df, lang=lang, rules=rules, demo=demo)
     d = DIALECTS[dialect]
     buf = io.StringIO()
     _prepare(df, demo).to_csv(buf, index=False, sep=d.sep, decimal=d.decimal, lineterminator="\n")
+    return buf.getvalue().encode(d.encoding)
+
+
+# -- the Excel dialect: for people --------------------------------------------------------------
+
+def _numbers_text(values: pd.Series, decimals: pd.Series, sep: str) -> pd.Series:
+    """Numbers as Excel in Portugal reads them: decimal comma, no thousands separator; each rounded to
+    its row's `decimals` (fixed), or, where that is missing, to DEFAULT_DECIMALS with trailing zeros
+    dropped. Empty for NaN and infinities; no minus sign on what rounds to zero. Vectorised: a whole
+    indicator (200 000 rows) is written in about a second."""
+    import numpy as np
+    x = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+    out = np.full(len(x), "", dtype=object)
+    ok = np.isfinite(x)
+    decs = pd.to_numeric(decimals, errors="coerce").fillna(-1).astype(int).to_numpy()
+    for d in np.unique(decs[ok]):
+        m = ok & (decs == d)
+        if d < 0:
+            txt = np.char.mod(f"%.{DEFAULT_DECIMALS}f", x[m])
+            txt = np.char.rstrip(np.char.rstrip(txt, "0"), ".")
+        else:
+            txt = np.char.mod(f"%.{int(d)}f", x[m])
+        zero = np.char.str_len(np.char.strip(txt, "-0.")) == 0
+        txt = np.where(zero, np.char.lstrip(txt, "-"), txt)
+        out[m] = np.char.replace(txt, ".", sep) if sep != "." else txt
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _decimals_by_row(df: pd.DataFrame, col: str, rules: dict | None) -> pd.Series:
+    """Per row: the decimals `col` is rounded to (NaN: the default)."""
+    if col in FIXED_DECIMALS:
+        return pd.Series(FIXED_DECIMALS[col], index=df.index)
+    key = "value" if col in VALUE_COLUMNS else col if col in RATIO_COLUMNS else None
+    if key is None or not rules or "indicator_id" not in df.columns:
+        return pd.Series(float("nan"), index=df.index)
+    per = {iid: r.get(key) for iid, r in rules.items()}
+    return df["indicator_id"].map(per).astype(float)
+
+
+def excel_csv(df: pd.DataFrame, *, lang: str = "pt", rules: dict | None = None, demo: bool = False) -> bytes:
+    """The Excel dialect: UTF-8 with BOM, semicolon, decimal comma, one header row in `lang`.
+
+    - booleans: sim/não (yes/no); levels, period types and origins in words (EXCEL_WORDS);
+    - `value` (and alarm thresholds) rounded to the indicator's declared decimals, `numerator` and
+      `denominator` to their source's precision, per row's indicator (`rules`: obs.data.excel_rules);
+      other numbers to FIXED_DECIMALS or at most DEFAULT_DECIMALS; integers as they are;
+    - with lang="en", the unit in English (rules[indicator_id]["unit"]);
+    - text cells starting with = + - @ tab CR get a leading apostrophe (numbers are never touched).
+    """
+    lang = "en" if lang == "en" else "pt"
+    d = DIALECTS["excel"]
+    li = 1 if lang == "en" else 0
+    yes, no = YES_NO[lang]
+    out = pd.DataFrame(index=df.index)
+    for n, c in enumerate(df.columns):
+        s = df.iloc[:, n]
+        first = _first(s)
+        if pd.api.types.is_bool_dtype(s) or isinstance(first, bool) or c == "demo":
+            cells = s.map({True: yes, False: no, "true": yes, "false": no}).astype(object)
+            cells = cells.where(cells.notna(), "")
+        elif pd.api.types.is_integer_dtype(s) and c not in FIXED_DECIMALS:
+            cells = s.astype(str)
+        elif pd.api.types.is_numeric_dtype(s):
+            cells = _numbers_text(s, _decimals_by_row(df, c, rules), d.decimal)
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            cells = s.dt.strftime("%Y-%m-%d").where(s.notna(), "")
+        else:
+            vals = s
+            if c == "unit" and lang == "en" and rules and "indicator_id" in df.columns:
+                en = df["indicator_id"].map({iid: (r.get("unit") or {}).get("en") for iid, r in rules.items()})
+                vals = en.where(en.notna() & (en != ""), s)
+            if isinstance(first, (date, datetime)):
+                vals = vals.map(lambda x: x.isoformat() if isinstance(x, (date, datetime)) else x)
+            elif isinstance(first, (int, float)) and not isinstance(first, bool):
+                vals = _numbers_text(vals, pd.Series(float("nan"), index=df.index), d.decimal)
+            words = EXCEL_WORDS.get(c)
+            if words:
+                said = vals.map({code: pair[li] for code, pair in words.items()})
+                vals = said.where(said.notna(), vals)
+            cells = vals.astype(object).where(vals.notna(), "")
+            try:
+                uniq = cells.unique()
+            except TypeError:
+                uniq = cells.tolist()
+            if any(isinstance(v, str) and v.startswith(FORMULA_PREFIXES) for v in uniq):
+                cells = cells.map(neutralise_cell)
+            cells = cells.astype(str)
+        out[n] = cells
+    header = [neutralise_cell(EXCEL_HEADERS[c][li] if c in EXCEL_HEADERS else str(c)) for c in df.columns]
+    if demo:
+        header.append(EXCEL_HEADERS["demo"][li])
+        out[len(header) - 1] = yes
+    buf = io.StringIO()
+    if len(out.columns):
+        out.to_csv(buf, index=False, header=header, sep=d.sep, lineterminator="\n")
+    else:
+        buf.write(d.sep.join(header) + "\n")
     return buf.getvalue().encode(d.encoding)
 
 
@@ -208,12 +383,16 @@ def _csv_column(col: tuple, d: Dialect):
 
 
 def rows_to_csv(columns: Sequence[str], rows: Sequence[Sequence], dialect: str = "tidy", *,
-                demo: bool = False) -> bytes:
-    """`to_csv(pd.DataFrame(rows, columns=columns), dialect, demo=demo)`, byte for byte, without pandas.
+                demo: bool = False, lang: str = "pt", rules: dict | None = None) -> bytes:
+    """`to_csv(pd.DataFrame(rows, columns=columns), dialect, demo=demo)`, byte for byte, without pandas
+    for the tidy dialect.
 
     Fast for the column types a query returns (text, float, int, bool, NULL); a table with any
     other column (dates, decimals, mixed types) goes through `to_csv` itself, so the bytes never differ.
+    The Excel dialect (for people: words, rounding) is written by `excel_csv` from a DataFrame.
     """
+    if dialect == "excel":
+        return excel_csv(pd.DataFrame(list(rows), columns=list(columns)), lang=lang, rules=rules, demo=demo)
     d = DIALECTS[dialect]
     n = len(columns)
     if rows and len(rows[0]) != n:
@@ -233,10 +412,28 @@ def rows_to_csv(columns: Sequence[str], rows: Sequence[Sequence], dialect: str =
 
 
 def read_csv(data: bytes, dialect: str = "tidy") -> pd.DataFrame:
-    """Read back a CSV written by to_csv (how an analyst would, with pandas). Codes stay text."""
+    """Read back a CSV written by to_csv (how an analyst would, with pandas). Codes stay text.
+
+    An Excel-dialect file comes back in tidy form: tidy column names, codes for words, booleans."""
     d = DIALECTS[dialect]
-    return pd.read_csv(io.BytesIO(data), sep=d.sep, decimal=d.decimal, encoding=d.encoding,
-                       dtype={"indicator_id": str, "territory_id": str, "period_id": str, "note": str})
+    if dialect != "excel":
+        return pd.read_csv(io.BytesIO(data), sep=d.sep, decimal=d.decimal, encoding=d.encoding,
+                           dtype={"indicator_id": str, "territory_id": str, "period_id": str, "note": str})
+    back = {}
+    for k, names in EXCEL_HEADERS.items():
+        for n in names:
+            back.setdefault(n, k)
+    head = pd.read_csv(io.BytesIO(data), sep=d.sep, encoding=d.encoding, nrows=0).columns
+    text = [h for h in head if back.get(h, h) in ("indicator_id", "territory_id", "period_id", "note", "parent_id",
+                                                  "since_period_id")]
+    df = pd.read_csv(io.BytesIO(data), sep=d.sep, decimal=d.decimal, encoding=d.encoding,
+                     dtype={h: str for h in text}, true_values=["sim", "yes"], false_values=["não", "no"])
+    df.columns = [back.get(c, c) for c in df.columns]
+    for c, words in EXCEL_WORDS.items():
+        if c in df.columns:
+            inv = {w: code for code, pair in words.items() for w in pair}
+            df[c] = df[c].map(lambda v: inv.get(v, v))
+    return df
 
 
 # -- metadata, citation, README ----------------------------------------------------------------
@@ -278,8 +475,38 @@ def public_meta(meta: dict) -> dict:
     return {k: v for k, v in meta.items() if k not in ("compute", "visibility")}
 
 
+#: what each dialect is for and how it writes numbers (metadata.json and the README)
+DIALECT_NOTES: dict[str, tuple[str, str]] = {
+    "tidy": ("Para programas (R, Python, …): UTF-8, vírgula como separador, ponto decimal, cabeçalhos em inglês "
+             "(snake_case), códigos como na base de dados (level, origin, period_type), true/false e números com "
+             "precisão total (cada valor é o número guardado, sem arredondamento).",
+             "For programs (R, Python, …): UTF-8, comma separator, dot decimal, English snake_case headers, codes "
+             "as stored (level, origin, period_type), true/false and numbers at full precision (each value is the "
+             "stored number, not rounded)."),
+    "excel": ("Para pessoas, no Excel em Portugal: UTF-8 com BOM, ponto e vírgula, vírgula decimal, sem separador "
+              "de milhares; cabeçalhos em português, «sim»/«não», nível, tipo de período e origem por extenso; o "
+              "valor arredondado às casas decimais do indicador, numerador e denominador à precisão da fonte "
+              "(ver excel_rounding).",
+              "For people, in Excel in Portugal: UTF-8 with BOM, semicolon, decimal comma, no thousands separator; "
+              "Portuguese headers (English with lang=en), sim/não (yes/no), level, period type and origin in words; "
+              "the value rounded to the indicator's decimals, numerator and denominator to the source's precision "
+              "(see excel_rounding)."),
+}
+
+
+def excel_rounding(indicators: list[dict], rules: dict | None) -> dict:
+    """indicator id -> decimals of value, numerator and denominator in the Excel CSV."""
+    out = {}
+    for m in indicators:
+        r = (rules or {}).get(m["id"]) or {}
+        out[m["id"]] = {"value": r.get("value", m.get("decimals")), "numerator": r.get("numerator"),
+                        "denominator": r.get("denominator")}
+    return out
+
+
 def metadata_document(*, kind: str, subject: dict, indicators: list[dict], build: dict, filters: dict,
-                      files: list[str], n_rows: int, breaks: list[dict], url: str, demo: bool) -> dict:
+                      files: list[str], n_rows: int, breaks: list[dict], url: str, demo: bool,
+                      rules: dict | None = None) -> dict:
     doc = {
         "title": subject.get("title"),
         "kind": kind,                                  # indicator | territory
@@ -288,7 +515,10 @@ def metadata_document(*, kind: str, subject: dict, indicators: list[dict], build
         "filters": filters,
         "rows": n_rows,
         "files": files,
-        "columns": {k: {"pt": v[0], "en": v[1]} for k, v in COLUMNS.items() if k != "demo" or demo},
+        "columns": {k: {"pt": v[0], "en": v[1], "excel_header": {"pt": EXCEL_HEADERS[k][0], "en": EXCEL_HEADERS[k][1]}}
+                    for k, v in COLUMNS.items() if k != "demo" or demo},
+        "dialects": {k: {"pt": v[0], "en": v[1]} for k, v in DIALECT_NOTES.items()},
+        "excel_rounding": excel_rounding(indicators, rules),
         "indicators": [public_meta(m) for m in indicators],
         "licences": sorted({x for m in indicators for x in licences(m)}),
         "citation": {"pt": citation(indicators[0] if len(indicators) == 1 else None, build, url, "pt"),
@@ -308,6 +538,10 @@ def _filters_text(filters: dict, lang: str) -> str:
         return "indicador completo (todos os territórios e períodos)" if lang == "pt" else \
             "whole indicator (all territories and periods)"
     return "; ".join(f"{k} = {', '.join(v) if isinstance(v, list) else v}" for k, v in filters.items() if v)
+
+
+def _dec_text(d) -> str:
+    return "—" if d is None else str(d)
 
 
 def readme(doc: dict) -> str:
@@ -348,14 +582,24 @@ def readme(doc: dict) -> str:
     add("## Como citar\n")
     add(doc["citation"]["pt"] + "\n")
     add("## Ficheiros\n")
-    add("- `*.csv`: CSV «tidy» — UTF-8, vírgula como separador, ponto decimal (para R, Python, etc.).")
-    add("- `*_excel.csv`: CSV para Excel em Portugal — UTF-8 com BOM, ponto e vírgula, vírgula decimal.")
+    add(f"- `*.csv`: CSV «tidy». {DIALECT_NOTES['tidy'][0]}")
+    add(f"- `*_excel.csv`: CSV para Excel. {DIALECT_NOTES['excel'][0]}")
     add("- `metadata.json`: metadados completos (fontes, licenças, advertências, colunas, versão).")
     add("- Leia `territory_id` e `period_id` como texto (o código 0101 tem um zero à esquerda).")
     add("- Células de texto que começam por = + - @ levam um apóstrofo inicial (proteção contra fórmulas).\n")
     add("## Colunas\n")
+    add("Nome no CSV «tidy» (e no CSV para Excel): significado.\n")
     for k, v in doc["columns"].items():
-        add(f"- `{k}`: {v['pt']}")
+        excel = (v.get("excel_header") or {}).get("pt")
+        add(f"- `{k}`" + (f" («{excel}»)" if excel else "") + f": {v['pt']}")
+    rounding = doc.get("excel_rounding") or {}
+    if rounding:
+        add("\n## Arredondamento no CSV para Excel\n")
+        add("O CSV «tidy» tem os números com precisão total; no CSV para Excel, o valor tem as casas decimais "
+            "do indicador e o numerador e o denominador a precisão da fonte (casas decimais):\n")
+        for iid, r in rounding.items():
+            add(f"- `{iid}`: valor {r.get('value')}; numerador {_dec_text(r.get('numerator'))}; "
+                f"denominador {_dec_text(r.get('denominator'))}")
     add("\n---\n")
     add("# English\n")
     if doc["demo"]:
@@ -379,14 +623,19 @@ def readme(doc: dict) -> str:
         "and in the `is_break` column).\n")
     add("## How to cite\n")
     add(doc["citation"]["en"] + "\n")
-    add("Files: `*.csv` tidy CSV (UTF-8, comma, dot decimal); `*_excel.csv` for Excel in Portugal "
-        "(UTF-8 with BOM, semicolon, decimal comma); `metadata.json`. Read `territory_id` and `period_id` "
-        "as text. Text cells starting with = + - @ carry a leading apostrophe (formula-injection guard).")
+    add(f"Files: `*.csv` tidy CSV. {DIALECT_NOTES['tidy'][1]} `*_excel.csv`: {DIALECT_NOTES['excel'][1]} "
+        "`metadata.json`: the full metadata (`columns` gives each column's Excel header, `excel_rounding` the "
+        "decimals per indicator). Read `territory_id` and `period_id` as text. Text cells starting with "
+        "= + - @ carry a leading apostrophe (formula-injection guard).\n")
+    add("Columns (tidy name, Excel header): " + "; ".join(
+        f"`{k}` ({(v.get('excel_header') or {}).get('pt', k)}): {v['en']}" for k, v in doc["columns"].items()) + ".")
     return "\n".join(L) + "\n"
 
 
-def zip_package(stem: str, df: pd.DataFrame, doc: dict, *, demo: bool) -> bytes:
-    """ZIP: <stem>.csv (tidy), <stem>_excel.csv, metadata.json, LEIA-ME.md (pt-PT + English)."""
+def zip_package(stem: str, df: pd.DataFrame, doc: dict, *, demo: bool, lang: str = "pt",
+                rules: dict | None = None) -> bytes:
+    """ZIP: <stem>.csv (tidy), <stem>_excel.csv (for people, in `lang`), metadata.json, LEIA-ME.md
+    (pt-PT + English)."""
     buf = io.BytesIO()
     stamp = (2000, 1, 1, 0, 0, 0)
     try:
@@ -400,7 +649,7 @@ def zip_package(stem: str, df: pd.DataFrame, doc: dict, *, demo: bool) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, data)
         put(f"{stem}.csv", to_csv(df, "tidy", demo=demo))
-        put(f"{stem}_excel.csv", to_csv(df, "excel", demo=demo))
+        put(f"{stem}_excel.csv", excel_csv(df, lang=lang, rules=rules, demo=demo))
         put("metadata.json", json.dumps(doc, ensure_ascii=False, indent=2, default=str).encode("utf-8"))
         put("LEIA-ME.md", readme(doc).encode("utf-8"))
     return buf.getvalue()

@@ -53,6 +53,105 @@ def _responses(schema: dict, *, csv: bool = False, not_found: bool = False) -> d
     return r
 
 
+LANG_PARAM = _param("lang", "Language of the Excel dialect's headers and yes/no words: pt (default: sim/não) or "
+                    "en (yes/no). The tidy dialect and JSON do not change.",
+                    {"type": "string", "enum": ["pt", "en"], "default": "pt"})
+
+#: operationId -> (summary pt, summary en, description pt, description en): every operation is
+#: described for people in both languages (a test checks none is missing)
+OPERATIONS: dict[str, tuple[str, str, str, str]] = {
+    "listIndicators": (
+        "Indicadores públicos", "Public indicators",
+        "Lista dos indicadores públicos com título, unidade, casas decimais, área de política, polaridade, "
+        "regra de agregação, periodicidade e níveis territoriais; filtre por área.",
+        "The public indicators with title, unit, decimals, policy area, polarity, aggregation rule, periodicity "
+        "and territorial levels; filter by area."),
+    "getIndicator": (
+        "Um indicador: metadados, fontes, cobertura", "One indicator: metadata, sources, coverage",
+        "Definição, unidade, fontes (produtor, licença, endereço), advertências, limiares de alarme, quebras de "
+        "série, cobertura (valores por nível, períodos) e como citar.",
+        "Definition, unit, sources (producer, licence, URL), caveats, alarm thresholds, breaks in series, "
+        "coverage (values per level, periods) and how to cite."),
+    "listValues": (
+        "Valores (linhas tidy), filtrados e paginados", "Values (tidy rows), filtered and paginated",
+        "Um valor por indicador, território e período, com numerador e denominador dos rácios, marcas de valor "
+        "provisório, estimado e quebra de série, e a origem (fonte, agregado, calculado). Filtre por indicador, "
+        "território, nível territorial e um intervalo de períodos: period_from/period_to aceitam qualquer "
+        "período (2015, 2024-Q4, 2020-W05, 2020-11-11, 2011/2021) e ficam os valores cujo período começa em ou "
+        "depois de period_from e acaba em ou antes de period_to.",
+        "One value per indicator, territory and period, with the numerator and denominator of ratios, "
+        "provisional, estimated and break-in-series flags, and the origin (source, aggregated, derived). Filter by "
+        "indicator, territory, territorial level and a period range: period_from/period_to take any period id "
+        "(2015, 2024-Q4, 2020-W05, 2020-11-11, 2011/2021); values whose period starts on/after period_from and "
+        "ends on/before period_to are kept."),
+    "listTerritories": (
+        "Territórios", "Territories",
+        "Municípios (código DICO), NUTS III, NUTS II, NUTS I, o país, distritos e ilhas, CIM e áreas "
+        "metropolitanas, com a hierarquia, a área e a população; filtre por nível ou pelo território de cima.",
+        "Municipalities (DICO code), NUTS 3, NUTS 2, NUTS 1, the country, districts and islands, CIM and "
+        "metropolitan areas, with their hierarchy, area and population; filter by level or by parent."),
+    "getTerritory": (
+        "Um território", "One territory",
+        "Um território com a sua hierarquia, os territórios que contém e ligações para os seus valores e "
+        "downloads (e para os pares, num município).",
+        "One territory with its hierarchy, the territories it contains and links to its values and downloads "
+        "(and to its peers, for a municipality)."),
+    "listAlarms": (
+        "Alarmes dos indicadores públicos", "Alarms of public indicators",
+        "Os alarmes atuais: cada um com a regra, o limiar, o valor, a referência e uma frase que o explica em "
+        "português e em inglês; filtre por território, gravidade, estado, área e indicador.",
+        "The current alarms: each with its rule, threshold, value, reference and a sentence explaining it in "
+        "Portuguese and English; filter by territory, severity, status, area and indicator."),
+    "getPeers": (
+        "Pares de um município", "A municipality's peers",
+        "Os cinco grupos de pares de um município (NUTS III, CIM/AM, classe de dimensão, os 10 mais parecidos, "
+        "vizinhos); com um indicador, a posição do município entre os pares.",
+        "A municipality's five peer groups (NUTS 3, CIM/AM, size class, the 10 most similar, neighbours); with "
+        "an indicator, the municipality's position among its peers."),
+    "downloadIndicatorCsv": (
+        "Descarregar um indicador em CSV", "Download one indicator as CSV",
+        "O indicador inteiro, ou o que está no ecrã (nível, período, territórios). dialect=excel abre no "
+        "Excel em Portugal: cabeçalhos em português, sim/não, valores arredondados às casas decimais do "
+        "indicador e numeradores/denominadores à precisão da fonte.",
+        "The whole indicator, or what is on screen (level, period, territories). dialect=excel opens in Excel "
+        "in Portugal: Portuguese headers, sim/não, values rounded to the indicator's decimals and "
+        "numerators/denominators to the source's precision."),
+    "downloadIndicatorZip": (
+        "Descarregar um indicador com metadados (ZIP)", "Download one indicator with its metadata (ZIP)",
+        "CSV tidy, CSV para Excel, metadata.json e LEIA-ME.md (português e inglês): fontes, licenças, "
+        "advertências, quebras de série, colunas e como citar.",
+        "Tidy CSV, Excel CSV, metadata.json and LEIA-ME.md (Portuguese and English): sources, licences, caveats, "
+        "breaks in series, columns and how to cite."),
+    "downloadTerritoryCsv": (
+        "Todos os indicadores de um território (CSV)", "Every public indicator of one territory (CSV)",
+        "Todos os valores públicos de um território, de todos os indicadores e períodos.",
+        "Every public value of one territory, across indicators and periods."),
+    "downloadTerritoryZip": (
+        "Todos os indicadores de um território, com metadados (ZIP)",
+        "Every public indicator of one territory, with metadata (ZIP)",
+        "Os dois CSV, metadata.json com os metadados de cada indicador e LEIA-ME.md.",
+        "Both CSVs, metadata.json with every indicator's metadata, and LEIA-ME.md."),
+}
+
+TAGS = [
+    {"name": "indicators", "description": "Indicadores e metadados · Indicators and their metadata"},
+    {"name": "values", "description": "Valores por território e período · Values by territory and period"},
+    {"name": "territories", "description": "Municípios e regiões · Municipalities and regions"},
+    {"name": "alarms", "description": "Alarmes, explicados · Alarms, explained"},
+    {"name": "peers", "description": "Grupos de pares dos municípios · The municipalities' peer groups"},
+    {"name": "downloads", "description": "Ficheiros CSV e ZIP · CSV and ZIP files"},
+]
+
+
+def _describe(paths: dict) -> None:
+    """Every operation's summary and description, in pt-PT then English."""
+    for item in paths.values():
+        for op in item.values():
+            pt, en, dpt, den = OPERATIONS[op["operationId"]]
+            op["summary"] = f"{pt} · {en}"
+            op["description"] = f"{dpt}\n\n*English:* {den}"
+
+
 def document(*, levels: list[str], areas: list[str], alarm_levels: list[str], statuses: list[str],
              peer_groups: list[str], base_url: str = "") -> dict:
     page = [
@@ -61,9 +160,11 @@ def document(*, levels: list[str], areas: list[str], alarm_levels: list[str], st
     ]
     fmt = [
         _param("format", "Response format.", {"type": "string", "enum": ["json", "csv"], "default": "json"}),
-        _param("dialect", "CSV dialect (with format=csv): tidy = UTF-8, comma, dot decimal; excel = UTF-8 "
-               "with BOM, semicolon, decimal comma (Excel in Portugal).",
+        _param("dialect", "CSV dialect (with format=csv): tidy = for programs (UTF-8, comma, dot decimal, English "
+               "snake_case headers, full precision); excel = for people using Excel in Portugal (UTF-8 with BOM, "
+               "semicolon, decimal comma, Portuguese headers, sim/não, values rounded to the indicator's decimals).",
                {"type": "string", "enum": ["tidy", "excel"], "default": "tidy"}),
+        LANG_PARAM,
     ]
     period_fmt = r"^\d{4}(-Q[1-4]|-W\d{2}|-\d{2}-\d{2}|/\d{4})?$"
     tid = {"type": "string", "pattern": r"^[A-Za-z0-9]{1,12}$",
@@ -128,10 +229,6 @@ def document(*, levels: list[str], areas: list[str], alarm_levels: list[str], st
             "responses": _responses(_envelope(_ref("Indicator"), False), not_found=True)}},
         "/api/v1/values": {"get": {
             "operationId": "listValues", "summary": "Values (tidy rows), filtered and paginated",
-            "description": "Filter by indicator, territory or territorial level and a period range. "
-                           "period_from/period_to take any period id (2015, 2024-Q4, 2020-W05, 2020-11-11, "
-                           "2011/2021): values whose period starts on/after period_from and ends on/before "
-                           "period_to are kept.",
             "tags": ["values"],
             "parameters": [
                 _param("indicator", "Indicator id(s), comma-separated.", ind_list),
@@ -184,6 +281,7 @@ def document(*, levels: list[str], areas: list[str], alarm_levels: list[str], st
                {"type": "string", "enum": levels}),
         _param("period", "One period id of the indicator (what is on screen).", {"type": "string", "maxLength": 40}),
         _param("territories", "Territory ids, comma-separated.", ids_list),
+        LANG_PARAM,
     ]
     dl_err = {"400": {"description": "Bad parameter: the error lists the valid values",
                       "content": {"application/json": {"schema": _ref("Error")}}},
@@ -204,14 +302,15 @@ def document(*, levels: list[str], areas: list[str], alarm_levels: list[str], st
         "/download/territorio/{territory_id}.csv": {"get": {
             "operationId": "downloadTerritoryCsv", "summary": "Every public indicator of one territory (CSV)",
             "tags": ["downloads"], "parameters": [_param("territory_id", "Territory id.", tid, where="path"),
-                                                  dl_filters[0]],
+                                                  dl_filters[0], LANG_PARAM],
             "responses": {**csv_ok, **dl_err}}},
         "/download/territorio/{territory_id}.zip": {"get": {
             "operationId": "downloadTerritoryZip", "summary": "Every public indicator of one territory, with metadata (ZIP)",
             "tags": ["downloads"], "parameters": [_param("territory_id", "Territory id.", tid, where="path"),
-                                                  dl_filters[0]],
+                                                  dl_filters[0], LANG_PARAM],
             "responses": {**zip_ok, **dl_err}}},
     })
+    _describe(paths)
     doc = {
         "openapi": "3.1.0",
         "info": {"title": "Observatório — API de dados abertos / open data API", "version": API_VERSION,
@@ -219,9 +318,12 @@ def document(*, levels: list[str], areas: list[str], alarm_levels: list[str], st
                                 "JSON envelope {data, pagination, meta}; format=csv for CSV. Errors: "
                                 "{error: {status, message, parameter, valid}}. Restricted indicators never "
                                 "appear. Downloads with metadata and README: /download/indicador/<id>.zip, "
-                                "/download/territorio/<id>.zip.",
+                                "/download/territorio/<id>.zip. Documentation for people, in Portuguese and "
+                                "English: /api/docs.",
                  "license": {"name": "Data: each source's licence (see indicator sources); code: EUPL-1.2",
                              "identifier": "EUPL-1.2"}},
+        "externalDocs": {"description": "Documentação para pessoas · Documentation for people", "url": "/api/docs"},
+        "tags": TAGS,
         "paths": paths,
         "components": {"schemas": schemas},
     }

@@ -23,9 +23,15 @@ from obs.i18n import lang_of, t
 URL = "shell-url"
 HEADER = "shell-header"
 FOOTER = "shell-footer"
+FOOTER_API_LINK = "shell-footer-api"
 SEARCH_INPUT = "shell-search"
-SEARCH_RESULTS = "shell-search-results"
+SEARCH_RESULTS = "shell-search-results"       # the panel under the box (listbox, or the "nothing found" text)
+SEARCH_LISTBOX = "shell-search-listbox"       # role=listbox: the results, in two labelled groups
 SEARCH_STATUS = "shell-search-status"
+SEARCH_OPTION = "shell-search-option"         # option ids: f"{SEARCH_OPTION}-{n}"
+SEARCH_GROUP = "shell-search-group"           # group label ids: f"{SEARCH_GROUP}-places", …
+SEARCH_PLACES_MAX = 6
+SEARCH_INDICATORS_MAX = 6
 LANG_LINK = "shell-lang"
 NAV_REDIRECT = "shell-nav"
 HTML_LANG_SINK = "shell-html-lang"
@@ -223,12 +229,15 @@ def header(pathname: str, search: str, lang: str) -> list:
         active = (pathname or "/") == path or (path != "/" and (pathname or "").startswith(path))
         links.append(html.Li(dcc.Link(name, href=href(path, lang), className="nav-link" + (" active" if active else "")),
                              className="nav-item"))
+    # a combobox (WAI-ARIA 1.2 list autocomplete): assets/search.js adds role=combobox, aria-expanded,
+    # aria-controls and aria-activedescendant to the input (dcc.Input takes no ARIA props) and moves
+    # through the options with the arrow keys; Enter opens the active option, or the first one
     search_box = html.Div([
         html.Label(t("search.label", lang), htmlFor=SEARCH_INPUT, className="visually-hidden"),
         dcc.Input(id=SEARCH_INPUT, type="search", placeholder=t("search.placeholder", lang), autoComplete="off",
                   debounce=False, className="form-control form-control-sm", value=""),
         html.Div(id=SEARCH_STATUS, className="visually-hidden", **{"aria-live": "polite"}),
-        html.Ul(id=SEARCH_RESULTS, className="search-results list-unstyled", hidden=True),
+        html.Div(id=SEARCH_RESULTS, className="search-results", hidden=True),
     ], className="site-search", role="search")
     lang_link = html.A(t("lang.switch", lang), href=toggle_lang_href(pathname, search), id=LANG_LINK,
                        className="btn btn-outline-light btn-sm lang-switch", lang="en" if lang == "pt" else "pt-PT",
@@ -261,7 +270,8 @@ def footer(lang: str) -> dbc.Container:
     note = t("demo.banner", lang) + " " if data.is_demo() else ""
     return dbc.Container([
         html.P(note + t("footer.data", lang, when=when), className="mb-1"),
-        html.P([html.A(t("footer.api", lang), href="/api/v1"), " · ", t("footer.licence", lang)], className="mb-0"),
+        html.P([html.A(t("footer.api", lang), href=href("/api/docs", lang), id=FOOTER_API_LINK), " · ",
+                t("footer.licence", lang)], className="mb-0"),
     ], fluid="lg", className="py-3")
 
 
@@ -281,20 +291,55 @@ def toggle_nav(n, is_open):
     return not is_open, "false" if is_open else "true"
 
 
-def search_items(q: str, lang: str) -> tuple[list, str, bool]:
-    """Search results as links (list items), a status text, and whether the list is hidden."""
+def _plural(key: str, n: int, lang: str) -> str:
+    return t(f"{key}.one", lang) if n == 1 else t(key, lang, n=n)
+
+
+def search_hits(q: str, lang: str) -> tuple[list[dict], list[dict]]:
+    """Places and indicators matching `q`, as [{"href", "label", "kind"}] each, best first."""
     q = (q or "").strip()
     if len(q) < 2:
+        return [], []
+    places = [{"href": territory_href(r["territory_id"], lang), "label": r["name_unique"],
+               "kind": t(f"level.{r['level']}", lang)}
+              for _, r in data.search_territories(q, limit=SEARCH_PLACES_MAX).iterrows()]
+    from indicators.model import AREAS
+    inds = [{"href": indicator_href(r["indicator_id"], lang), "label": r["title"],
+             "kind": AREAS.get(r["area"], (r["area"], r["area"]))[1 if lang == "en" else 0]}
+            for _, r in data.search_indicators(q, lang, limit=SEARCH_INDICATORS_MAX).iterrows()]
+    return places, inds
+
+
+def search_items(q: str, lang: str) -> tuple[list, str, bool]:
+    """The results panel's children (a listbox of places and indicators in two labelled groups, or a
+    "nothing found" text), the status text for screen readers, and whether the panel is hidden."""
+    if len((q or "").strip()) < 2:
         return [], "", True
-    df = data.search_territories(q, limit=8)
-    if not len(df):
-        return [html.Li(t("search.none", lang, q=q), className="search-empty")], t("search.none", lang, q=q), False
-    items = [html.Li(dcc.Link([html.Span(r["name_unique"]), " ",
-                               html.Small(t(f"level.{r['level']}", lang), className="search-level")],
-                              href=territory_href(r["territory_id"], lang), className="search-link",
-                              id={"type": "search-hit", "index": r["territory_id"]}))
-             for _, r in df.iterrows()]
-    return items, t("search.count", lang, n=len(df)), False
+    places, inds = search_hits(q, lang)
+    if not places and not inds:
+        msg = t("search.nothing", lang, q=q.strip())
+        return [html.P(msg, className="search-empty")], msg, False
+    groups, n = [], 0
+    for key, hits in (("places", places), ("indicators", inds)):
+        if not hits:
+            continue
+        label_id = f"{SEARCH_GROUP}-{key}"
+        options = []
+        for h in hits:
+            options.append(html.A([html.Span(h["label"], className="search-name"),
+                                   html.Span(", ", className="visually-hidden"),
+                                   html.Small(h["kind"], className="search-level")],
+                                  href=h["href"], id=f"{SEARCH_OPTION}-{n}", role="option", tabIndex="-1",
+                                  className="search-link", **{"aria-selected": "false"}))
+            n += 1
+        groups.append(html.Div([html.Div(t(f"search.{key}", lang), id=label_id, role="presentation",
+                                         className="search-group-label"), *options],
+                               role="group", className="search-group", **{"aria-labelledby": label_id}))
+    what = f" {t('search.and', lang)} ".join(x for x in (
+        _plural("search.n_places", len(places), lang) if places else "",
+        _plural("search.n_indicators", len(inds), lang) if inds else "") if x)
+    listbox = html.Div(groups, id=SEARCH_LISTBOX, role="listbox", **{"aria-label": t("search.results", lang)})
+    return [listbox], t("search.count", lang, what=what[:1].upper() + what[1:]), False
 
 
 @callback(Output(SEARCH_RESULTS, "children"), Output(SEARCH_STATUS, "children"), Output(SEARCH_RESULTS, "hidden"),
@@ -303,14 +348,21 @@ def on_search(q, search):
     return search_items(q, lang_of(parse_search(search).get("lang")))
 
 
+def first_hit(q: str, lang: str) -> str | None:
+    """Where Enter goes: the first result shown (places come first, then indicators), or None."""
+    places, inds = search_hits(q, lang)
+    hits = places + inds
+    return hits[0]["href"] if hits else None
+
+
 @callback(Output(NAV_REDIRECT, "href"), Output(SEARCH_INPUT, "value"), Input(SEARCH_INPUT, "n_submit"),
           State(SEARCH_INPUT, "value"), State(URL, "search"), prevent_initial_call=True)
 def on_search_submit(n, q, search):
-    """Enter opens the first result."""
-    df = data.search_territories(q or "", limit=1)
-    if not len(df):
+    """Enter with no option chosen opens the first result (assets/search.js handles a chosen one)."""
+    target = first_hit(q or "", lang_of(parse_search(search).get("lang")))
+    if target is None:
         raise PreventUpdate
-    return territory_href(df.iloc[0]["territory_id"], lang_of(parse_search(search).get("lang"))), ""
+    return target, ""
 
 
 clientside_callback(

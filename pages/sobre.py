@@ -119,7 +119,8 @@ TEXT = {
             "All public data can be downloaded (tidy CSV, CSV for Excel, ZIP with metadata) and queried through "
             "the read-only API."),
     "openapi": ("Documento OpenAPI da API (/api/v1/openapi.json)", "The API's OpenAPI document (/api/v1/openapi.json)"),
-    "api_root": ("Entrada da API (/api/v1)", "API entry point (/api/v1)"),
+    "api_docs": ("Documentação da API: acesso, formatos, licenças, exemplos e todos os endpoints (/api/docs)",
+                 "API documentation: access, formats, licences, examples and every endpoint (/api/docs)"),
     "build_h": ("Versão dos dados", "Data version"),
     "build": ("Base de dados construída em {when} (execução {run}); {n} indicadores, {v} valores.",
               "Database built on {when} (run {run}); {n} indicators, {v} values."),
@@ -296,8 +297,9 @@ def layout(lang: str | None = None, **_):
         html.Section([
             html.H2(tx("api_h", lang), id="api"),
             html.P(tx("api", lang)),
-            html.Ul([html.Li(html.A(tx("openapi", lang), href="/api/v1/openapi.json")),
-                     html.Li(html.A(tx("api_root", lang), href="/api/v1"))]),
+            html.Ul([html.Li(html.A(tx("api_docs", lang), href="/api/docs" + ("?lang=en" if lang == "en" else ""),
+                                    id="sobre-api-docs")),
+                     html.Li(html.A(tx("openapi", lang), href="/api/v1/openapi.json"))]),
             html.H3(tx("build_h", lang)), build_note(lang),
         ]),
         html.Section([

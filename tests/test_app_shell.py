@@ -155,13 +155,68 @@ def test_search_accents_optional(built):
     assert len(data.search_territories("%")) == 0 and len(data.search_territories("_x")) == 0
 
 
+def _options(component) -> list:
+    """The role=option links in a rendered component tree."""
+    out = []
+
+    def walk(c):
+        if isinstance(c, (list, tuple)):
+            for x in c:
+                walk(x)
+            return
+        if getattr(c, "role", None) == "option":
+            out.append(c)
+        walk(getattr(c, "children", None) or [])
+    walk(component)
+    return out
+
+
 def test_search_items_are_links(built):
     items, status, hidden = ui.search_items("sao joao", "pt")
-    assert not hidden and items and "resultado" in status
-    hrefs = [i.children.href for i in items]
-    assert all(h.startswith(("/municipio/", "/regiao/")) for h in hrefs)
+    assert not hidden and items and "lugares" in status
+    hrefs = [o.href for o in _options(items)]
+    assert hrefs and all(h.startswith(("/municipio/", "/regiao/")) for h in hrefs)
+    assert len({o.id for o in _options(items)}) == len(hrefs)          # aria-activedescendant needs unique ids
     items, status, hidden = ui.search_items("zzzz", "en")
-    assert "No territory" in status
+    assert "Nothing found" in status and not _options(items)
+
+
+@pytest.mark.parametrize("q,expected", [
+    ("divida", {"divida_total", "divida_pct_limite"}), ("dívida", {"divida_total", "divida_pct_limite"}),
+    ("DÍVIDA", {"divida_total", "divida_pct_limite"}), ("debt", {"divida_total", "divida_pct_limite"}),
+    ("envelhecimento", {"indice_envelhecimento", "indice_dependencia_idosos"}),
+    ("idosos", {"indice_envelhecimento", "indice_dependencia_idosos"}),
+    ("elderly", {"indice_envelhecimento", "indice_dependencia_idosos"}),
+    ("habitação", {"alojamentos_vagos_pct", "renda_mediana_novos_contratos", "preco_mediano_venda"}),
+    ("pm2.5", {"pm25_media_anual"}), ("renda", {"renda_mediana_novos_contratos"}),
+])
+def test_search_finds_indicators_by_title_keyword_and_english(built, q, expected):
+    from obs import data
+    found = set(data.search_indicators(q, "pt", limit=10)["indicator_id"])
+    assert expected <= found, (q, found)
+
+
+def test_search_indicators_ranks_titles_first_and_ignores_noise(built):
+    from obs import data
+    assert data.search_indicators("idosos", "pt").iloc[0]["indicator_id"] == "indice_dependencia_idosos"  # title
+    assert data.search_indicators("envelhecimento", "en").iloc[0]["title"] == "Ageing index"
+    assert data.search_indicators("d", "pt").empty and data.search_indicators("%_", "pt").empty
+    assert data.search_indicators("zzqx", "pt").empty
+    # every word must match: "dívida idosos" is nothing
+    assert data.search_indicators("dívida idosos", "pt").empty
+    # restricted indicators never appear
+    public = set(data.indicators(public=True)["indicator_id"])
+    assert set(data.search_indicators("de", "pt", limit=50)["indicator_id"]) <= public
+
+
+def test_search_groups_and_first_hit(built):
+    items, status, hidden = ui.search_items("vagos", "pt")
+    hrefs = [o.href for o in _options(items)]
+    assert hrefs[:2] == ["/municipio/0118", "/indicador/alojamentos_vagos_pct"]
+    assert status.startswith("1 lugar e 1 indicador")
+    assert ui.first_hit("vagos", "pt") == "/municipio/0118"
+    assert ui.first_hit("debt", "en") == "/indicador/divida_total?lang=en"
+    assert ui.first_hit("zzqx", "pt") is None
 
 
 def test_header_demo_banner(built, monkeypatch):

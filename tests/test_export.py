@@ -51,8 +51,10 @@ def test_round_trip_both_dialects(dialect):
     body = export.to_csv(AWKWARD, dialect)
     back = export.read_csv(body, dialect)
     assert list(back.columns) == list(AWKWARD.columns)
-    # numbers unchanged, bit for bit (NaN stays missing)
-    np.testing.assert_array_equal(back["value"].to_numpy(), AWKWARD["value"].to_numpy())
+    if dialect == "tidy":   # numbers unchanged, bit for bit (NaN stays missing)
+        np.testing.assert_array_equal(back["value"].to_numpy(), AWKWARD["value"].to_numpy())
+    else:                   # for people: rounded (no rules given: at most 6 decimals)
+        np.testing.assert_allclose(back["value"].to_numpy(), AWKWARD["value"].to_numpy(), atol=5e-7)
     assert back["value"].dtype.kind == "f"
     assert back["territory_id"].tolist() == AWKWARD["territory_id"].tolist()   # leading zero kept
     assert back["period_id"].tolist() == AWKWARD["period_id"].tolist()
@@ -64,11 +66,11 @@ def test_round_trip_both_dialects(dialect):
 
 
 def test_plain_pandas_reads_excel_dialect():
-    """What the README tells an analyst to type."""
+    """How a person's Excel (or pandas with the Portuguese settings) reads it."""
     back = pd.read_csv(io.BytesIO(export.to_csv(AWKWARD, "excel")), sep=";", decimal=",", encoding="utf-8-sig",
-                       dtype={"territory_id": str, "period_id": str})
-    np.testing.assert_array_equal(back["value"].to_numpy(), AWKWARD["value"].to_numpy())
-    assert back["territory_id"].iloc[0] == "0101"
+                       dtype={"código": str, "período": str})
+    np.testing.assert_allclose(back["valor"].to_numpy(), AWKWARD["value"].to_numpy(), atol=5e-7)
+    assert back["código"].iloc[0] == "0101"
 
 
 def test_dialect_bytes():
@@ -79,7 +81,7 @@ def test_dialect_bytes():
     assert "-2.07" in tidy.decode()
     assert excel.startswith(b"\xef\xbb\xbf")
     text = excel.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("indicator_id;territory_id;")
+    assert text.splitlines()[0].startswith("indicador;código;território;período;valor;")
     assert ";-2,07;" in text
 
 
@@ -122,8 +124,11 @@ def test_zip_package(demo):
     assert ("DEMONSTRAÇÃO" in readme) is demo
     tidy = export.read_csv(z.read("ind_a/ind_a.csv"), "tidy")
     excel = export.read_csv(z.read("ind_a/ind_a_excel.csv"), "excel")
-    pd.testing.assert_frame_equal(tidy, excel)
+    pd.testing.assert_frame_equal(tidy, excel, check_exact=False, atol=5e-7)   # excel: rounded for people
     assert ("demo" in tidy.columns) is demo
+    assert md["dialects"]["tidy"]["en"].count("full precision") == 1
+    assert md["columns"]["territory_id"]["excel_header"] == {"pt": "código", "en": "code"}
+    assert "«código»" in readme and "precisão total" in readme
 
 
 def test_citation_names_producer_and_build():
@@ -176,7 +181,7 @@ def test_rows_to_csv_same_bytes_as_to_csv(dialect, demo, no_fallback):
     assert back["note"].tolist()[1] == "'@SUM(A1)" and back["value"].iloc[0] == -2.07
 
 
-@pytest.mark.parametrize("dialect", ["tidy", "excel"])
+@pytest.mark.parametrize("dialect", ["tidy"])   # the Excel dialect rounds (test_excel_* below)
 def test_rows_to_csv_random_floats_round_trip(dialect, no_fallback):
     """Every float64 (bit patterns across the exponent range) is written as pandas writes it."""
     rng = np.random.default_rng(20261126)
@@ -231,5 +236,44 @@ def test_api_values_csv_is_to_csv_of_fact_rows(built, dialect):
     assert r.status_code == 200 and r.mimetype == "text/csv"
     with app.app_context():
         df, total = data.fact_rows(["indice_envelhecimento"], None, ["municipio"], limit=10000)
-    assert r.data == export.to_csv(df, dialect, demo=data.is_demo())
+        rules = data.excel_rules() if dialect == "excel" else None
+    assert r.data == export.to_csv(df, dialect, demo=data.is_demo(), rules=rules)
     assert int(r.headers["X-Total-Count"]) == total
+
+
+# -- the Excel dialect is for people (issue 8 item 16) ------------------------------------------
+
+PEOPLE = pd.DataFrame({
+    "indicator_id": ["var", "var", "dens"],
+    "territory_id": ["0101", "PT", "0101"],
+    "level": ["municipio", "pais", "municipio"],
+    "value": [-3.3712, -0.04, 137.5577],
+    "unit": ["%", "%", "habitantes por km²"],
+    "numerator": [-1608.413846631476, None, 46119.0],
+    "denominator": [47727.413846631476, None, 335.27],
+    "is_break": [False, True, False],
+    "origin": ["derived", "aggregated", "source"],
+})
+RULES = {"var": {"value": 2, "numerator": 0, "denominator": 0, "unit": {"pt": "%", "en": "%"}},
+         "dens": {"value": 1, "numerator": 0, "denominator": 2,
+                  "unit": {"pt": "habitantes por km²", "en": "inhabitants per km²"}}}
+
+
+def test_excel_dialect_words_yes_no_and_rounding():
+    text = export.to_csv(PEOPLE, "excel", rules=RULES).decode("utf-8-sig").splitlines()
+    assert text[0] == "indicador;código;nível;valor;unidade;numerador;denominador;quebra de série;origem"
+    assert text[1] == "var;0101;município;-3,37;%;-1608;47727;não;calculado pelo Observatório"
+    assert text[2] == "var;PT;país;-0,04;%;;;sim;agregado pelo Observatório"
+    assert text[3] == "dens;0101;município;137,6;habitantes por km²;46119;335,27;não;fonte"
+    en = export.to_csv(PEOPLE, "excel", rules=RULES, lang="en", demo=True).decode("utf-8-sig").splitlines()
+    assert en[0] == "indicator;code;level;value;unit;numerator;denominator;break in series;origin;demo data"
+    assert en[3] == "dens;0101;municipality;137,6;inhabitants per km²;46119;335,27;no;source;yes"
+    # read back (export.read_csv) in tidy form: names, codes, booleans; numbers rounded
+    back = export.read_csv(export.to_csv(PEOPLE, "excel", rules=RULES, lang="en"), "excel")
+    assert list(back.columns) == list(PEOPLE.columns)
+    assert back["level"].tolist() == PEOPLE["level"].tolist() and back["origin"].tolist() == PEOPLE["origin"].tolist()
+    assert back["is_break"].tolist() == [False, True, False] and back["denominator"].iloc[0] == 47727
+    # rounding to zero writes no minus sign; the tidy dialect keeps everything
+    zero = export.to_csv(pd.DataFrame({"indicator_id": ["var"], "value": [-0.001]}), "excel", rules=RULES)
+    assert zero.decode("utf-8-sig").splitlines()[1] == "var;0,00"
+    assert "47727.413846631476" in export.to_csv(PEOPLE, "tidy").decode()
