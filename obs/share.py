@@ -96,7 +96,7 @@ def export_meta(*, title: str, subtitle: str, unit: str, sources: list[dict], la
     footer = [*textwrap.wrap(source, FOOTER_WIDTH), *textwrap.wrap(licence, FOOTER_WIDTH), f"{SITE} · {url}"]
     return {"title": title, "subtitle": subtitle, "unit": f"{t('meta.unit', lang)}: {unit}" if unit else "",
             "source": source, "licence": licence, "url": url, "footer": footer,
-            "legend": [[c, f"{label} ({fmt.number(n, 0, lang)})"] for c, label, n in (legend or [])],
+            "legend": [[c, f"{label} ({fmt.number(n, 0, lang)})"] for c, label, n, *_ in (legend or [])],
             "legend_title": legend_title, "filename": filename}
 
 

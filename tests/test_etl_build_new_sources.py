@@ -34,8 +34,7 @@ def mirror(src, dst, broken: dict[str, bytes]):
 def env(tmp_path, monkeypatch, data_system):
     """A database built from the new sources (the 'previous' one, serving); post steps and boundaries
     off (they belong to other modules)."""
-    monkeypatch.setattr(B, "POST_STEPS", [])
-    monkeypatch.setattr(B, "STEP_MODULES", [])
+    monkeypatch.setattr(B, "PIPELINE", [])
     import etl.geo
     monkeypatch.setattr(etl.geo, "build_geo", lambda *a, **k: None)
     monkeypatch.setenv("OBS_DATA_DIR", str(tmp_path / "data"))
