@@ -67,7 +67,7 @@ def test_copy_the_view_and_a_chart(desktop, base):
     want = f"{base}/indicador/{IND}?period=2011&territories=1106#ind-series"   # the address bar + the chart
     assert see.until(lambda: clipboard(d) == want and want, msg=f"{want} on the clipboard (has {clipboard(d)!r})")
     # the whole view, from the Downloads tab, after a change of view (the URL holds it)
-    d.find_element("css selector", "#ind-tabs [id$='downloads'], #ind-tabs .obs-tab:last-child").click()
+    d.find_element("css selector", "#ind-tab-downloads").click()
     view = see.visible(d, "[data-copy-link=view]")
     view.click()
     see.text(d, ".view-link .share-status", "Ligação copiada")
