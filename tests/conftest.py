@@ -61,6 +61,16 @@ def live_url(built):
 
 
 @pytest.fixture(scope="module")
+def base(live_url):
+    """The live app with OBS_BASE_URL set to its own address: permalinks, embed snippets and social
+    previews point at it (a snippet pasted into another origin loads the live app)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("OBS_BASE_URL", live_url)
+    yield live_url
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
 def phone(live_url):
     """A headless Chromium with a 375 × 812 phone screen (see tests/see.py)."""
     from tests import see

@@ -161,16 +161,18 @@ def colours(png: bytes, step: int = 4) -> int:
 def painted(driver, selector: str, min_colours: int = 4, min_height: float = 150) -> None:
     """The element (a map or chart) has a size and shows a picture: its screenshot has several colours
     (a blank or collapsed map has one or two)."""
-    el = visible(driver, selector, min_height=min_height)
+    visible(driver, selector, min_height=min_height)
     seen = []
 
     def check():
+        # found again each time: a callback may redraw the chart's element while we look
+        el = driver.find_element("css selector", selector)
         seen.append(colours(el.screenshot_as_png))
         return seen[-1] >= min_colours
     try:
         until(check, 15, f"{selector} to be painted")
-    except AssertionError:
-        raise AssertionError(f"{selector} looks blank ({seen[-1] if seen else 0} colours)") from None
+    except AssertionError as e:
+        raise AssertionError(f"{selector} looks blank ({seen[-1]} colours)" if seen else str(e)) from None
 
 
 def focus_reaches(driver, selector: str, max_tabs: int = 120, start: str | None = None):

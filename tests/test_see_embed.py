@@ -20,15 +20,6 @@ pytestmark = pytest.mark.browser
 IND = "indice_envelhecimento"
 
 
-@pytest.fixture(scope="module")
-def base(live_url):
-    """OBS_BASE_URL is the app's address here, so the pasted snippet loads the live app."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("OBS_BASE_URL", live_url)
-    yield live_url
-    mp.undo()
-
-
 @contextlib.contextmanager
 def news_site(folder, body: str):
     (folder / "index.html").write_text(

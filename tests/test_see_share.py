@@ -16,14 +16,6 @@ pytestmark = pytest.mark.browser
 IND = "indice_envelhecimento"
 
 
-@pytest.fixture(scope="module")
-def base(live_url):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("OBS_BASE_URL", live_url)
-    yield live_url
-    mp.undo()
-
-
 def modebar_titles(d, graph: str) -> list[str]:
     el = d.find_element("css selector", f"#{graph} .js-plotly-plot")
     d.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", el)
