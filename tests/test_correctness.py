@@ -10,15 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-
-def one(db, sql, params=()):
-    return db.execute(sql, list(params)).fetchone()
-
-
-def fact(db, ind, terr, period):
-    r = one(db, "SELECT value FROM fact_indicator_value WHERE indicator_id=? AND territory_id=? AND period_id=?",
-            (ind, terr, period))
-    return None if r is None else r[0]
+from tests.dbq import fact, one
 
 
 def stg(db, variable):

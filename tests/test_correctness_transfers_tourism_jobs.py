@@ -10,6 +10,8 @@ import re
 import pandas as pd
 import pytest
 
+from tests.dbq import fact, one
+
 DGO = "indicators/sources/dgo_transferencias"
 #: SOURCES.md §3.14: the column sums equal the printed TOTAL GERAL to the euro
 TOTAL_GERAL_2014 = {"fef_corrente_eur": 1_515_625_325, "fef_capital_eur": 185_465_891, "fsm_eur": 140_561_886,
@@ -19,16 +21,6 @@ TOTAL_GERAL_2014 = {"fef_corrente_eur": 1_515_625_325, "fef_capital_eur": 185_46
 #: Gavião, Monforte, Oliveira de Frades, Vila Nova de Paiva, Entroncamento; nil or n/a ('-'): Odivelas, Moita
 SUPPRESSED = {"4901": "¿", "1420": "¿", "4501": "¿", "1209": "¿", "1211": "¿", "1810": "¿", "1822": "¿",
               "1410": "¿", "1116": "-", "1506": "-"}
-
-
-def one(db, sql, params=()):
-    return db.execute(sql, list(params)).fetchone()
-
-
-def fact(db, ind, terr, period):
-    r = one(db, "SELECT value FROM fact_indicator_value WHERE indicator_id=? AND territory_id=? AND period_id=?",
-            (ind, terr, period))
-    return None if r is None else r[0]
 
 
 def facts(db, ind):
