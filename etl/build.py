@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy.schema import CreateTable
 
 from etl import connectors
+from etl.buildfiles import BuildLocked, build_lock, remove_stale  # noqa: F401  (BuildLocked: for callers)
 from etl.catalogue import Source, load_catalogue
 from etl.checks import CheckError, run_checks
 from etl.compute import FACT_COLUMNS, compute_indicator
@@ -236,8 +237,25 @@ SET_ASIDE_BY_RULE = ("NUTS 2013 unit changed", "name not matched", "municipality
 def build(data_system: Path | None = None, *, out: Path | None = None, sources: list[str] | None = None,
           indicators: list[str] | None = None, dry_run: bool = False, progress: Callable[[str], None] = print,
           fail_on_rejected: bool = False, catalogue_path: Path | None = None,
-          registry_dir: Path | None = None) -> dict:
-    """Build the database. Returns a summary dict. Raises BuildError (nothing is swapped in)."""
+          registry_dir: Path | None = None, wait: bool = False) -> dict:
+    """Build the database. Returns a summary dict. Raises BuildError (nothing is swapped in).
+
+    One build at a time per data folder (etl/buildfiles.py): another running build makes this one
+    raise BuildLocked at once (wait=True: wait for it). Holding the lock, the build first removes
+    the temporary files that killed builds left behind."""
+    paths = settings.paths(data_system)
+    out = Path(out or paths.db)
+    with build_lock(out.parent, wait=wait, progress=progress):
+        for folder in dict.fromkeys([out.parent, paths.data_dir]):
+            remove_stale(folder, progress=progress)
+        return _build(data_system, out=out, sources=sources, indicators=indicators, dry_run=dry_run,
+                      progress=progress, fail_on_rejected=fail_on_rejected, catalogue_path=catalogue_path,
+                      registry_dir=registry_dir)
+
+
+def _build(data_system: Path | None, *, out: Path, sources: list[str] | None, indicators: list[str] | None,
+           dry_run: bool, progress: Callable[[str], None], fail_on_rejected: bool, catalogue_path: Path | None,
+           registry_dir: Path | None) -> dict:
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc).replace(tzinfo=None)
     paths = settings.paths(data_system)
@@ -248,7 +266,6 @@ def build(data_system: Path | None = None, *, out: Path | None = None, sources: 
         ds = ensure_demo_system(paths.demo_system, progress=progress)
     if not ds.is_dir():
         raise BuildError(f"data system {ds} is not a directory")
-    out = Path(out or paths.db)
     registry = load_registry(registry_dir)
     catalogue = load_catalogue(catalogue_path) if catalogue_path else load_catalogue()
     if indicators:
