@@ -25,6 +25,7 @@ from sqlalchemy.schema import CreateTable
 
 from etl import connectors
 from etl.buildfiles import BuildLocked, build_lock, remove_stale  # noqa: F401  (BuildLocked: for callers)
+from etl.bounds import check_staged, variable_bounds
 from etl.catalogue import Source, load_catalogue
 from etl.checks import CheckError, run_checks
 from etl.compute import FACT_COLUMNS, compute_indicator
@@ -55,6 +56,10 @@ class BuildContext:
     out_dir: Path = None
     progress: Callable[[str], None] = print
     log: list = field(default_factory=list)
+    #: staged variable -> its declared bounds (etl/bounds.py)
+    bounds: dict = field(default_factory=dict)
+    #: restricted indicators and the staged variables only they read: never inputs of public results
+    restricted: frozenset = frozenset()
 
 
 #: the steps run after the facts are written, in this order: (name, "module:function"), each
@@ -125,6 +130,10 @@ def load_source(con, src: Source, ctx: BuildContext, cctx: connectors.Context) -
     try:
         raw = conn.read(src, files)
         staged, rejected = conn.transform(raw, src, cctx)
+        # impossible values (non-finite, outside the declared bounds) are set aside like any bad cell
+        staged, impossible = check_staged(staged, src, ctx.bounds, raw.columns)
+        if len(impossible):
+            rejected = pd.concat([r for r in (rejected, impossible) if len(r)], ignore_index=True)
     except connectors.SourceError as e:
         raise BuildError(f"source {src.id}: {e}") from e
     except KeyError as e:
@@ -150,6 +159,14 @@ def load_source(con, src: Source, ctx: BuildContext, cctx: connectors.Context) -
                "rows_read": len(raw), "rows_kept": len(staged), "rows_rejected": len(rejected),
                "duration_s": round(time.perf_counter() - t0, 3)}   # read, transform, raw layer, quarantine
     return staged, lineage
+
+
+def restricted_inputs(registry: dict[str, Indicator]) -> frozenset:
+    """Ids of the restricted indicators and the staged variables read only by restricted indicators."""
+    restricted = {k for k, v in registry.items() if v.visibility == "restricted"}
+    public_vars = {x for k, v in registry.items() if k not in restricted for x in v.compute.variables()}
+    hidden = {x for k in restricted for x in registry[k].compute.variables()} - public_vars
+    return frozenset(restricted | hidden)
 
 
 def indicator_rows(registry: dict[str, Indicator]) -> pd.DataFrame:
@@ -278,7 +295,8 @@ def _build(data_system: Path | None, *, out: Path, sources: list[str] | None, in
             raise BuildError(f"unknown sources: {', '.join(unknown)}")
     ctx = BuildContext(run_id=started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6], data_system=ds,
                        is_demo=is_demo, registry=registry, catalogue=catalogue, progress=progress,
-                       out_dir=out.parent)
+                       out_dir=out.parent, bounds=variable_bounds(registry, catalogue),
+                       restricted=restricted_inputs(registry))
     ctx.reference = read_reference(ds)
     ctx.territory = build_territory(ctx.reference)
     cctx = connectors.Context(territories=set(ctx.territory["territory_id"]), reference=ctx.reference,
@@ -321,7 +339,7 @@ def _build(data_system: Path | None, *, out: Path, sources: list[str] | None, in
                 raise BuildError("rows rejected (--strict); first ones:\n  "
                                  + "\n  ".join(f"{f}: row {r}, field {fl!r}: {why}" for f, r, fl, why in bad))
 
-        facts, computed = [], set()
+        facts, computed, impossible = [], set(), []
         available = set(ctx.staged["variable"].unique())
         for iid in ind_ids:
             ind = registry[iid]
@@ -330,13 +348,23 @@ def _build(data_system: Path | None, *, out: Path, sources: list[str] | None, in
                 progress(f"indicator {iid}: skipped, no staged {', '.join(missing)}")
                 continue
             try:
-                facts.append(compute_indicator(ctx.staged, ctx.territory, ind))
+                facts.append(compute_indicator(ctx.staged, ctx.territory, ind, rejected=impossible))
                 computed.add(iid)
             except KeyError as e:
                 raise BuildError(f"indicators/{ind.id}.yaml: field 'compute': {e.args[0]}") from e
             except Exception as e:  # noqa: BLE001 — name the indicator whatever went wrong
                 raise BuildError(f"indicators/{ind.id}.yaml: computing failed: {type(e).__name__}: {e}") from e
         n_computed = len(facts)
+        impossible = [r for r in impossible if len(r)]
+        if impossible:
+            rej = pd.concat(impossible, ignore_index=True).assign(run_id=ctx.run_id)
+            rej["value"] = rej["value"].astype(str).str.slice(0, 200)
+            insert(con, "meta_rejected_row", rej)
+            n_rejected += len(rej)
+            progress(f"computed values set aside as impossible: {len(rej)}")
+            if fail_on_rejected:
+                f, r, fl, why = rej.iloc[0][["file", "row_number", "field", "reason"]]
+                raise BuildError(f"computed values rejected (--strict); first one:\n  {f}: row {r}, field {fl!r}: {why}")
         if partial:
             old = carry_over(out, computed, registry)
             if len(old):
