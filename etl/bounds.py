@@ -91,27 +91,29 @@ def check_staged(staged: pd.DataFrame, source, bounds: dict[str, list[Bound]],
     if staged.empty:
         return staged, pd.DataFrame(columns=REJECTED_COLUMNS)
     value = pd.to_numeric(staged["value"], errors="coerce").astype(float)
-    short = staged["variable"].astype(str)
+    short = staged["variable"]
     value_col = (source.options or {}).get("value")
     cols = set(raw_columns)
-    # the field: the file's column holding the value (the variable's own column in a wide file)
-    field = short.map(lambda v: v if v in cols or not value_col else value_col)
+
+    def field(mask):   # the file's column holding the value (the variable's own column in a wide file)
+        return short[mask].map(lambda v: v if v in cols or not value_col else value_col)
     parts, drop = [], pd.Series(False, index=staged.index)
     inf = np.isinf(value)
     if inf.any():
         rows = staged[inf]
-        parts.append(_rejected(rows, field[inf], short[inf].map(
+        parts.append(_rejected(rows, field(inf), short[inf].map(
             lambda v: f"not a finite number (variable {v}): an infinite value is never published")))
         drop |= inf
-    for var in short[~drop].unique():
-        for lo, hi, who in bounds.get(f"{source.id}:{var}", ()):
+    bounded = [v for v in short[~drop].unique() if f"{source.id}:{v}" in bounds]
+    for var in bounded:
+        for lo, hi, who in bounds[f"{source.id}:{var}"]:
             m = (short == var) & ~drop & _outside(value, lo, hi)
             if m.any():
                 rows = staged[m]
                 reason = rows["value"].map(lambda x, lo=lo, hi=hi, who=who, var=var: (
                     f"impossible value: {_fmt_value(x)} is {'below' if lo is not None and float(x) < lo else 'above'} "
                     f"the bounds {describe(lo, hi)} of variable {var} ({who})"))
-                parts.append(_rejected(rows, field[m], reason))
+                parts.append(_rejected(rows, field(m), reason))
                 drop |= m
     if not drop.any():
         return staged, pd.DataFrame(columns=REJECTED_COLUMNS)
