@@ -76,12 +76,16 @@ def _rejected(rows: pd.DataFrame, field, reason) -> pd.DataFrame:
 
 
 def _fmt_value(v) -> str:
+    """A value as the rejected row shows it: 'inf', '-5000000000000', '120', '0.5'."""
     try:
         f = float(v)
     except (TypeError, ValueError):
         return str(v)
-    return "inf" if f == math.inf else "-inf" if f == -math.inf else "nan" if f != f else repr(f) if \
-        f != int(f) else str(int(f)) if abs(f) < 1e15 else f"{f:g}"
+    if not math.isfinite(f):
+        return "nan" if f != f else "inf" if f > 0 else "-inf"
+    if f == int(f) and abs(f) < 1e15:
+        return str(int(f))
+    return repr(f)
 
 
 def check_staged(staged: pd.DataFrame, source, bounds: dict[str, list[Bound]],
@@ -133,15 +137,16 @@ def check_computed(df: pd.DataFrame, ind, stage: str) -> tuple[pd.DataFrame, pd.
     if not bad.any():
         return df, pd.DataFrame(columns=REJECTED_COLUMNS + ["source_id"])
     rows = df[bad].copy()
-    if "_file" not in rows or rows["_file"].isna().all():
-        rows["_file"] = f"(computed: indicators/{ind.id}.yaml)"
-    rows["_file"] = rows["_file"].fillna(f"(computed: indicators/{ind.id}.yaml)")
+    # a value computed from several rows (a derivation, an aggregate) has no single file row
+    where = f"(computed: indicators/{ind.id}.yaml)"
+    rows["_file"] = rows["_file"].fillna(where) if "_file" in rows else where
     reason = pd.Series(
         [f"not a finite {stage} value of indicator {ind.id}" if i else
          f"impossible {stage} value of indicator {ind.id}: {_fmt_value(v)} is outside its bounds {describe(lo, hi)}"
          for i, v in zip(inf[bad], rows["value"])], index=rows.index)
     rej = _rejected(rows, f"{ind.id} (compute)", reason)
-    src = rows["source_ids"].astype(str).str.split(",").str[0] if "source_ids" in rows else ""
-    rej["source_id"] = src if len(src) else ind.id
-    rej["source_id"] = rej["source_id"].replace("", ind.id).fillna(ind.id)
+    # meta_rejected_row.source_id: the (first) source the value came from
+    first = rows["source_ids"].fillna("").astype(str).str.split(",").str[0] if "source_ids" in rows else ""
+    rej["source_id"] = first
+    rej["source_id"] = rej["source_id"].replace("", ind.id)
     return df[~bad], rej

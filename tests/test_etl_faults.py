@@ -132,6 +132,16 @@ def test_lineage_command_shows_the_rejected_values(system, tmp_path):
     assert "row 11, field 'obitos' = 'inf'" in r.stdout
 
 
+def test_catalogue_bounds_are_validated(tmp_path):
+    from etl.catalogue import load_catalogue
+    bad = tmp_path / "cat.yaml"
+    bad.write_text(CAT.read_text(encoding="utf-8").replace("inscritos: [0, null]", "inscritos: [10, 1]"),
+                   encoding="utf-8")
+    with pytest.raises(ValueError, match=r"cat.yaml: source eleicoes: field 'bounds': .*'inscritos': lower bound "
+                                         r"10.0 must be below the upper bound 1.0"):
+        load_catalogue(bad)
+
+
 # -- 8: build errors name file, row and field ----------------------------------------------------
 
 def cli(args, tmp_path, db, data_system, timeout=120):
