@@ -188,8 +188,9 @@ def compute_indicator(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indica
     if ind.compute.regional:
         reg = variable(staged, ind.compute.regional)
         reg = reg[_cols(reg, "territory_id", "period_id", "value", "is_provisional", "is_estimated", "note",
-                        "_file", "_row")].assign(origin="source", source_ids=_sources(ind.compute.regional), numerator=np.nan,
-                                   denominator=np.nan)
+                        "_file", "_row")]
+        reg = reg.assign(origin="source", source_ids=_sources(ind.compute.regional), numerator=np.nan,
+                         denominator=np.nan)
         reg, b = check_computed(reg, ind, "regional")
         bad.append(b)
         parts.append(reg)
