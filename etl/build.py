@@ -260,10 +260,15 @@ def build(data_system: Path | None = None, *, out: Path | None = None, sources: 
     One build at a time per data folder (etl/buildfiles.py): another running build makes this one
     raise BuildLocked at once (wait=True: wait for it). Holding the lock, the build first removes
     the temporary files that killed builds left behind."""
+    from contextlib import ExitStack
     paths = settings.paths(data_system)
     out = Path(out or paths.db)
-    with build_lock(out.parent, wait=wait, progress=progress):
-        for folder in dict.fromkeys([out.parent, paths.data_dir]):
+    # the database's folder and the data folder (geo layers, demo system), once each when they differ
+    folders = list(dict.fromkeys([out.parent, paths.data_dir]))
+    with ExitStack() as locks:
+        for folder in folders:
+            locks.enter_context(build_lock(folder, wait=wait, progress=progress))
+        for folder in folders:
             remove_stale(folder, progress=progress)
         return _build(data_system, out=out, sources=sources, indicators=indicators, dry_run=dry_run,
                       progress=progress, fail_on_rejected=fail_on_rejected, catalogue_path=catalogue_path,
