@@ -130,6 +130,14 @@ def load_source(con, src: Source, ctx: BuildContext, cctx: connectors.Context) -
     try:
         raw = conn.read(src, files)
         staged, rejected = conn.transform(raw, src, cctx)
+        # a bound on a variable the source does not deliver is a typo that would silently check nothing
+        unknown = sorted(set(src.bounds) - set(staged["variable"].astype(str).unique()))
+        if unknown:
+            msg = (f"etl/catalogue.yaml: source {src.id}, field 'bounds': no staged variable {', '.join(map(repr, unknown))} "
+                   f"(it delivers {', '.join(sorted(map(str, staged['variable'].unique()))[:12])})")
+            if not ctx.is_demo:
+                raise BuildError(msg)
+            ctx.progress(f"note: {msg}")
         # impossible values (non-finite, outside the declared bounds) are set aside like any bad cell
         staged, impossible = check_staged(staged, src, ctx.bounds, raw.columns)
         if len(impossible):

@@ -142,6 +142,16 @@ def test_catalogue_bounds_are_validated(tmp_path):
         load_catalogue(bad)
 
 
+def test_a_bound_on_an_unknown_variable_is_an_error(system, tmp_path):
+    cat = tmp_path / "cat.yaml"
+    cat.write_text(CAT.read_text(encoding="utf-8").replace("votantes: [0, null]", "votantes_: [0, null]"),
+                   encoding="utf-8")
+    ds, reg = system
+    with pytest.raises(B.BuildError, match=r"source eleicoes, field 'bounds': no staged variable 'votantes_' "
+                                           r"\(it delivers inscritos, votantes\)"):
+        B.build(ds, out=tmp_path / "obs.duckdb", catalogue_path=cat, registry_dir=reg, progress=lambda m: None)
+
+
 # -- 8: build errors name file, row and field ----------------------------------------------------
 
 def cli(args, tmp_path, db, data_system, timeout=120):
