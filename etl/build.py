@@ -24,6 +24,8 @@ import pandas as pd
 from sqlalchemy.schema import CreateTable
 
 from etl import connectors
+from etl.buildfiles import BuildLocked, build_lock, remove_stale  # noqa: F401  (BuildLocked: for callers)
+from etl.bounds import check_staged, variable_bounds
 from etl.catalogue import Source, load_catalogue
 from etl.checks import CheckError, run_checks
 from etl.compute import FACT_COLUMNS, compute_indicator
@@ -54,6 +56,10 @@ class BuildContext:
     out_dir: Path = None
     progress: Callable[[str], None] = print
     log: list = field(default_factory=list)
+    #: staged variable -> its declared bounds (etl/bounds.py)
+    bounds: dict = field(default_factory=dict)
+    #: restricted indicators and the staged variables only they read: never inputs of public results
+    restricted: frozenset = frozenset()
 
 
 #: the steps run after the facts are written, in this order: (name, "module:function"), each
@@ -124,6 +130,18 @@ def load_source(con, src: Source, ctx: BuildContext, cctx: connectors.Context) -
     try:
         raw = conn.read(src, files)
         staged, rejected = conn.transform(raw, src, cctx)
+        # a bound on a variable the source does not deliver is a typo that would silently check nothing
+        unknown = sorted(set(src.bounds) - set(staged["variable"].astype(str).unique()))
+        if unknown:
+            msg = (f"etl/catalogue.yaml: source {src.id}, field 'bounds': no staged variable {', '.join(map(repr, unknown))} "
+                   f"(it delivers {', '.join(sorted(map(str, staged['variable'].unique()))[:12])})")
+            if not ctx.is_demo:
+                raise BuildError(msg)
+            ctx.progress(f"note: {msg}")
+        # impossible values (non-finite, outside the declared bounds) are set aside like any bad cell
+        staged, impossible = check_staged(staged, src, ctx.bounds, raw.columns)
+        if len(impossible):
+            rejected = pd.concat([r for r in (rejected, impossible) if len(r)], ignore_index=True)
     except connectors.SourceError as e:
         raise BuildError(f"source {src.id}: {e}") from e
     except KeyError as e:
@@ -149,6 +167,14 @@ def load_source(con, src: Source, ctx: BuildContext, cctx: connectors.Context) -
                "rows_read": len(raw), "rows_kept": len(staged), "rows_rejected": len(rejected),
                "duration_s": round(time.perf_counter() - t0, 3)}   # read, transform, raw layer, quarantine
     return staged, lineage
+
+
+def restricted_inputs(registry: dict[str, Indicator]) -> frozenset:
+    """Ids of the restricted indicators and the staged variables read only by restricted indicators."""
+    restricted = {k for k, v in registry.items() if v.visibility == "restricted"}
+    public_vars = {x for k, v in registry.items() if k not in restricted for x in v.compute.variables()}
+    hidden = {x for k in restricted for x in registry[k].compute.variables()} - public_vars
+    return frozenset(restricted | hidden)
 
 
 def indicator_rows(registry: dict[str, Indicator]) -> pd.DataFrame:
@@ -236,8 +262,30 @@ SET_ASIDE_BY_RULE = ("NUTS 2013 unit changed", "name not matched", "municipality
 def build(data_system: Path | None = None, *, out: Path | None = None, sources: list[str] | None = None,
           indicators: list[str] | None = None, dry_run: bool = False, progress: Callable[[str], None] = print,
           fail_on_rejected: bool = False, catalogue_path: Path | None = None,
-          registry_dir: Path | None = None) -> dict:
-    """Build the database. Returns a summary dict. Raises BuildError (nothing is swapped in)."""
+          registry_dir: Path | None = None, wait: bool = False) -> dict:
+    """Build the database. Returns a summary dict. Raises BuildError (nothing is swapped in).
+
+    One build at a time per data folder (etl/buildfiles.py): another running build makes this one
+    raise BuildLocked at once (wait=True: wait for it). Holding the lock, the build first removes
+    the temporary files that killed builds left behind."""
+    from contextlib import ExitStack
+    paths = settings.paths(data_system)
+    out = Path(out or paths.db)
+    # the database's folder and the data folder (geo layers, demo system), once each when they differ
+    folders = list(dict.fromkeys([out.parent, paths.data_dir]))
+    with ExitStack() as locks:
+        for folder in folders:
+            locks.enter_context(build_lock(folder, wait=wait, progress=progress))
+        for folder in folders:
+            remove_stale(folder, progress=progress)
+        return _build(data_system, out=out, sources=sources, indicators=indicators, dry_run=dry_run,
+                      progress=progress, fail_on_rejected=fail_on_rejected, catalogue_path=catalogue_path,
+                      registry_dir=registry_dir)
+
+
+def _build(data_system: Path | None, *, out: Path, sources: list[str] | None, indicators: list[str] | None,
+           dry_run: bool, progress: Callable[[str], None], fail_on_rejected: bool, catalogue_path: Path | None,
+           registry_dir: Path | None) -> dict:
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc).replace(tzinfo=None)
     paths = settings.paths(data_system)
@@ -248,7 +296,6 @@ def build(data_system: Path | None = None, *, out: Path | None = None, sources: 
         ds = ensure_demo_system(paths.demo_system, progress=progress)
     if not ds.is_dir():
         raise BuildError(f"data system {ds} is not a directory")
-    out = Path(out or paths.db)
     registry = load_registry(registry_dir)
     catalogue = load_catalogue(catalogue_path) if catalogue_path else load_catalogue()
     if indicators:
@@ -261,7 +308,8 @@ def build(data_system: Path | None = None, *, out: Path | None = None, sources: 
             raise BuildError(f"unknown sources: {', '.join(unknown)}")
     ctx = BuildContext(run_id=started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6], data_system=ds,
                        is_demo=is_demo, registry=registry, catalogue=catalogue, progress=progress,
-                       out_dir=out.parent)
+                       out_dir=out.parent, bounds=variable_bounds(registry, catalogue),
+                       restricted=restricted_inputs(registry))
     ctx.reference = read_reference(ds)
     ctx.territory = build_territory(ctx.reference)
     cctx = connectors.Context(territories=set(ctx.territory["territory_id"]), reference=ctx.reference,
@@ -304,7 +352,7 @@ def build(data_system: Path | None = None, *, out: Path | None = None, sources: 
                 raise BuildError("rows rejected (--strict); first ones:\n  "
                                  + "\n  ".join(f"{f}: row {r}, field {fl!r}: {why}" for f, r, fl, why in bad))
 
-        facts, computed = [], set()
+        facts, computed, impossible = [], set(), []
         available = set(ctx.staged["variable"].unique())
         for iid in ind_ids:
             ind = registry[iid]
@@ -313,13 +361,23 @@ def build(data_system: Path | None = None, *, out: Path | None = None, sources: 
                 progress(f"indicator {iid}: skipped, no staged {', '.join(missing)}")
                 continue
             try:
-                facts.append(compute_indicator(ctx.staged, ctx.territory, ind))
+                facts.append(compute_indicator(ctx.staged, ctx.territory, ind, rejected=impossible))
                 computed.add(iid)
             except KeyError as e:
                 raise BuildError(f"indicators/{ind.id}.yaml: field 'compute': {e.args[0]}") from e
             except Exception as e:  # noqa: BLE001 — name the indicator whatever went wrong
                 raise BuildError(f"indicators/{ind.id}.yaml: computing failed: {type(e).__name__}: {e}") from e
         n_computed = len(facts)
+        impossible = [r for r in impossible if len(r)]
+        if impossible:
+            rej = pd.concat(impossible, ignore_index=True).assign(run_id=ctx.run_id)
+            rej["value"] = rej["value"].astype(str).str.slice(0, 200)
+            insert(con, "meta_rejected_row", rej)
+            n_rejected += len(rej)
+            progress(f"computed values set aside as impossible: {len(rej)}")
+            if fail_on_rejected:
+                f, r, fl, why = rej.iloc[0][["file", "row_number", "field", "reason"]]
+                raise BuildError(f"computed values rejected (--strict); first one:\n  {f}: row {r}, field {fl!r}: {why}")
         if partial:
             old = carry_over(out, computed, registry)
             if len(old):

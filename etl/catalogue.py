@@ -31,10 +31,21 @@ class Source(BaseModel):
     depends_on: list[str] = Field(default_factory=list)   # mapping files etc. (relative paths)
     options: dict = Field(default_factory=dict)
     required: bool = True             # a missing file fails the build (else: skipped, logged)
+    #: possible values per staged variable (the connector's name, without the source id): [lo, hi],
+    #: inclusive, null for no bound; a value outside is rejected with its file, row and field (etl/bounds.py)
+    bounds: dict[str, tuple[float | None, float | None]] = Field(default_factory=dict)
 
     def files(self, data_system: Path) -> list[Path]:
         globs = [self.path] if isinstance(self.path, str) else self.path
         return sorted({f for g in globs for f in Path(data_system).glob(g)})
+
+    @field_validator("bounds")
+    @classmethod
+    def _bounds(cls, v):
+        for var, (lo, hi) in v.items():
+            if lo is not None and hi is not None and lo >= hi:
+                raise ValueError(f"variable {var!r}: lower bound {lo} must be below the upper bound {hi}")
+        return v
 
     @field_validator("kind")
     @classmethod

@@ -23,15 +23,30 @@ def _db(args):
 
 
 def cmd_build(args):
+    """Exit status: 0 built; 1 failed (the message names file, row and field where there is one; the
+    previous database is unchanged); 75 another build is running (nothing done)."""
     from etl.build import BuildError, build
+    from etl.buildfiles import EXIT_LOCKED, BuildLocked
     from etl.checks import CheckError
     from indicators import RegistryError
     try:
         s = build(args.data_system, sources=args.source, indicators=args.indicator, dry_run=args.dry_run,
                   progress=(lambda m: None) if args.quiet else (lambda m: print(m, flush=True)),
-                  fail_on_rejected=args.strict)
+                  fail_on_rejected=args.strict, wait=args.wait)
+    except BuildLocked as e:
+        print(f"build not started: {e}", file=sys.stderr)
+        return EXIT_LOCKED
     except (BuildError, CheckError, RegistryError, ValueError) as e:
         print(f"build failed: {e}\nthe previous database (if any) is unchanged.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("build interrupted: the previous database (if any) is unchanged.", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 — an unforeseen failure: one paragraph, the traceback on request
+        if args.traceback:
+            raise
+        print(f"build failed: unexpected {type(e).__name__}: {e}\nthe previous database (if any) is unchanged; "
+              "run again with --traceback for the details.", file=sys.stderr)
         return 1
     if s["is_demo"]:
         print("NOTE: built from the generated DEMO data system — synthetic figures, not official statistics.")
@@ -105,6 +120,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--dry-run", action="store_true", help="validate everything, write nothing")
     b.add_argument("--strict", action="store_true", help="fail when any row is rejected")
     b.add_argument("--quiet", action="store_true")
+    b.add_argument("--wait", action="store_true",
+                   help="if another build is running, wait for it to end (default: stop at once, exit status 75)")
+    b.add_argument("--traceback", action="store_true", help="on an unexpected error, show the Python traceback")
     lin = sub.add_parser("lineage", help="show the lineage of the last build")
     lin.add_argument("--data-system")
     lin.add_argument("--rejected", type=int, default=0, metavar="N", help="also list the first N rejected rows")

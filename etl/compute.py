@@ -48,6 +48,11 @@ def variable(staged: pd.DataFrame, name: str) -> pd.DataFrame:
     return staged.iloc[pos]
 
 
+def _cols(df: pd.DataFrame, *cols: str) -> list[str]:
+    """The columns the frame needs, with `_file`/`_row` (where a value came from) when it has them."""
+    return [c for c in cols if not c.startswith("_") or c in df.columns]
+
+
 def _sources(*names: str | None) -> str:
     return ",".join(sorted({n.split(":", 1)[0] for n in names if n}))
 
@@ -63,10 +68,12 @@ def municipal_values(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicat
         src = df.attrs.get("source_ids", "")
     elif c.value:
         v = variable(staged, c.value)
-        df = v[["territory_id", "period_id", "value", "is_provisional", "is_estimated", "note"]].copy()
+        df = v[_cols(v, "territory_id", "period_id", "value", "is_provisional", "is_estimated", "note", "_file",
+                     "_row")].copy()
         src = _sources(c.value)
     else:
-        n = variable(staged, c.numerator)[["territory_id", "period_id", "value", "is_provisional", "is_estimated"]]
+        n = variable(staged, c.numerator)
+        n = n[_cols(n, "territory_id", "period_id", "value", "is_provisional", "is_estimated", "_file", "_row")]
         d = variable(staged, c.denominator)[["territory_id", "period_id", "value"]]
         df = n.merge(d, on=["territory_id", "period_id"], suffixes=("_n", "_d"))
         df = df.rename(columns={"value_n": "numerator", "value_d": "denominator"})
@@ -166,15 +173,26 @@ def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
     return res
 
 
-def compute_indicator(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    muni = municipal_values(staged, territory, ind)
+def compute_indicator(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
+                      rejected: list | None = None) -> pd.DataFrame:
+    """The indicator's facts. Impossible values (non-finite, outside the indicator's bounds) are left
+    out before anything is aggregated; they are appended to `rejected` (frames of meta_rejected_row
+    columns + source_id) when a list is given."""
+    from etl.bounds import check_computed
+    bad = []
+    muni, b = check_computed(municipal_values(staged, territory, ind), ind, "municipal")
+    bad.append(b)
     weights = variable(staged, ind.compute.weight) if ind.compute.weight else None
     agg = aggregate(muni, territory, ind, weights)
     parts = [muni, agg]
     if ind.compute.regional:
         reg = variable(staged, ind.compute.regional)
-        reg = reg[["territory_id", "period_id", "value", "is_provisional", "is_estimated", "note"]].assign(
-            origin="source", source_ids=_sources(ind.compute.regional), numerator=np.nan, denominator=np.nan)
+        reg = reg[_cols(reg, "territory_id", "period_id", "value", "is_provisional", "is_estimated", "note",
+                        "_file", "_row")]
+        reg = reg.assign(origin="source", source_ids=_sources(ind.compute.regional), numerator=np.nan,
+                         denominator=np.nan)
+        reg, b = check_computed(reg, ind, "regional")
+        bad.append(b)
         parts.append(reg)
     df = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else muni
     # an official regional value wins over one aggregated here
@@ -183,7 +201,11 @@ def compute_indicator(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indica
     df["indicator_id"] = ind.id
     # a break in series (declared in the indicator's file) is flagged on the first period after it
     df["is_break"] = df["period_id"].isin({b.period for b in ind.breaks})
-    df = df[df["value"].notna() & np.isfinite(df["value"].astype(float))]  # a gap is no row, never a zero
+    df, b = check_computed(df, ind, "aggregated")    # a safety net: the inputs were checked above
+    bad.append(b)
+    if rejected is not None:
+        rejected.extend(x for x in bad if len(x))
+    df = df[df["value"].notna()]  # a gap is no row, never a zero
     for col in ("is_provisional", "is_estimated"):
         df[col] = df[col].fillna(False).astype(bool)
     return df.reindex(columns=FACT_COLUMNS)

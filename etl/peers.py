@@ -381,11 +381,25 @@ def recreate_without_index(con, table: str) -> None:
     con.execute(ddl)
 
 
+def public_inputs(ctx) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The build's facts and staged observations without restricted data: the peer groups are public
+    (profile pages, API), so a restricted indicator, or a staged variable only restricted indicators
+    read (ctx.restricted, etl.build.restricted_inputs), never shapes them."""
+    hidden = getattr(ctx, "restricted", None) or frozenset()
+    facts, staged = ctx.facts, getattr(ctx, "staged", None)
+    if hidden and facts is not None and len(facts):
+        facts = facts[~facts["indicator_id"].isin(hidden)]
+    if hidden and staged is not None and len(staged):
+        staged = staged[~staged["variable"].isin(hidden)]
+    return facts, staged
+
+
 def run(con, ctx) -> None:
     """The pipeline step (etl.build.PIPELINE, before alarms): dim_peer and fact_peer_position."""
     t0 = time.perf_counter()
     geo = read_geo(ctx.data_system)
-    peers = peer_table(ctx.territory, ctx.reference, ctx.facts, getattr(ctx, "staged", None), geo)
+    facts, staged = public_inputs(ctx)
+    peers = peer_table(ctx.territory, ctx.reference, facts, staged, geo)
     insert(con, "dim_peer", peers)
     ctx.peers = peers
     t1 = time.perf_counter()

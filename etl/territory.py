@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 REFERENCE = "reference/municipios.csv"
@@ -32,17 +33,93 @@ def fold(s: str) -> str:
     return "".join(c for c in s if not unicodedata.combining(c)).lower().strip()
 
 
+class ReferenceTableError(ValueError):
+    """reference/municipios.csv cannot be used; the message names the file, row and field."""
+
+
+#: the columns the build reads from the reference table
+REFERENCE_COLUMNS = ["dico", "municipio", "municipio_unico", "distrito_ilha_code", "distrito_ilha_nome",
+                     "tipo_territorio", "nuts1_code", "nuts1_nome", "nuts2_2013_code", "nuts2_2013_nome",
+                     "nuts3_2013_code", "nuts3_2013_nome", "nuts2_2024_code", "nuts2_2024_nome", "nuts3_2024_code",
+                     "nuts3_2024_nome", "entidade_intermunicipal", "entidade_intermunicipal_tipo", "area_km2",
+                     "pop_2021_censos"]
+#: numeric columns (when present): what each must hold. An empty cell is allowed (unknown).
+REFERENCE_NUMBERS = {
+    "area_km2": "the municipality's area in km², a number >= 0 with a decimal point (e.g. 335.27)",
+    "pop_1981": "the resident population in 1981, a whole number >= 0",
+    "pop_2019": "the resident population in 2019, a whole number >= 0",
+    "pop_2020": "the resident population in 2020, a whole number >= 0",
+    "pop_2021_censos": "the resident population at the 2021 Census, a whole number >= 0",
+    "pop_estrangeira_2021_censos": "the foreign resident population at the 2021 Census, a whole number >= 0",
+}
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """The file as text (UTF-8); a bad byte is reported with its row and field."""
+    import csv
+    import io
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line_start = data.rfind(b"\n", 0, e.start) + 1
+        row = data.count(b"\n", 0, e.start) + 1
+        header = next(csv.reader(io.StringIO(data.split(b"\n", 1)[0].decode("utf-8", "replace"))), [])
+        prefix = data[line_start:e.start].decode("utf-8", "replace")
+        n = len(next(csv.reader(io.StringIO(prefix + "x")), [""]))   # fields up to the bad byte
+        field = f", field {header[n - 1].strip()!r}" if row > 1 and 0 < n <= len(header) else ""
+        raise ReferenceTableError(
+            f"{path}: row {row}{field}: byte 0x{data[e.start]:02x} is not valid UTF-8. The reference table must "
+            "be saved as UTF-8 (this byte suggests Latin-1/Windows-1252: re-save it as UTF-8).") from None
+
+
 def read_reference(data_system: Path) -> pd.DataFrame:
+    """reference/municipios.csv, every cell a string, checked: errors name the file, row and field."""
+    import io
     path = Path(data_system) / REFERENCE
-    ref = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ReferenceTableError(
+            f"{path}: file not found. Every build needs the reference table of the 308 municipalities "
+            f"({REFERENCE} in the data system: one row per municipality, with columns "
+            f"{', '.join(REFERENCE_COLUMNS[:3])}, …). Check the data system path (OBS_DATA_SYSTEM or "
+            "--data-system).") from None
+    except OSError as e:
+        raise ReferenceTableError(f"{path}: cannot be read: {e.strerror or e}") from None
+    text = _decode(path, data)
+    try:
+        ref = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise ReferenceTableError(f"{path}: the file is empty; expected a header row and one row per "
+                                  "municipality") from None
+    except pd.errors.ParserError as e:
+        raise ReferenceTableError(f"{path}: malformed CSV: {e}") from None
+    ref.columns = [str(c).strip() for c in ref.columns]
+    missing = [c for c in REFERENCE_COLUMNS if c not in ref.columns]
+    if missing:
+        raise ReferenceTableError(f"{path}: row 1 (header), field {missing[0]!r}: column not found; expected the "
+                                  f"columns {', '.join(REFERENCE_COLUMNS)}")
+    if ref.empty:
+        raise ReferenceTableError(f"{path}: no municipality rows after the header")
     bad = ref[~ref["dico"].str.fullmatch(r"\d{4}")]
     if len(bad):
         i = bad.index[0]
-        raise ValueError(f"{path}: row {i + 2}, field 'dico': {ref.at[i, 'dico']!r} is not a 4-digit DICO")
+        raise ReferenceTableError(f"{path}: row {i + 2}, field 'dico': {ref.at[i, 'dico']!r} is not a 4-digit DICO")
     dup = ref[ref["dico"].duplicated()]
     if len(dup):
         i = dup.index[0]
-        raise ValueError(f"{path}: row {i + 2}, field 'dico': duplicate {ref.at[i, 'dico']!r}")
+        raise ReferenceTableError(f"{path}: row {i + 2}, field 'dico': duplicate {ref.at[i, 'dico']!r}")
+    for col, expected in REFERENCE_NUMBERS.items():
+        if col not in ref.columns:
+            continue
+        cell = ref[col].str.strip()
+        num = pd.to_numeric(cell.where(cell != "", None), errors="coerce")
+        wrong = (cell != "") & (num.isna() | ~np.isfinite(num.fillna(0)) | (num < 0))
+        if wrong.any():
+            i = wrong[wrong].index[0]
+            raise ReferenceTableError(
+                f"{path}: row {i + 2} (DICO {ref.at[i, 'dico']}), field {col!r}: {ref.at[i, col]!r} is not valid; "
+                f"expected {expected}, or an empty cell if unknown")
     return ref
 
 
@@ -68,8 +145,8 @@ def build_territory(ref: pd.DataFrame) -> pd.DataFrame:
 
     def group(level, id_col, name_col, parent):
         g = ref.assign(_id=id_col).groupby("_id", sort=True).agg(
-            name=(name_col, "first"), area_km2=("area_km2", lambda s: pd.to_numeric(s).sum()),
-            population=("pop_2021_censos", lambda s: pd.to_numeric(s).sum()),
+            name=(name_col, "first"), area_km2=("area_km2", lambda s: pd.to_numeric(s, errors="coerce").sum()),
+            population=("pop_2021_censos", lambda s: pd.to_numeric(s, errors="coerce").sum()),
             nuts1=("nuts1_code", "first"), nuts2=("nuts2_2024_code", "first"),
             tipo=("tipo_territorio", "first")).reset_index()
         out = pd.DataFrame({"territory_id": g["_id"], "level": level, "name": g["name"],
