@@ -33,6 +33,9 @@ def cmd_build(args):
     except (BuildError, CheckError, RegistryError, ValueError) as e:
         print(f"build failed: {e}\nthe previous database (if any) is unchanged.", file=sys.stderr)
         return 1
+    if s.get("warnings"):   # repeated at the end, even with --quiet: they mean wrong or thin results
+        print(f"\n{len(s['warnings'])} WARNING(S): indicators thinner than their inputs "
+              "(also in meta_build_warning):\n  " + "\n  ".join(s["warnings"]), file=sys.stderr)
     if s["is_demo"]:
         print("NOTE: built from the generated DEMO data system — synthetic figures, not official statistics.")
     return 0
