@@ -5,7 +5,6 @@ Adding a source is a catalogue entry; a new format also needs one connector (etl
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -37,9 +36,11 @@ class Coverage(BaseModel):
             raise ValueError(f"{bad}: a {info.field_name.upper()} code is 'PT' + {n} characters")
         return v
 
-    @field_validator("municipalities")
+    @field_validator("municipalities", mode="before")
     @classmethod
     def _dico(cls, v):
+        if not isinstance(v, list):
+            raise ValueError("a list of municipality codes (DICO), quoted: ['0101', '1106']")
         bad = [c for c in v if not (isinstance(c, str) and len(c) == 4 and c.isdigit())]
         if bad:
             raise ValueError(f"{bad}: a municipality code (DICO) is a 4-digit string, quoted: '0101'")
@@ -62,9 +63,6 @@ class Coverage(BaseModel):
         return set(m.loc[keep, "territory_id"])
 
 
-Missing = Literal["absent", "zero"]
-
-
 class Source(BaseModel):
     """One source of the data system (an entry of etl/catalogue.yaml)."""
     model_config = ConfigDict(extra="forbid")
@@ -84,15 +82,17 @@ class Source(BaseModel):
     caveats: list[str] = Field(default_factory=list, description="what a reader must know (pt-PT)")
     depends_on: list[str] = Field(default_factory=list,
                                   description="mapping files etc. the connector reads (relative paths)")
-    options: dict = Field(default_factory=dict, description="the connector's options (see the connector's "
-                                                              "docstring; tidy_csv: below)")
+    options: dict = Field(default_factory=dict, description="the connector's options (below, per format); for "
+                                                              "every format, provisional_reason: why its "
+                                                              "provisional values are provisional (a code of "
+                                                              "obs.alarm_levels.PROVISIONAL_REASONS)")
     required: bool = Field(True, description="a missing file fails the build (false: skipped, logged)")
-    coverage: Literal["all", "mainland", "azores", "madeira"] | Coverage = Field(
+    coverage: str | Coverage = Field(
         "all", description="the territories the source covers: 'all', 'mainland', 'azores', 'madeira' or "
                            "{nuts1: [...], nuts2: [...], nuts3: [...], municipalities: [...]}. Outside it: no "
                            "data (never zero); regions only partly inside it get no aggregated value (so a "
                            "mainland-only source has no national value); regions wholly inside it do")
-    missing: Missing | dict[str, Missing] = Field(
+    missing: str | dict[str, str] = Field(
         "absent", description="how a municipality-period the source does not list is read: 'absent' (no data) or "
                               "'zero' (the source states that it lists only municipalities with events, so "
                               "absence means 0); a mapping {variable: absent|zero} sets it per variable. Zeros "
@@ -108,6 +108,33 @@ class Source(BaseModel):
     def _kind(cls, v):
         if v not in ("verbatim", "derived"):
             raise ValueError("kind must be 'verbatim' or 'derived'")
+        return v
+
+    @field_validator("coverage", mode="before")
+    @classmethod
+    def _coverage(cls, v):
+        if isinstance(v, str) and v not in COVERAGE_NAMES:
+            raise ValueError(f"{v!r}: a named coverage is one of {', '.join(COVERAGE_NAMES)}; or list territories: "
+                             "{nuts1: [...], nuts2: [...], nuts3: [...], municipalities: [...]}")
+        if isinstance(v, dict):   # validated here so an error names the nested field, not the union
+            try:
+                return Coverage.model_validate(v)
+            except ValidationError as e:
+                raise ValueError("; ".join(f"{'.'.join(map(str, x['loc'])) or 'coverage'}: {x['msg'].removeprefix('Value error, ')}"
+                                           for x in e.errors())) from None
+        if not isinstance(v, (str, Coverage)):
+            raise ValueError("a named coverage (all, mainland, azores, madeira) or a mapping of territories")
+        return v
+
+    @field_validator("missing", mode="before")
+    @classmethod
+    def _missing(cls, v):
+        ok = ("absent", "zero")
+        vals = v.values() if isinstance(v, dict) else [v]
+        bad = [x for x in vals if x not in ok]
+        if bad:
+            raise ValueError(f"{bad[0]!r}: missing is 'absent' (no data) or 'zero' (the source states that absence "
+                             "means zero), for the whole source or as {variable: absent|zero}")
         return v
 
     def coverage_of(self) -> Coverage | None:

@@ -128,8 +128,7 @@ def kept_warnings(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
         return out
     regions = whole_regions(territory, covered)
     levels = {lv: col for lv, col in AGG_LEVELS.items() if lv in ind.levels}
-    expected, got = 0, 0
-    detail = []
+    thin = []
     per = muni[["territory_id", "period_id"]].merge(m[["territory_id", *levels.values()]], on="territory_id")
     for lv, col in levels.items():
         exp = per[[col, "period_id"]].drop_duplicates()
@@ -137,13 +136,13 @@ def kept_warnings(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
             exp = exp[exp[col].isin(regions)]
         have = facts[facts["territory_id"].isin(set(exp[col]))][["territory_id", "period_id"]].drop_duplicates()
         n_exp, n_got = len(exp), len(have.merge(exp.rename(columns={col: "territory_id"})))
-        expected, got = expected + n_exp, got + n_got
-        if n_exp:
-            detail.append(f"{lv} {n_got}/{n_exp}")
-    if expected and got < KEPT_WARNING_SHARE * expected:
+        if n_exp and n_got < KEPT_WARNING_SHARE * n_exp:
+            thin.append(f"{lv} {n_got} of {n_exp}")
+    if thin:
         hint = ("a sum needs every municipality: does the source omit municipality-periods without events "
-                "(catalogue missing: zero)?" if ind.aggregation == Aggregation.sum else
-                "regions with partial data omitted (partial_regions)?")
-        out.append(f"indicator {ind.id}: keeps {got} of {expected} regional values its municipal values could give "
-                   f"({got / expected:.0%}: {', '.join(detail)}); {hint}")
+                "(catalogue missing: zero), or cover only part of the country (catalogue coverage)?"
+                if ind.aggregation == Aggregation.sum else
+                "regions with partial data omitted (partial_regions: omit)?")
+        out.append(f"indicator {ind.id}: keeps far fewer regional values than its municipal values could give "
+                   f"({'; '.join(thin)} region-periods); {hint}")
     return out
