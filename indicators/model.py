@@ -322,16 +322,27 @@ class Indicator(BaseModel):
     #: the short unit in English when it differs ("dias" -> "days"; "" for none, e.g. "N.º" counts)
     short_unit_en: str | None = None
     decimals: int = Field(1, ge=0, le=6)
-    bounds: tuple[float | None, float | None] | None = None   # possible values; default 0–100 for '%'
+    bounds: tuple[float | None, float | None] | None = Field(
+        None, description="[low, high] the values the indicator can take (null: open); default 0–100 when "
+                          "short_unit is '%'")
     area: str
     polarity: Polarity = Polarity.neutral
-    aggregation: Aggregation
+    aggregation: Aggregation = Field(
+        description="how municipal values roll up to regions and the country: 'sum' (only where every "
+                    "municipality has a value), 'ratio' (sum of numerators / sum of denominators x scale), "
+                    "'weighted_mean' (by Census 2021 residents or compute.weight), 'none' (official regional "
+                    "values only)")
     #: a regional value from only some of the region's municipalities (ratio, weighted_mean): 'flag' it
     #: (estimated, with a note 'n/N municípios com valor') or 'omit' it (e.g. where the missing ones are
     #: cells the producer suppressed, so the region's figure would mislead); a sum always omits it
-    partial_regions: Literal["flag", "omit"] = "flag"
-    periodicity: Periodicity = Periodicity.annual
-    levels: list[str] = Field(default_factory=lambda: ["municipio", "nuts3", "nuts2", "nuts1", "pais"])
+    partial_regions: Literal["flag", "omit"] = Field(
+        "flag", description="a ratio or weighted mean from only some of a region's municipalities: 'flag' it "
+                            "(estimated, note 'n/N municípios com valor') or 'omit' it; a sum always omits it")
+    periodicity: Periodicity = Field(Periodicity.annual, description="annual, quarterly, monthly, weekly, daily, "
+                                                                     "census, election or irregular")
+    levels: list[str] = Field(default_factory=lambda: ["municipio", "nuts3", "nuts2", "nuts1", "pais"],
+                              description="the territorial levels the indicator has (regions are aggregated "
+                                          "to those listed); districts/islands and CIM/AM follow 'municipio'")
     visibility: Literal["public", "restricted"] = "public"
     headline: bool = False
     compute: Compute
@@ -339,7 +350,8 @@ class Indicator(BaseModel):
     caveats: list[Text] = Field(default_factory=list)
     #: the series is no longer published (why, and since when): its alarms are history, not news
     discontinued: Text | None = None
-    breaks: list[Break] = Field(default_factory=list)
+    breaks: list[Break] = Field(default_factory=list, description="breaks in series: [{period, reason: {pt, "
+                                                                  "en}}], flagged on the first period after it")
     thresholds: list[Threshold] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
