@@ -59,6 +59,12 @@ def cmd_lineage(args):
         print("\nrejected rows:")
         for r in rej:
             print(f"  {r[0]}: {r[2]} × {r[1]}")
+    warn = con.execute("SELECT message FROM meta_build_warning WHERE run_id = ? ORDER BY indicator_id",
+                       [b[0]]).fetchall()
+    if warn:
+        print(f"\nwarnings ({len(warn)}): indicators thinner than their inputs")
+        for (m,) in warn:
+            print(f"  {m}")
     n = getattr(args, "rejected", 0) or 0
     if n:
         print(f"\nfirst {n} rejected rows (file, row, field, value, reason):")

@@ -123,19 +123,22 @@ def kept_warnings(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
     if ind.aggregation == Aggregation.none:
         return out
     m = _municipalities(territory).assign(country_id="PT")
-    muni = facts[facts["territory_id"].isin(set(m["territory_id"])) & (facts["origin"] != "aggregated")]
+    is_muni = facts["territory_id"].isin(set(m["territory_id"]))
+    muni = facts.loc[is_muni & (facts["origin"] != "aggregated"), ["territory_id", "period_id"]]
     if not len(muni):
         return out
     regions = whole_regions(territory, covered)
     levels = {lv: col for lv, col in AGG_LEVELS.items() if lv in ind.levels}
+    # every regional value the indicator has, once (a frame of a weekly series is large)
+    have = facts.loc[~is_muni, ["territory_id", "period_id"]].drop_duplicates().assign(_have=True)
+    per = muni.merge(m[["territory_id", *levels.values()]], on="territory_id")
     thin = []
-    per = muni[["territory_id", "period_id"]].merge(m[["territory_id", *levels.values()]], on="territory_id")
     for lv, col in levels.items():
-        exp = per[[col, "period_id"]].drop_duplicates()
+        exp = per[[col, "period_id"]].drop_duplicates().rename(columns={col: "territory_id"})
         if regions is not None:
-            exp = exp[exp[col].isin(regions)]
-        have = facts[facts["territory_id"].isin(set(exp[col]))][["territory_id", "period_id"]].drop_duplicates()
-        n_exp, n_got = len(exp), len(have.merge(exp.rename(columns={col: "territory_id"})))
+            exp = exp[exp["territory_id"].isin(regions)]
+        n_exp = len(exp)
+        n_got = int(exp.merge(have, on=["territory_id", "period_id"], how="left")["_have"].notna().sum())
         if n_exp and n_got < KEPT_WARNING_SHARE * n_exp:
             thin.append(f"{lv} {n_got} of {n_exp}")
     if thin:

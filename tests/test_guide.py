@@ -128,7 +128,7 @@ def test_the_reported_problem_builds_thin_results_and_warns_loudly(tmp_path, no_
     assert sorted(m for _, m in stored) == sorted(summary["warnings"])
 
 
-def test_cli_repeats_the_warnings_at_the_end_even_when_quiet(tmp_path, no_post_steps, monkeypatch, capsys):
+def test_cli_repeats_the_warnings_at_the_end_even_when_quiet_and_lineage_lists_them(tmp_path, no_post_steps, monkeypatch, capsys):
     """`python -m etl build --quiet` still prints the warnings (on stderr), after the build."""
     from etl import cli
     ds, cat, reg = example(tmp_path, naive(guide_blocks()))
@@ -139,6 +139,11 @@ def test_cli_repeats_the_warnings_at_the_end_even_when_quiet(tmp_path, no_post_s
     out = capsys.readouterr()
     assert "2 WARNING(S)" in out.err and f"indicator {R}: keeps 1 of the 4 periods" in out.err
     assert "WARNING" not in out.out   # --quiet: no progress lines
+    # and `python -m etl lineage` lists them for the last build
+    monkeypatch.setenv("OBS_DB", str(tmp_path / "obs.duckdb"))
+    assert cli.main(["lineage"]) == 0
+    out = capsys.readouterr().out
+    assert "warnings (2)" in out and f"indicator {R}: keeps 1 of the 4 periods" in out
 
 
 @pytest.mark.parametrize("edit, message", [
