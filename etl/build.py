@@ -306,9 +306,12 @@ def build(data_system: Path | None = None, *, out: Path | None = None, sources: 
                                  + "\n  ".join(f"{f}: row {r}, field {fl!r}: {why}" for f, r, fl, why in bad))
 
         try:   # the sources' coverage and missing declarations (stg_observation keeps the rows as delivered)
-            ctx.staged = apply_declarations(ctx.staged, ctx.territory, catalogue)
+            declared = []
+            ctx.staged = apply_declarations(ctx.staged, ctx.territory, catalogue, declared)
         except ValueError as e:
             raise BuildError(str(e)) from e
+        for line in declared:
+            progress(line)
         facts, computed, warnings = [], set(), []
         available = set(ctx.staged["variable"].unique())
         for iid in ind_ids:

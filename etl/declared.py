@@ -32,8 +32,10 @@ def _year(period: pd.Series) -> pd.Series:
     return pd.to_numeric(period.astype(str).str.slice(0, 4), errors="coerce")
 
 
-def apply_declarations(staged: pd.DataFrame, territory: pd.DataFrame, catalogue: dict[str, Source]) -> pd.DataFrame:
-    """The staged frame as the sources' `coverage` and `missing` declare it should be read."""
+def apply_declarations(staged: pd.DataFrame, territory: pd.DataFrame, catalogue: dict[str, Source],
+                       report: list[str] | None = None) -> pd.DataFrame:
+    """The staged frame as the sources' `coverage` and `missing` declare it should be read; `report`
+    gets one line per source with rows outside its declared coverage (set aside) or zeros filled."""
     declared = {sid: s for sid, s in catalogue.items() if s.coverage_of() is not None or s.missing != "absent"}
     if not declared or not len(staged):
         return staged
@@ -48,10 +50,18 @@ def apply_declarations(staged: pd.DataFrame, territory: pd.DataFrame, catalogue:
         mine = staged["source_id"] == sid if "source_id" in staged else \
             staged["variable"].astype(str).str.startswith(sid + ":")
         if cov is not None:
-            drop |= mine & staged["territory_id"].isin(munis - covered)
+            outside = mine & staged["territory_id"].isin(munis - covered)
+            drop |= outside
+            if outside.any() and report is not None:
+                report.append(f"source {sid}: {int(outside.sum())} municipal rows outside its declared coverage "
+                              "set aside (no data there)")
+        n_zeros = 0
         for name in staged.loc[mine, "variable"].astype(str).unique():
             if src.missing_for(name.split(":", 1)[1]) == "zero":
                 parts.append(_zeros(staged[mine & (staged["variable"] == name)], name, sid, covered))
+                n_zeros += len(parts[-1])
+        if n_zeros and report is not None:
+            report.append(f"source {sid}: {n_zeros} municipality-periods it does not list read as 0 (missing: zero)")
     out = staged[~drop]
     parts = [p for p in parts if len(p)]
     return pd.concat([out, *parts], ignore_index=True) if parts else out.reset_index(drop=True)

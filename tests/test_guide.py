@@ -81,6 +81,9 @@ def test_guide_example_builds_the_values_the_guide_states(tmp_path, no_post_step
     summary, v, printed, stored = run_build(tmp_path, guide_blocks())
     assert summary["warnings"] == [] and stored == []
     assert not [m for m in printed if "WARNING" in m]
+    # the build says what the declarations did: 3 zeros (Lagoa 2022, 2024; Odivelas 2022), no row set aside
+    assert "source inundacoes: 3 municipality-periods it does not list read as 0 (missing: zero)" in printed
+    assert not [m for m in printed if "outside its declared coverage" in m]
     years = ["2021", "2022", "2023", "2024"]
     # the sum, per municipality: a year the source does not list for a municipality is zero
     assert [v[(N, "0806", y)] for y in years] == [3, 0, 1, 0]
@@ -162,6 +165,14 @@ def test_catalogue_declarations_are_validated_with_the_field_named(tmp_path, edi
     with pytest.raises(ValueError) as e:
         load_catalogue(cat)
     assert "source inundacoes" in str(e.value) and message in str(e.value)
+
+
+def test_rows_outside_the_declared_coverage_are_no_data_and_the_build_says_so(tmp_path, no_post_steps):
+    blocks = guide_blocks()
+    blocks["indicators/inundacoes.csv"] += "3101,2021,2\n"      # a Madeira row in a mainland-only source
+    _, v, printed, _ = run_build(tmp_path, blocks)
+    assert "source inundacoes: 1 municipal rows outside its declared coverage set aside (no data there)" in printed
+    assert not [k for k in v if k[1] in ("3101", "PT3", "PT")]
 
 
 def test_unknown_municipality_in_a_coverage_fails_the_build_naming_the_source(tmp_path, no_post_steps):
