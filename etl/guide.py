@@ -105,8 +105,8 @@ def reference() -> str:
         fields_table(Denominator, prefix="compute.denominator."), "",
         "### Indicator fields that decide computing and aggregation", "",
         fields_table(Indicator, only=INDICATOR_FIELDS), "",
-        "The other fields of an indicator file (titles, units, thresholds, …) are listed in the README "
-        "(*Adding an indicator*) and typed in `indicators/model.py`.", "",
+        "The other fields of an indicator file (titles, units, polarity, thresholds, targets, …) are typed "
+        "and commented in `indicators/model.py`; the files in `indicators/` are worked examples.", "",
         "### Connectors (`format`) and their `options`", "", connectors_reference(),
     ])
 
