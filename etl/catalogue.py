@@ -57,9 +57,11 @@ class Coverage(BaseModel):
         m = territory[territory["level"] == "municipio"]
         keep = (m["nuts1_id"].isin(self.nuts1) | m["nuts2_id"].isin(self.nuts2) | m["nuts3_id"].isin(self.nuts3)
                 | m["territory_id"].isin(self.municipalities))
-        unknown = sorted(set(self.municipalities) - set(m["territory_id"]))
-        if unknown:
-            raise ValueError(f"coverage: unknown municipalities {unknown}")
+        for field, col in (("nuts1", "nuts1_id"), ("nuts2", "nuts2_id"), ("nuts3", "nuts3_id"),
+                           ("municipalities", "territory_id")):
+            unknown = sorted(set(getattr(self, field)) - set(m[col]))
+            if unknown:
+                raise ValueError(f"{field}: {', '.join(unknown)} not in the reference table")
         return set(m.loc[keep, "territory_id"])
 
 

@@ -153,7 +153,7 @@ def test_cli_repeats_the_warnings_at_the_end_even_when_quiet_and_lineage_lists_t
     (("coverage: mainland", "coverage: continent"), "field 'coverage"),
     (("missing: zero", "missing: none"), "field 'missing"),
     (("coverage: mainland", "coverage: {municipalities: [806]}"), "4-digit string"),
-    (("coverage: mainland", "coverage: {nuts1: [PT9]}"), None),   # a valid code no municipality has: no data
+    (("coverage: mainland", "coverage: {nuts1: [PT9]}"), None),   # well formed; the build checks it exists
 ])
 def test_catalogue_declarations_are_validated_with_the_field_named(tmp_path, edit, message):
     blocks = guide_blocks()
@@ -175,13 +175,17 @@ def test_rows_outside_the_declared_coverage_are_no_data_and_the_build_says_so(tm
     assert not [k for k in v if k[1] in ("3101", "PT3", "PT")]
 
 
-def test_unknown_municipality_in_a_coverage_fails_the_build_naming_the_source(tmp_path, no_post_steps):
+@pytest.mark.parametrize("coverage, unknown", [("{municipalities: ['1106', '9999']}", "municipalities: 9999"),
+                                               ("{nuts1: [PT9]}", "nuts1: PT9"),
+                                               ("{nuts3: [PT1A0, PT111]}", "nuts3: PT111")])
+def test_a_coverage_naming_unknown_territories_fails_the_build_naming_source_and_field(tmp_path, no_post_steps,
+                                                                                     coverage, unknown):
     blocks = guide_blocks()
-    blocks["etl/catalogue.yaml"] = blocks["etl/catalogue.yaml"].replace(
-        "coverage: mainland", "coverage: {municipalities: ['1106', '9999']}")
+    blocks["etl/catalogue.yaml"] = blocks["etl/catalogue.yaml"].replace("coverage: mainland", f"coverage: {coverage}")
     with pytest.raises(B.BuildError) as e:
         run_build(tmp_path, blocks)
-    assert "source inundacoes" in str(e.value) and "coverage" in str(e.value) and "9999" in str(e.value)
+    assert "source inundacoes: field 'coverage'" in str(e.value) and unknown in str(e.value)
+    assert "not in the reference table" in str(e.value)
 
 
 def test_a_fixed_denominator_period_the_variable_lacks_fails_naming_indicator_and_period(tmp_path, no_post_steps):
