@@ -7,7 +7,7 @@ HOST  ?= 127.0.0.1
 PORT  ?= 8050
 TEST_DATA_SYSTEM ?= $(abspath ../shared/data)
 
-.PHONY: run test venv system-deps build serve bench lint clean readme
+.PHONY: run test test-fast venv system-deps build serve bench lint clean readme guide
 
 venv: .venv/.installed
 .venv/.installed: pyproject.toml constraints.txt
@@ -35,11 +35,19 @@ run: build serve
 test: venv system-deps
 	OBS_DATA_SYSTEM=$(TEST_DATA_SYSTEM) $(PY) -m pytest -q
 
+## test-fast: the suite without the browser tests (no Chromium needed), for contributors
+test-fast: venv
+	OBS_DATA_SYSTEM=$(TEST_DATA_SYSTEM) $(PY) -m pytest -q -m "not browser"
+
 bench: venv
 	OBS_DATA_SYSTEM=$(TEST_DATA_SYSTEM) $(PY) -m bench
 
 readme: venv
 	$(PY) -m indicators.readme --write
+
+## guide: regenerate the reference tables of docs/adding-a-source-and-an-indicator.md
+guide: venv
+	$(PY) -m etl.guide --write
 
 clean:
 	rm -rf data/*.duckdb data/geo data/demo-system data/build.json

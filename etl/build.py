@@ -29,6 +29,7 @@ from etl.bounds import check_staged, variable_bounds
 from etl.catalogue import Source, load_catalogue
 from etl.checks import CheckError, run_checks
 from etl.compute import FACT_COLUMNS, compute_indicator
+from etl.declared import apply_declarations, covered_municipalities, kept_warnings
 from etl.periods import parse_period
 from etl.territory import build_territory, read_reference
 from indicators import Indicator, load_registry
@@ -352,7 +353,14 @@ def _build(data_system: Path | None, *, out: Path, sources: list[str] | None, in
                 raise BuildError("rows rejected (--strict); first ones:\n  "
                                  + "\n  ".join(f"{f}: row {r}, field {fl!r}: {why}" for f, r, fl, why in bad))
 
-        facts, computed, impossible = [], set(), []
+        try:   # the sources' coverage and missing declarations (stg_observation keeps the rows as delivered)
+            declared = []
+            ctx.staged = apply_declarations(ctx.staged, ctx.territory, catalogue, declared)
+        except ValueError as e:
+            raise BuildError(str(e)) from e
+        for line in declared:
+            progress(line)
+        facts, computed, impossible, warnings = [], set(), [], []
         available = set(ctx.staged["variable"].unique())
         for iid in ind_ids:
             ind = registry[iid]
@@ -361,8 +369,12 @@ def _build(data_system: Path | None, *, out: Path, sources: list[str] | None, in
                 progress(f"indicator {iid}: skipped, no staged {', '.join(missing)}")
                 continue
             try:
-                facts.append(compute_indicator(ctx.staged, ctx.territory, ind, rejected=impossible))
+                covered = covered_municipalities(ind, catalogue, ctx.territory)
+                facts.append(compute_indicator(ctx.staged, ctx.territory, ind, rejected=impossible, covered=covered))
                 computed.add(iid)
+                for w in kept_warnings(ctx.staged, ctx.territory, ind, facts[-1], covered):
+                    warnings.append({"run_id": ctx.run_id, "indicator_id": iid, "message": w})
+                    progress(f"WARNING: {w}")
             except KeyError as e:
                 raise BuildError(f"indicators/{ind.id}.yaml: field 'compute': {e.args[0]}") from e
             except Exception as e:  # noqa: BLE001 — name the indicator whatever went wrong
@@ -402,6 +414,8 @@ def _build(data_system: Path | None, *, out: Path, sources: list[str] | None, in
             "n_values": len(ctx.facts)}]))
         if lineage:
             insert(con, "meta_lineage", pd.DataFrame(lineage))
+        if warnings:
+            insert(con, "meta_build_warning", pd.DataFrame(warnings))
         ctx.registry = chosen
         for name, step in pipeline_steps():
             ts = time.perf_counter()
@@ -427,7 +441,8 @@ def _build(data_system: Path | None, *, out: Path, sources: list[str] | None, in
         con = None
         summary = {"run_id": ctx.run_id, "db": str(out), "is_demo": is_demo, "data_system": str(ds),
                    "indicators": len(chosen), "values": len(ctx.facts), "rejected": n_rejected,
-                   "duration_s": round(duration, 2), "peak_rss_mb": round(peak, 1)}
+                   "duration_s": round(duration, 2), "peak_rss_mb": round(peak, 1),
+                   "warnings": [w["message"] for w in warnings]}
         if dry_run:
             tmp.unlink(missing_ok=True)
             progress("dry run: all checks passed; nothing written")

@@ -48,6 +48,9 @@ def cmd_build(args):
         print(f"build failed: unexpected {type(e).__name__}: {e}\nthe previous database (if any) is unchanged; "
               "run again with --traceback for the details.", file=sys.stderr)
         return 1
+    if s.get("warnings"):   # repeated at the end, even with --quiet: they mean wrong or thin results
+        print(f"\n{len(s['warnings'])} WARNING(S): indicators thinner than their inputs "
+              "(also in meta_build_warning):\n  " + "\n  ".join(s["warnings"]), file=sys.stderr)
     if s["is_demo"]:
         print("NOTE: built from the generated DEMO data system — synthetic figures, not official statistics.")
     return 0
@@ -71,6 +74,12 @@ def cmd_lineage(args):
         print("\nrejected rows:")
         for r in rej:
             print(f"  {r[0]}: {r[2]} × {r[1]}")
+    warn = con.execute("SELECT message FROM meta_build_warning WHERE run_id = ? ORDER BY indicator_id",
+                       [b[0]]).fetchall()
+    if warn:
+        print(f"\nwarnings ({len(warn)}): indicators thinner than their inputs")
+        for (m,) in warn:
+            print(f"  {m}")
     n = getattr(args, "rejected", 0) or 0
     if n:
         print(f"\nfirst {n} rejected rows (file, row, field, value, reason):")

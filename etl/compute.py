@@ -57,6 +57,15 @@ def _sources(*names: str | None) -> str:
     return ",".join(sorted({n.split(":", 1)[0] for n in names if n}))
 
 
+def _fixed_period(d: pd.DataFrame, name: str, period: str) -> str:
+    """The period of a fixed denominator: 'latest' (the variable's latest period) or the one named."""
+    periods = sorted(d["period_id"].astype(str).unique())
+    p = periods[-1] if period == "latest" else period
+    if p not in periods:
+        raise KeyError(f"denominator {name}: no period {p!r} (it has {', '.join(periods)})")
+    return p
+
+
 def municipal_values(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     c = ind.compute
     if c.derive:
@@ -74,12 +83,16 @@ def municipal_values(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicat
     else:
         n = variable(staged, c.numerator)
         n = n[_cols(n, "territory_id", "period_id", "value", "is_provisional", "is_estimated", "_file", "_row")]
-        d = variable(staged, c.denominator)[["territory_id", "period_id", "value"]]
-        df = n.merge(d, on=["territory_id", "period_id"], suffixes=("_n", "_d"))
+        d = variable(staged, c.denominator_variable)[["territory_id", "period_id", "value"]]
+        if c.denominator_period == "same":
+            df = n.merge(d, on=["territory_id", "period_id"], suffixes=("_n", "_d"))
+        else:   # one period's denominator for every period of the numerator (e.g. the area)
+            df = n.merge(d[d["period_id"] == _fixed_period(d, c.denominator_variable, c.denominator_period)]
+                         .drop(columns="period_id"), on="territory_id", suffixes=("_n", "_d"))
         df = df.rename(columns={"value_n": "numerator", "value_d": "denominator"})
         with np.errstate(divide="ignore", invalid="ignore"):
             df["value"] = np.where(df["denominator"] > 0, df["numerator"] / df["denominator"] * c.scale, np.nan)
-        src = _sources(c.numerator, c.denominator)
+        src = _sources(c.numerator, c.denominator_variable)
     for col, default in (("numerator", np.nan), ("denominator", np.nan), ("is_provisional", False),
                          ("is_estimated", False), ("note", None)):
         if col not in df:
@@ -103,7 +116,7 @@ def _not_yet_created(m: pd.DataFrame, col: str, agg: pd.DataFrame) -> pd.Series:
 
 
 def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
-              weights: pd.DataFrame | None = None) -> pd.DataFrame:
+              weights: pd.DataFrame | None = None, covered: set[str] | None = None) -> pd.DataFrame:
     """Roll municipal rows up to each level the indicator lists, by its aggregation rule.
 
     sum: only where every municipality of the region has a value (a partial sum would mislead).
@@ -112,6 +125,8 @@ def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
     municipalities with a value (and a weight).
     Coverage below 100 % is written in `note` and marks the value as estimated; with the indicator's
     `partial_regions: omit`, such a region gets no aggregated value at all (as for a sum).
+    `covered` (the municipalities the indicator's sources cover, None: all): only regions wholly inside
+    it are aggregated (a mainland-only source gives no national value).
     """
     if ind.aggregation == Aggregation.none:
         return pd.DataFrame(columns=FACT_COLUMNS)
@@ -157,6 +172,9 @@ def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
         agg = agg.reset_index().rename(columns={col: "territory_id"}).merge(size, left_on="territory_id",
                                                                             right_index=True)
         agg["n_total"] = agg["n_total"] - _not_yet_created(m, col, agg)
+        if covered is not None:
+            from etl.declared import whole_regions
+            agg = agg[agg["territory_id"].isin(whole_regions(territory, covered))]
         if ind.aggregation == Aggregation.sum or ind.partial_regions == "omit":
             agg = agg[agg["n"] == agg["n_total"]]
         partial = agg["n"] < agg["n_total"]
@@ -174,16 +192,17 @@ def aggregate(muni: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
 
 
 def compute_indicator(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
-                      rejected: list | None = None) -> pd.DataFrame:
+                      rejected: list | None = None, covered: set[str] | None = None) -> pd.DataFrame:
     """The indicator's facts. Impossible values (non-finite, outside the indicator's bounds) are left
     out before anything is aggregated; they are appended to `rejected` (frames of meta_rejected_row
-    columns + source_id) when a list is given."""
+    columns + source_id) when a list is given. `covered`: the municipalities its sources cover (None:
+    all), see aggregate."""
     from etl.bounds import check_computed
     bad = []
     muni, b = check_computed(municipal_values(staged, territory, ind), ind, "municipal")
     bad.append(b)
     weights = variable(staged, ind.compute.weight) if ind.compute.weight else None
-    agg = aggregate(muni, territory, ind, weights)
+    agg = aggregate(muni, territory, ind, weights, covered)
     parts = [muni, agg]
     if ind.compute.regional:
         reg = variable(staged, ind.compute.regional)

@@ -98,6 +98,32 @@ class Source(BaseModel):
     note_en: str = ""
 
 
+class Denominator(BaseModel):
+    """A ratio's denominator read from one period for every period of the numerator (e.g. a
+    municipality's area, which the data system gives for one year only)."""
+    model_config = ConfigDict(extra="forbid")
+    variable: str = Field(description="the staged variable ('source_id:variable')")
+    period: str = Field("same", description="'same' (matched period by period, as a plain denominator), "
+                                            "'latest' (the latest period the variable has, for every numerator "
+                                            "period) or a period id such as \"2021\" (that period, for every one)")
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period(cls, v):
+        if isinstance(v, int) and not isinstance(v, bool):
+            return str(v)   # period: 2021 written without quotes
+        if not isinstance(v, str) or not v.strip():
+            raise ValueError("period is 'same', 'latest' or a period id such as \"2021\"")
+        return v.strip()
+
+    @field_validator("variable")
+    @classmethod
+    def _variable(cls, v):
+        if ":" not in v:
+            raise ValueError(f"{v!r}: a staged variable is named 'source_id:variable'")
+        return v
+
+
 class Compute(BaseModel):
     """How the municipal (and, where given, regional) values are obtained from staging.
 
@@ -106,20 +132,39 @@ class Compute(BaseModel):
     Python derivation for anything else.
     """
     model_config = ConfigDict(extra="forbid")
-    value: str | None = None
-    numerator: str | None = None
-    denominator: str | None = None
-    scale: float = 1.0
-    derive: str | None = None
-    inputs: list[str] = Field(default_factory=list)   # derive: the staged variables it reads
-    population: list[str] = Field(default_factory=list)   # derive per_resident*: population variables by year
-    regional: str | None = None   # staged variable holding official regional values, if any
-    weight: str | None = None     # for weighted_mean; default population
+    value: str | None = Field(None, description="the staged variable ('source_id:variable') whose values are the "
+                                                "indicator's municipal values")
+    numerator: str | None = Field(None, description="a ratio's numerator: a staged variable; goes with denominator")
+    denominator: str | Denominator | None = Field(
+        None, description="a ratio's denominator: a staged variable matched period by period, or "
+                          "{variable: 'source:variable', period: latest | \"2021\"} to divide every period by "
+                          "one period's values (a fixed denominator such as the area)")
+    scale: float = Field(1.0, description="multiplies a ratio (100: a percentage; 1000: per 1000)")
+    derive: str | None = Field(None, description="a registered Python derivation (etl/derive.py), for what "
+                                                 "value or numerator/denominator cannot say")
+    inputs: list[str] = Field(default_factory=list, description="derive: the staged variables it reads")
+    population: list[str] = Field(default_factory=list, description="derive per_resident*: municipal population "
+                                                                    "variables by year (the first that covers a "
+                                                                    "year wins)")
+    regional: str | None = Field(None, description="a staged variable with official regional values (they win "
+                                                   "over values aggregated here)")
+    weight: str | None = Field(None, description="aggregation weighted_mean: the weight variable (default: Census "
+                                                 "2021 residents)")
+
+    @property
+    def denominator_variable(self) -> str | None:
+        d = self.denominator
+        return d.variable if isinstance(d, Denominator) else d
+
+    @property
+    def denominator_period(self) -> str:
+        """'same', 'latest' or a period id."""
+        return self.denominator.period if isinstance(self.denominator, Denominator) else "same"
 
     @field_validator("value", "numerator", "denominator", "regional", "weight")
     @classmethod
     def _staged_name(cls, v):
-        if v is not None and ":" not in v:
+        if isinstance(v, str) and ":" not in v:
             raise ValueError(f"{v!r}: a staged variable is named 'source_id:variable'")
         return v
 
@@ -132,7 +177,7 @@ class Compute(BaseModel):
 
     def variables(self) -> list[str]:
         """Every staged variable this indicator reads (its declared dependencies)."""
-        vs = [self.value, self.numerator, self.denominator, self.regional, self.weight, *self.inputs,
+        vs = [self.value, self.numerator, self.denominator_variable, self.regional, self.weight, *self.inputs,
               *self.population]
         return [v for v in vs if v]
 
@@ -277,16 +322,27 @@ class Indicator(BaseModel):
     #: the short unit in English when it differs ("dias" -> "days"; "" for none, e.g. "N.º" counts)
     short_unit_en: str | None = None
     decimals: int = Field(1, ge=0, le=6)
-    bounds: tuple[float | None, float | None] | None = None   # possible values; default 0–100 for '%'
+    bounds: tuple[float | None, float | None] | None = Field(
+        None, description="[low, high] the values the indicator can take (null: open); default 0–100 when "
+                          "short_unit is '%'")
     area: str
     polarity: Polarity = Polarity.neutral
-    aggregation: Aggregation
+    aggregation: Aggregation = Field(
+        description="how municipal values roll up to regions and the country: 'sum' (only where every "
+                    "municipality has a value), 'ratio' (sum of numerators / sum of denominators x scale), "
+                    "'weighted_mean' (by Census 2021 residents or compute.weight), 'none' (official regional "
+                    "values only)")
     #: a regional value from only some of the region's municipalities (ratio, weighted_mean): 'flag' it
     #: (estimated, with a note 'n/N municípios com valor') or 'omit' it (e.g. where the missing ones are
     #: cells the producer suppressed, so the region's figure would mislead); a sum always omits it
-    partial_regions: Literal["flag", "omit"] = "flag"
-    periodicity: Periodicity = Periodicity.annual
-    levels: list[str] = Field(default_factory=lambda: ["municipio", "nuts3", "nuts2", "nuts1", "pais"])
+    partial_regions: Literal["flag", "omit"] = Field(
+        "flag", description="a ratio or weighted mean from only some of a region's municipalities: 'flag' it "
+                            "(estimated, note 'n/N municípios com valor') or 'omit' it; a sum always omits it")
+    periodicity: Periodicity = Field(Periodicity.annual, description="annual, quarterly, monthly, weekly, daily, "
+                                                                     "census, election or irregular")
+    levels: list[str] = Field(default_factory=lambda: ["municipio", "nuts3", "nuts2", "nuts1", "pais"],
+                              description="the territorial levels the indicator has (regions are aggregated "
+                                          "to those listed); districts/islands and CIM/AM follow 'municipio'")
     visibility: Literal["public", "restricted"] = "public"
     headline: bool = False
     compute: Compute
@@ -294,7 +350,8 @@ class Indicator(BaseModel):
     caveats: list[Text] = Field(default_factory=list)
     #: the series is no longer published (why, and since when): its alarms are history, not news
     discontinued: Text | None = None
-    breaks: list[Break] = Field(default_factory=list)
+    breaks: list[Break] = Field(default_factory=list, description="breaks in series: [{period, reason: {pt, "
+                                                                  "en}}], flagged on the first period after it")
     thresholds: list[Threshold] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)

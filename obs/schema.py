@@ -84,6 +84,13 @@ build = Table(
     Column("duration_s", Double), Column("peak_rss_mb", Double),
 )
 
+build_warning = Table(
+    "meta_build_warning", metadata,
+    Column("run_id", String, nullable=False),
+    Column("indicator_id", String, nullable=False),
+    Column("message", String, nullable=False),           # e.g. keeps 1 of the 8 periods of its numerator
+)
+
 lineage = Table(
     "meta_lineage", metadata,
     Column("run_id", String, primary_key=True),

@@ -86,3 +86,15 @@ def desktop(live_url):
     d = see.desktop()
     yield d
     d.quit()
+
+
+#: fixtures that drive headless Chromium: a test using one is a browser test (`-m "not browser"` skips it)
+BROWSER_FIXTURES = {"dash_duo", "dash_br", "dash_duo_mp", "phone", "desktop"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that drives a browser `browser`, whether or not its module says so, so that
+    `make test-fast` (-m "not browser") never needs Chromium."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)

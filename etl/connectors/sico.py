@@ -1,6 +1,6 @@
 """SICO-eVM weekly deaths as published: a wide table, one row per week, one column per municipality.
 
-`Semana` is 'WW-YYYY' (ISO week); municipality columns are lower-case unaccented names, mapped to
+`Semana` (option `week_column`) is 'WW-YYYY' (ISO week); municipality columns are lower-case unaccented names, mapped to
 DICO by the mapping file the catalogue lists first in `depends_on` (columns coluna_sico, dico).
 Quirks (SOURCES.md §3.3): at 8 year boundaries a week label appears on two rows holding two
 partial counts — they are summed; the columns `desconhecido` and `estrangeiro` (unknown residence,

@@ -2,6 +2,8 @@
 
 Options (catalogue `options`):
   territory: column with the territory code (DICO or NUTS code); default 'dico'
+  territory_zfill: left-pad numeric codes with zeros to this width (e.g. 4: '101' -> '0101')
+  skiprows: lines to skip before the header (default 0)
   territory_prefix: prepended to the code (NUTS files: 'PT' unless the code already starts with it)
   territory_map: 'nuts2013' — the codes are NUTS 2013 (INE Census files): unchanged units get their
       NUTS 2024 id, changed ones are set aside with that reason; 'census' — as nuts2013, except rows
@@ -17,6 +19,8 @@ Options (catalogue `options`):
       (with `variable` too: '<column>_<variable value>')
   value_periods: {column: period} for wide files whose columns are different periods
   variable_names: {column or variable: staged name} to rename
+  variable_name: the staged variable's name for a long file without a `variable` column (default:
+      the source id)
   value: the value column in long files; default 'valor'
   filter: {column: value or [values]} rows to keep (others are not this source's concern, not rejected)
   provisional: {column: [values]} rows flagged provisional (e.g. a partial year)
