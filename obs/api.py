@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 import orjson
 import pandas as pd
-from flask import Blueprint, Response, current_app, g, redirect, request, send_file, stream_with_context
+from flask import Blueprint, Response, current_app, g, redirect, request, send_file
 from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
 from obs import apidocs, data, downloads, export, memcache, openapi, settings
@@ -785,8 +785,8 @@ def _csv_chunks(df: pd.DataFrame, dialect: str, demo: bool, opts: dict):
 
 
 def _streamed_csv(df: pd.DataFrame, dialect: str, filename: str) -> Response:
-    opts, demo = _csv_options(), is_demo()
-    resp = Response(stream_with_context(_csv_chunks(df, dialect, demo, opts)), mimetype="text/csv")
+    opts, demo = _csv_options(), is_demo()   # read here: the generator runs after the view, without the request
+    resp = Response(_csv_chunks(df, dialect, demo, opts), mimetype="text/csv")
     resp.headers["Content-Type"] = "text/csv; charset=utf-8"
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp
@@ -839,7 +839,7 @@ def _territory_download(territory_id: str):
     return row
 
 
-def _territory_rows(territory_id: str) -> pd.DataFrame:
+def _territory_facts(territory_id: str) -> pd.DataFrame:
     df, _ = data.fact_rows(None, [territory_id])
     return df
 
@@ -853,7 +853,7 @@ def territory_csv(territory_id):
     file = f"territorio_{_safe(territory_id)}_{dialect}" + (f"_{lang}" if dialect == "excel" else "") + ".csv"
 
     def produce():
-        return export.to_csv(_territory_rows(territory_id), dialect, demo=is_demo(), **_csv_options())
+        return export.to_csv(_territory_facts(territory_id), dialect, demo=is_demo(), **_csv_options())
     return _send_whole(file, name, "text/csv", produce)
 
 
@@ -864,7 +864,7 @@ def territory_zip(territory_id):
     lang = _lang()
 
     def produce():
-        df = _territory_rows(territory_id)
+        df = _territory_facts(territory_id)
         inds = data.indicators(public=True)
         inds = inds[inds["indicator_id"].isin(set(df["indicator_id"]))]
         metas = [orjson.loads(x) for x in inds["meta_json"]]
