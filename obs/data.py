@@ -183,12 +183,28 @@ def indicator(indicator_id: str, public: bool = True) -> dict | None:
 
 
 def periods(indicator_id: str) -> pd.DataFrame:
-    """The periods an indicator has values for, oldest first."""
+    """The periods an indicator has values for, oldest first, with `provisional` (every value of the
+    period is provisional: a partial year or week) and its `provisional_reason`
+    (obs.alarm_levels.PROVISIONAL_REASONS)."""
     f, p = S.fact, S.period
-    stmt = (select(p).where(p.c.period_id.in_(select(f.c.period_id).where(f.c.indicator_id == indicator_id)
-                                              .distinct().scalar_subquery()))
+    flags = (select(f.c.period_id, func.bool_and(f.c.is_provisional).label("provisional"),
+                    func.max(f.c.provisional_reason).label("provisional_reason"))
+             .where(f.c.indicator_id == indicator_id).group_by(f.c.period_id).subquery())
+    stmt = (select(p, flags.c.provisional, flags.c.provisional_reason)
+            .join(flags, flags.c.period_id == p.c.period_id)
             .order_by(p.c.start_date, p.c.end_date))
-    return query(stmt)
+    df = query(stmt)
+    df["provisional"] = df["provisional"].fillna(False).astype(bool)
+    return df
+
+
+def default_period(per: pd.DataFrame) -> str:
+    """The period a view opens on: the latest complete one (a partial year must not pass for an
+    annual figure); the latest if every period is provisional; "" with no periods."""
+    if not len(per):
+        return ""
+    final = per[~per["provisional"]]
+    return str((final if len(final) else per)["period_id"].iloc[-1])
 
 
 # -- facts -----------------------------------------------------------------------------------
@@ -473,7 +489,7 @@ def _fact_select(indicator_ids=None, territory_ids=None, levels=None, period_ids
     stmt = (select(f.c.indicator_id, f.c.territory_id, t.c.name.label("territory_name"), t.c.level,
                    f.c.period_id, p.c.period_type, cast(p.c.start_date, String).label("start_date"),
                    cast(p.c.end_date, String).label("end_date"), f.c.value, i.c.unit_pt.label("unit"),
-                   f.c.numerator, f.c.denominator, f.c.is_provisional, f.c.is_estimated, f.c.is_break, f.c.origin, f.c.source_ids, f.c.note)
+                   f.c.numerator, f.c.denominator, f.c.is_provisional, f.c.provisional_reason, f.c.is_estimated, f.c.is_break, f.c.origin, f.c.source_ids, f.c.note)
             .join(t, t.c.territory_id == f.c.territory_id)
             .join(p, p.c.period_id == f.c.period_id)
             .join(i, i.c.indicator_id == f.c.indicator_id))

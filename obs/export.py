@@ -69,6 +69,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "numerator": ("numerador (indicadores que são rácios)", "numerator (ratio indicators)"),
     "denominator": ("denominador (indicadores que são rácios)", "denominator (ratio indicators)"),
     "is_provisional": ("valor provisório", "provisional value"),
+    "provisional_reason": ("porque é provisório: ano_incompleto, semana_incompleta, provisorio",
+                           "why provisional: ano_incompleto (incomplete year), semana_incompleta (incomplete week), "
+                           "provisorio"),
     "is_estimated": ("valor estimado", "estimated value"),
     "is_break": ("quebra de série neste período", "break in series at this period"),
     "origin": ("origem: source (da fonte), aggregated (agregado pelo Observatório), derived (calculado)",
@@ -94,6 +97,7 @@ EXCEL_HEADERS: dict[str, tuple[str, str]] = {
     "numerator": ("numerador", "numerator"),
     "denominator": ("denominador", "denominator"),
     "is_provisional": ("provisório", "provisional"),
+    "provisional_reason": ("motivo (provisório)", "why provisional"),
     "is_estimated": ("estimado", "estimated"),
     "is_break": ("quebra de série", "break in series"),
     "origin": ("origem", "origin"),

@@ -406,7 +406,10 @@ def period_categories(df: pd.DataFrame, periods: pd.DataFrame | None, lang: str)
         src = src.drop_duplicates("period_id")
         src = src.sort_values(["start_date", "period_id"]) if "start_date" in src else src
     ids = [str(x) for x in src["period_id"]] if len(src) else []
-    return ids, {pid: axis_label(pid, lang) for pid in ids}
+    prov = (set(src.loc[src["provisional"].fillna(False).astype(bool), "period_id"].astype(str))
+            if len(src) and "provisional" in src else set())
+    # a provisional period (partial year or week) is marked on the axis: "2022 (prov.)"
+    return ids, {pid: axis_label(pid, lang) + (" (prov.)" if pid in prov else "") for pid in ids}
 
 
 def wrap(text: str, width: int = 36) -> str:

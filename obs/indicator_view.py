@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from obs import data, fmt, share
+from obs.alarm_levels import provisional_label
 from obs import figures as F
 from obs.i18n import lang_of, level_label, pick, t
 
@@ -129,7 +130,7 @@ def resolve(indicator_id: str | None, lang: str = "pt", **q) -> View | Problem:
     if errors:
         return Problem(400, errors)
     meta = json.loads(ind.get("meta_json") or "{}")
-    return View(indicator_id=indicator_id, period=period or (period_ids[-1] if period_ids else ""),
+    return View(indicator_id=indicator_id, period=period or data.default_period(per),
                 level=level or (levels[0] if levels else "municipio"),
                 classification=classification or F.default_classification(meta),
                 view=view or "mapa", territories=tids, tab=tab or "serie", lang=lang, meta=meta, ind=ind)
@@ -166,7 +167,11 @@ def period_label(v: View, period_id: str | None = None) -> str:
     row = per[per["period_id"] == (period_id or v.period)]
     if not len(row):
         return period_id or v.period
-    return row.iloc[0]["label_en" if v.lang == "en" else "label_pt"]
+    r = row.iloc[0]
+    label = r["label_en" if v.lang == "en" else "label_pt"]
+    if r.get("provisional"):  # a partial year or week says so wherever its label is shown
+        label = f"{label} ({provisional_label(r.get('provisional_reason'), v.lang)})"
+    return label
 
 
 def map_frame(v: View, layer: dict | None = None) -> pd.DataFrame:
@@ -401,9 +406,11 @@ def period_options(v: View) -> list[dict] | dict:
     update small (their ids are not integer-like, so browsers keep the order)."""
     lab = "label_en" if v.lang == "en" else "label_pt"
     per = data.periods(v.indicator_id).iloc[::-1]
+    mark = " · " + ("provisional" if v.lang == "en" else "provisório")
+    labels = [r[lab] + (mark if r["provisional"] else "") for _, r in per.iterrows()]
     if len(per) > 60 and not per["period_id"].str.fullmatch(r"\d+").any():
-        return dict(zip(per["period_id"], per[lab]))
-    return [{"label": r[lab], "value": r["period_id"]} for _, r in per.iterrows()]
+        return dict(zip(per["period_id"], labels))
+    return [{"label": lb, "value": pid} for lb, pid in zip(labels, per["period_id"])]
 
 
 def _map_update(indicator_id, period, level, classification, view, lang):

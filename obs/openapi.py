@@ -199,7 +199,7 @@ def document(*, levels: list[str], areas: list[str], alarm_levels: list[str], st
         "Value": {"type": "object", "required": ["indicator_id", "territory_id", "period_id", "value"], "properties": {
             "indicator_id": _STR, "territory_id": _STR, "territory_name": _STR, "level": _STR,
             "period_id": _STR, "period_type": _STR, "start_date": _STR, "end_date": _STR, "value": _NUM,
-            "unit": _NSTR, "numerator": _NUM, "denominator": _NUM, "is_provisional": _BOOL,
+            "unit": _NSTR, "numerator": _NUM, "denominator": _NUM, "is_provisional": _BOOL, "provisional_reason": _NSTR,
             "is_estimated": _BOOL, "is_break": _BOOL, "origin": _STR, "source_ids": _STR, "note": _NSTR}},
         "Territory": {"type": "object", "required": ["territory_id", "level", "name"], "properties": {
             "territory_id": _STR, "level": _STR, "name": _STR, "name_unique": _STR, "parent_id": _NSTR,

@@ -262,7 +262,7 @@ def card_for(kind: str, ident: str, lang: str) -> bytes | None:
         per = data.periods(ident)
         sub = pick(meta.get("unit"), lang)
         if len(per):
-            last = per.iloc[-1]
+            last = per[per["period_id"] == data.default_period(per)].iloc[0]   # the period the page opens on
             nat = data.values(ident, territory_ids=["PT"], period_id=last["period_id"])
             label = last["label_en" if lang == "en" else "label_pt"]
             dec = int(ind["decimals"]) if ind.get("decimals") is not None else 1

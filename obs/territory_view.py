@@ -154,8 +154,12 @@ def unit(ind: dict, lang: str) -> str:
     return (ind.get("unit_en") if lang == "en" else ind.get("unit_pt")) or short_unit(ind, lang)
 
 
-def period_label(row, lang: str) -> str:
-    return str(row.get("label_en") if lang == "en" else row.get("label_pt") or row.get("period_id"))
+def period_label(row, lang: str, mark: bool = False) -> str:
+    """A period's label; with `mark`, a provisional value's period says so ("2022 (provisório)")."""
+    label = str(row.get("label_en") if lang == "en" else row.get("label_pt") or row.get("period_id"))
+    if mark and bool(row.get("is_provisional") or False):
+        label += " (provisional)" if lang == "en" else " (provisório)"
+    return label
 
 
 def href(path: str, lang: str, **params) -> str:
@@ -301,6 +305,9 @@ def peer_band(own: pd.DataFrame, nat: pd.DataFrame, peer_vals: pd.DataFrame) -> 
     out = periods.set_index("period_id")
     out["territory"] = own.set_index("period_id")["value"]
     out["national"] = nat.set_index("period_id")["value"] if len(nat) else None
+    prov = pd.concat([d.loc[d["is_provisional"].fillna(False).astype(bool), "period_id"]
+                      for d in (own, nat) if "is_provisional" in d]) if any("is_provisional" in d for d in (own, nat)) else []
+    out["is_provisional"] = out.index.isin(set(prov))
     if len(peer_vals):
         g = peer_vals.dropna(subset=["value"]).groupby("period_id")["value"]
         out["min"], out["p25"], out["median"] = g.min(), g.quantile(0.25), g.median()
@@ -391,7 +398,7 @@ def band_summary(band: pd.DataFrame, ind: dict, name: str, lang: str) -> str:
         return (f"Sem dados de {name} para {title(ind, lang)}." if lang != "en"
                 else f"No data for {name} on {title(ind, lang)}.")
     r = b.iloc[-1]
-    per = period_label(r, lang)
+    per = period_label(r, lang, mark=True)
     v = fmt_value(r["territory"], ind, lang)
     parts = []
     if not is_missing(r.get("median")):
@@ -414,7 +421,7 @@ def band_table(band: pd.DataFrame, ind: dict, name: str, lang: str, with_peers: 
     head = html.Thead(html.Tr([html.Th(tr("period", lang), scope="col")]
                               + [html.Th(c[1], scope="col") for c in cols]))
     body = html.Tbody([
-        html.Tr([html.Th(period_label(r, lang), scope="row")]
+        html.Tr([html.Th(period_label(r, lang, mark=True), scope="row")]
                 + [html.Td(fmt_value(r.get(c[0]), ind, lang), className="text-end") for c in cols])
         for r in band.to_dict("records")])
     return html.Table([head, body], className="table table-sm obs-table")

@@ -18,10 +18,10 @@ from indicators import load_registry
 
 REGISTRY = load_registry()
 HEADERS_PT = ["indicador", "código", "território", "nível", "período", "tipo de período", "início", "fim", "valor",
-              "unidade", "numerador", "denominador", "provisório", "estimado", "quebra de série", "origem", "fontes",
+              "unidade", "numerador", "denominador", "provisório", "motivo (provisório)", "estimado", "quebra de série", "origem", "fontes",
               "nota"]
 HEADERS_EN = ["indicator", "code", "territory", "level", "period", "period type", "start", "end", "value", "unit",
-              "numerator", "denominator", "provisional", "estimated", "break in series", "origin", "sources", "note"]
+              "numerator", "denominator", "provisional", "why provisional", "estimated", "break in series", "origin", "sources", "note"]
 BOOLS_PT = ["provisório", "estimado", "quebra de série"]
 
 

@@ -86,4 +86,4 @@ def test_english_labels(desktop, live_url):
     open_series(desktop, f"{live_url}/indicador/obitos_semanais?lang=en")
     hover = desktop.execute_script(
         "var gd = document.querySelector('#ind-series .js-plotly-plot'); return gd.data[0].x.slice(-1)[0]")
-    assert hover == "2024-W09"
+    assert hover == "2024-W09 (prov.)"   # the partial last week is marked

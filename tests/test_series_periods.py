@@ -54,7 +54,9 @@ def test_no_datetime_axis_anywhere(series):
             assert not any(iso.match(x) for x in xs), f"{iid} ({lang}): dates on the axis: {xs[:3]}"
         if lay.get("xaxis", {}).get("type") == "category":
             cats = lay["xaxis"]["categoryarray"]
-            assert cats == [axis_label(p, lang) for p in periods["period_id"]], f"{iid}: categories out of order"
+            marked = [axis_label(p, lang) + (" (prov.)" if prov else "")
+                      for p, prov in zip(periods["period_id"], periods["provisional"])]
+            assert cats == marked, f"{iid}: categories out of order"
             assert len(set(cats)) == len(cats), f"{iid}: two periods share a label"
 
 
@@ -110,6 +112,25 @@ def test_weekly_axis_has_few_readable_ticks(series):
     ax = fig["layout"]["xaxis"]
     assert ax["type"] == "category" and len(ax["categoryarray"]) > 500 and len(ax["tickvals"]) <= 6
     assert ax["tickvals"][0] == "2014-S01" and ax["ticktext"][0] == "2014"
-    assert ax["categoryarray"][-1] == "2024-S09"
-    assert series[("obitos_semanais", "en")][1]["layout"]["xaxis"]["categoryarray"][-1] == "2024-W09"
+    assert ax["categoryarray"][-1] == "2024-S09 (prov.)"   # the partial last week says so
+    assert series[("obitos_semanais", "en")][1]["layout"]["xaxis"]["categoryarray"][-1] == "2024-W09 (prov.)"
     assert series[("preco_mediano_venda", "en")][1]["layout"]["xaxis"]["categoryarray"][-1] == "2025Q4"
+
+
+def test_a_partial_year_never_passes_for_an_annual_figure(built):
+    """NO₂ 2022 is an April extract (SOURCES.md): the map opens on the last complete year, and 2022,
+    when chosen, is labelled provisional in the period list, the map summary and the series axis."""
+    import app  # noqa: F401
+    from obs import data
+    from obs import indicator_view as IV
+    v = IV.resolve("no2_media_anual", "pt")
+    per = data.periods("no2_media_anual")
+    assert bool(per.set_index("period_id").loc["2022", "provisional"]) is True
+    assert v.period == "2021"
+    opts = {o["value"]: o["label"] for o in IV.period_options(v)}
+    assert opts["2022"].endswith("provisório") and opts["2021"] == "2021"
+    v22 = IV.resolve("no2_media_anual", "pt", period="2022")
+    assert IV.period_label(v22) == "2022 (valor provisório — ano incompleto)"
+    assert "2022 (valor provisório — ano incompleto)" in IV.map_summary(v22, IV.map_frame(v22))
+    en = IV.resolve("no2_media_anual", "en", period="2022")
+    assert IV.period_label(en) == "2022 (provisional value — incomplete year)"
