@@ -41,6 +41,21 @@ def _rows_size(rows) -> int:
     return int(per * len(rows)) + sys.getsizeof(rows)
 
 
+def _frame_size(df) -> int:
+    """A DataFrame's bytes: exact for numeric columns, sampled for text ones (a deep count of every
+    string would cost more than the query on big frames)."""
+    n = len(df)
+    total = int(df.memory_usage(index=True, deep=False).sum())
+    if not n:
+        return total
+    for c in df.columns:
+        s = df[c]
+        if s.dtype == object:
+            sample = s.iloc[:: max(1, n // 64)][:64]
+            total += int(sum(sys.getsizeof(x) for x in sample) / max(1, len(sample)) * n)
+    return total
+
+
 def sizeof(value) -> int:
     """Estimated bytes held by a cached value (errs on the large side)."""
     try:
@@ -48,7 +63,7 @@ def sizeof(value) -> int:
         if isinstance(value, (bytes, bytearray, memoryview, str)):
             return len(value) + _OVERHEAD
         if isinstance(value, pd.DataFrame):
-            return int(value.memory_usage(index=True, deep=True).sum()) + _OVERHEAD
+            return _frame_size(value) + _OVERHEAD
         if isinstance(value, tuple) and value and isinstance(value[0], (bytes, bytearray)):
             return sum(sizeof(v) for v in value)     # (body, headers): an API response
         if (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], list)
