@@ -94,3 +94,33 @@ def file_for(run_id: str, name: str, produce: Callable[[], bytes]) -> Path | byt
         return path
     finally:
         lock.release()
+
+
+def warm(indicator_ids: list[str] | None = None, progress=print) -> int:
+    """Make this build's whole-indicator files now (e.g. right after `make build`), so no visitor's
+    request waits for one: each public indicator's CSV (tidy; Excel pt and en) and ZIP (pt and en).
+    Returns the number of files. Runs the same views as the app (a Flask test client)."""
+    from flask import Flask
+
+    from obs import api
+    app = Flask("obs_downloads_warm")
+    api.init_app(app)
+    client = app.test_client()
+    ids = indicator_ids if indicator_ids is not None else api.public_indicator_ids()
+    n = 0
+    for iid in ids:
+        for q in ("csv", "csv?dialect=excel", "csv?dialect=excel&lang=en", "zip", "zip?lang=en"):
+            r = client.head(f"/download/indicador/{iid}.{q}")
+            if r.status_code != 200:
+                raise RuntimeError(f"/download/indicador/{iid}.{q}: HTTP {r.status_code}")
+            n += 1
+        progress(f"downloads: {iid} ready")
+    return n
+
+
+if __name__ == "__main__":
+    import sys
+    import time
+    t0 = time.monotonic()
+    count = warm(sys.argv[1:] or None)
+    print(f"downloads: {count} files of this build in {root()} ({time.monotonic() - t0:.1f} s)")

@@ -163,3 +163,15 @@ def test_streamed_chunks_are_one_csv(fresh, db, monkeypatch):
         chunked = c.get(url + f"&dialect={dialect}").data
         monkeypatch.setattr(api, "STREAM_ROWS", 20_000)
         assert chunked == whole and len(export.read_csv(whole, dialect)) > 1000
+
+
+def test_warm_makes_the_files_before_any_visitor(fresh, monkeypatch):
+    """`python -m obs.downloads` (after a build): the first visitor already gets a file."""
+    from obs import downloads
+    c, data_dir = fresh
+    assert downloads.warm([IND], progress=lambda m: None) == 5
+    _no_queries(monkeypatch)
+    for url in (f"/download/indicador/{IND}.csv", f"/download/indicador/{IND}.zip?lang=en",
+                f"/download/indicador/{IND}.csv?dialect=excel"):
+        r = c.get(url)
+        assert r.status_code == 200 and r.headers["ETag"], url
