@@ -11,6 +11,9 @@ file lock (two workers' first requests do not both generate: the second waits an
 first one's file). Later requests, HEAD and Range requests are answered from the file by
 Flask's `send_file(conditional=True)`: ETag, Last-Modified, 304, 206 and sendfile, no query.
 The directories of other builds are removed when a new build's directory is made.
+
+`python -m obs.downloads [indicator_id …]` makes the files of the current build ahead of visitors
+(after `make build`): then no request waits for one, not even the first.
 """
 from __future__ import annotations
 
