@@ -21,16 +21,18 @@ from urllib.parse import urlencode
 
 import orjson
 import pandas as pd
-from flask import Blueprint, Response, current_app, g, redirect, request
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, Response, current_app, g, redirect, request, send_file
+from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
-from obs import apidocs, data, export, openapi, settings
+from obs import apidocs, data, downloads, export, memcache, openapi, settings
 
 API_PREFIX = "/api/v1"
 DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 10_000
 MAX_PAGE = 1_000_000
 MAX_IDS = 400
+#: longer URLs under /api and /download get a JSON 414 (gunicorn's own limit on the request line is 4094)
+MAX_URL_LENGTH = 4000
 LICENCE = ("Os dados mantêm a licença de cada fonte (ver `sources` de cada indicador): cite a fonte e o "
            "Observatório. / Data keep each source's licence (see each indicator's `sources`): cite the "
            "source and the Observatório.")
@@ -79,8 +81,10 @@ def public_indicator_ids() -> list[str]:
 # -- parameters --------------------------------------------------------------------------------
 
 def _check_params(allowed: list[str]) -> None:
+    """Every parameter must be one the endpoint documents: an unknown one (`_`-prefixed ones too,
+    the cache-busting kind) is a 400 naming it, so no URL reaches the work or the caches unchecked."""
     for k in request.args:
-        if k not in allowed and not k.startswith("_"):
+        if k not in allowed:
             raise ApiError(400, f"unknown parameter {k!r}", k, sorted(allowed))
 
 
@@ -134,6 +138,19 @@ def _period(name: str):
     except (ValueError, OverflowError):
         raise ApiError(400, f"{name!r}: {raw!r} is not a period id (year, quarter, ISO week, date or range)",
                        name, PERIOD_EXAMPLES) from None
+
+
+def _periods(name: str) -> list[str]:
+    """A list of period ids (comma-separated or repeated), each checked like period_from."""
+    from etl.periods import parse_period
+    vals = _multi(name)
+    for raw in vals:
+        try:
+            parse_period(raw)
+        except (ValueError, OverflowError):
+            raise ApiError(400, f"{name!r}: {raw!r} is not a period id (year, quarter, ISO week, date or range)",
+                           name, PERIOD_EXAMPLES) from None
+    return vals
 
 
 def _territories(name: str) -> list[str]:
@@ -289,8 +306,13 @@ def error_response(status: int, message: str, parameter: str | None = None, vali
 
 # -- hooks: ETag / 304, headers, errors ----------------------------------------------------------
 
-#: responses up to this size are kept in the query cache (same timeout, keyed by database version + URL)
-RESPONSE_CACHE_MAX_BYTES = 4 << 20
+#: the API's responses, kept per worker in a cache bounded in bytes (issue 9 item 1): at most
+#: memcache.RESPONSE_CACHE_MAX_BYTES in all, none over memcache.RESPONSE_ENTRY_MAX_BYTES; keyed by
+#: this request's database version (read once per request, obs.data.version) and the URL
+RESPONSE_CACHE_MAX_BYTES = memcache.RESPONSE_CACHE_MAX_BYTES
+RESPONSE_ENTRY_MAX_BYTES = memcache.RESPONSE_ENTRY_MAX_BYTES
+response_cache = memcache.ByteCache(RESPONSE_CACHE_MAX_BYTES, RESPONSE_ENTRY_MAX_BYTES,
+                                    timeout=int(settings.env("OBS_CACHE_TIMEOUT")))
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "X-Total-Count", "Link")
 
 
@@ -303,23 +325,25 @@ def _etag() -> str | None:
 
 
 def _response_key() -> str:
-    return "api:" + hashlib.sha1(f"{data.db_version()}|{request.full_path}".encode()).hexdigest()
+    return "api:" + hashlib.sha1(f"{data.version()}|{request.full_path}".encode()).hexdigest()
 
 
 def _before():
+    if len(request.full_path) > MAX_URL_LENGTH:
+        raise ApiError(414, f"the URL is longer than {MAX_URL_LENGTH} characters: ask for fewer ids per "
+                            f"request (at most {MAX_IDS} per parameter) or page through the results")
     if request.method not in ("GET", "HEAD"):
         return None
     g.obs_etag = _etag()
-    if g.obs_etag and g.obs_etag in request.if_none_match:
+    # `If-None-Match: *` means "any current representation": only the view knows whether there is one
+    # (an unknown id is a 404), so it is answered after the view (_after)
+    if g.obs_etag and not request.if_none_match.star_tag and g.obs_etag in request.if_none_match:
         g.obs_cached = True
         resp = Response(status=304)
         resp.set_etag(g.obs_etag)
         return resp   # after_request hooks still run
     if g.obs_etag and request.blueprint == bp.name and request.endpoint != f"{bp.name}.index":
-        try:
-            hit = data.cache.get(_response_key())
-        except Exception:  # noqa: BLE001 — a cache failure only costs the work
-            hit = None
+        hit = response_cache.get(_response_key())
         if hit is not None:
             body, headers = hit
             resp = Response(body, headers=headers)
@@ -332,18 +356,25 @@ def _after(resp: Response) -> Response:
     if (getattr(g, "obs_etag", None) and resp.status_code == 200 and request.blueprint == bp.name
             and request.endpoint != f"{bp.name}.index" and not g.get("obs_cached") and not resp.is_streamed):
         body = resp.get_data()
-        if len(body) <= RESPONSE_CACHE_MAX_BYTES:
-            try:
-                data.cache.set(_response_key(), (body, {h: resp.headers[h] for h in _KEPT_HEADERS if h in resp.headers}))
-            except Exception:  # noqa: BLE001
-                pass
+        try:
+            response_cache.set(_response_key(), (body, {h: resp.headers[h] for h in _KEPT_HEADERS
+                                                        if h in resp.headers}), size=len(body) + 512)
+        except Exception:  # noqa: BLE001 — a cache failure only costs the work next time
+            pass
     if is_demo():
         resp.headers["X-Observatorio-Demo"] = "true"
     resp.headers["Access-Control-Allow-Origin"] = "*"
     resp.headers["X-Content-Type-Options"] = "nosniff"
     etag = getattr(g, "obs_etag", None)
+    if resp.status_code == 200 and request.if_none_match.star_tag and request.method in ("GET", "HEAD"):
+        resp = Response(status=304, headers={k: v for k, v in resp.headers.items()
+                                             if k.lower() not in ("content-length", "content-type")})
+        if etag and "ETag" not in resp.headers:
+            resp.set_etag(etag)
+        return resp
     if etag and resp.status_code == 200:
-        resp.set_etag(etag)
+        if "ETag" not in resp.headers:     # a file download keeps send_file's ETag (file + build)
+            resp.set_etag(etag)
         resp.headers["Cache-Control"] = "public, max-age=300"
     elif resp.status_code >= 400:
         resp.headers["Cache-Control"] = "no-store"
@@ -355,7 +386,26 @@ def _api_error(e: ApiError):
 
 
 def _http_error(e: HTTPException):
-    return error_response(e.code or 500, e.description or e.name)
+    resp = error_response(e.code or 500, e.description or e.name)
+    if e.code == 405 and getattr(e, "valid_methods", None):
+        resp.headers["Allow"] = ", ".join(e.valid_methods)
+    return resp
+
+
+def _is_api_path(path: str) -> bool:
+    return path == API_PREFIX or path.startswith((API_PREFIX + "/", "/download/")) or path == "/download"
+
+
+def _app_http_error(e: HTTPException):
+    """Errors raised before a blueprint is chosen (routing: 404, 405; 414) on API and download
+    paths are JSON like every other API error; elsewhere the app's own handling stands."""
+    if _is_api_path(request.path):
+        resp = _http_error(e)
+        resp.headers["Access-Control-Allow-Origin"] = "*"
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+    return e
 
 
 def _any_error(e: Exception):
@@ -387,36 +437,57 @@ def openapi_document() -> dict:
 
 @bp.get("/openapi.json")
 def openapi_json():
+    _check_params([])
     return json_response(openapi_document())
 
 
-ENDPOINTS = [
-    ("/api/docs", "Documentação para pessoas / documentation for people"),
-    ("/api/v1/openapi.json", "Documento OpenAPI 3.1 / OpenAPI document"),
-    ("/api/v1/indicators", "Indicadores públicos / public indicators"),
-    ("/api/v1/indicators/indice_envelhecimento", "Metadados de um indicador / one indicator's metadata"),
-    ("/api/v1/values?indicator=indice_envelhecimento&level=municipio&period_from=2015",
-     "Valores / values (indicator, territory, level, period_from, period_to, format=csv)"),
-    ("/api/v1/territories?level=nuts3", "Territórios / territories"),
-    ("/api/v1/territories/0101", "Um território / one territory"),
-    ("/api/v1/alarms?level=critico", "Alarmes / alarms (territory, level, status, area)"),
-    ("/api/v1/peers/0101", "Pares de um município / a municipality's peers"),
-    ("/download/indicador/indice_envelhecimento.zip", "ZIP: CSV + metadata.json + LEIA-ME"),
-    ("/download/indicador/indice_envelhecimento.csv?dialect=excel", "CSV para Excel (PT) / CSV for Excel"),
-    ("/download/territorio/0101.zip", "Todos os indicadores de um território / all of a territory's indicators"),
-]
+EXAMPLE_INDICATOR = "indice_envelhecimento"
+
+
+def example_indicator() -> str | None:
+    """The indicator the index's examples use: indice_envelhecimento while it is public, else the
+    first public indicator (a restricted one is never linked), None with no public indicator."""
+    try:
+        ids = public_indicator_ids()
+    except data.NoDatabase:
+        return EXAMPLE_INDICATOR
+    if EXAMPLE_INDICATOR in ids:
+        return EXAMPLE_INDICATOR
+    return ids[0] if ids else None
+
+
+def endpoints() -> list[tuple[str, str]]:
+    """The index's links: (url, description pt / en)."""
+    ind = example_indicator()
+    out = [("/api/docs", "Documentação para pessoas / documentation for people"),
+           ("/api/v1/openapi.json", "Documento OpenAPI 3.1 / OpenAPI document"),
+           ("/api/v1/indicators", "Indicadores públicos / public indicators")]
+    if ind:
+        out += [(f"/api/v1/indicators/{ind}", "Metadados de um indicador / one indicator's metadata"),
+                (f"/api/v1/values?indicator={ind}&level=municipio&period_from=2015",
+                 "Valores / values (indicator, territory, level, period_from, period_to, format=csv)")]
+    out += [("/api/v1/territories?level=nuts3", "Territórios / territories"),
+            ("/api/v1/territories/0101", "Um território / one territory"),
+            ("/api/v1/alarms?level=critico", "Alarmes / alarms (territory, level, status, area)"),
+            ("/api/v1/peers/0101", "Pares de um município / a municipality's peers")]
+    if ind:
+        out += [(f"/download/indicador/{ind}.zip", "ZIP: CSV + metadata.json + LEIA-ME"),
+                (f"/download/indicador/{ind}.csv?dialect=excel", "CSV para Excel (PT) / CSV for Excel")]
+    out += [("/download/territorio/0101.zip", "Todos os indicadores de um território / all of a territory's indicators")]
+    return out
 
 
 @bp.get("/")
 def index():
     """The endpoint list as JSON; a browser (Accept: text/html) is sent to the documentation page."""
+    _check_params(["format", "lang"])
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     if best == "text/html" and request.args.get("format") != "json":
         lang = "?lang=en" if request.args.get("lang") == "en" else ""
         resp = redirect(apidocs.DOCS_PATH + lang, 302)
         resp.vary.add("Accept")
         return resp
-    resp = json_response({"data": [{"url": u, "description": d} for u, d in ENDPOINTS], "meta": meta()})
+    resp = json_response({"data": [{"url": u, "description": d} for u, d in endpoints()], "meta": meta()})
     resp.vary.add("Accept")
     return resp
 
@@ -497,7 +568,7 @@ def values():
     inds = _indicators("indicator")
     ters = _territories("territory")
     levels = _choices("level", data.levels())
-    periods = _multi("period")
+    periods = _periods("period")
     start, end = _range(_period("period_from"), _period("period_to"))
     p = _page()
     _one("format", ["json", "csv"], "json")
@@ -638,8 +709,9 @@ def _breaks(df: pd.DataFrame) -> list[dict]:
     return records(b[["indicator_id", "territory_id", "period_id"]])
 
 
-def _indicator_download(indicator_id: str):
-    """Rows, stem, metadata for an indicator download: the whole indicator, or what is on screen."""
+def _indicator_download(indicator_id: str, rows: bool = True):
+    """Row, rows (when `rows`), stem, filters of an indicator download: the whole indicator, or what is
+    on screen. Every parameter is checked before any work."""
     _check_params(["dialect", "level", "period", "territories", "lang"])
     row = _indicator_or_404(indicator_id)
     level = request.args.get("level", "").strip()
@@ -651,40 +723,112 @@ def _indicator_download(indicator_id: str):
         if period not in valid:
             raise ApiError(400, f"indicator {indicator_id!r} has no period {period!r}", "period", valid)
     ters = _territories("territories")
-    df, _ = data.fact_rows([indicator_id], ters or None, [level] if level else None, [period] if period else None)
+    _lang()
     filters = {"level": level or None, "period": period or None, "territories": ters or None}
     stem = "_".join([indicator_id] + [_safe(x) for x in (level, period) if x] + (["selecao"] if ters else []))
+    df = _indicator_rows(indicator_id, filters) if rows else None
     return row, df, stem, filters
 
 
-def _zip(kind: str, subject: dict, metas: list[dict], df: pd.DataFrame, stem: str, filters: dict) -> Response:
+def _indicator_rows(indicator_id: str, filters: dict) -> pd.DataFrame:
+    level, period = filters["level"], filters["period"]
+    df, _ = data.fact_rows([indicator_id], filters["territories"], [level] if level else None,
+                           [period] if period else None)
+    return df
+
+
+def _zip_bytes(kind: str, subject: dict, metas: list[dict], df: pd.DataFrame, stem: str, filters: dict) -> bytes:
     b = build()
     demo = bool(b.get("is_demo", False))
-    url = settings.env("OBS_BASE_URL").rstrip("/") + request.full_path.rstrip("?")
+    # the URL of what is in the package: the path and the parameters that shape it (not the caller's spelling)
+    shaping = {k: request.args.get(k, "").strip() for k in ("level", "period", "territories", "lang")}
+    query = urlencode({k: v for k, v in shaping.items() if v and not (k == "lang" and v == "pt")})
+    url = settings.env("OBS_BASE_URL").rstrip("/") + request.path + (f"?{query}" if query else "")
     files = [f"{stem}.csv", f"{stem}_excel.csv", "metadata.json", "LEIA-ME.md"]
     rules = data.excel_rules()
     doc = export.metadata_document(kind=kind, subject=subject, indicators=metas, build=b, filters=filters,
                                    files=files, n_rows=len(df), breaks=_breaks(df), url=url, demo=demo,
                                    rules=rules)
-    lang = _one("lang", ["pt", "en"], "pt")
-    body = export.zip_package(stem, df, doc, demo=demo, lang=lang, rules=rules)
-    return _attachment(body, f"{stem}.zip", "application/zip")
+    return export.zip_package(stem, df, doc, demo=demo, lang=_lang(), rules=rules)
+
+
+# Whole downloads (no filter) are the same bytes for every request of a build: made once per build
+# into a file (obs.downloads) and sent with send_file (ETag, Last-Modified, Range, sendfile; HEAD
+# reads nothing). Filtered downloads (what is on screen) are streamed in chunks of rows.
+
+#: rows per chunk of a streamed (filtered) CSV
+STREAM_ROWS = 20_000
+
+
+def _send_whole(name: str, download_name: str, mimetype: str, produce) -> Response:
+    got = downloads.file_for(str(build().get("run_id", "")), name, produce)
+    if isinstance(got, (bytes, bytearray)):
+        return _attachment(bytes(got), download_name, mimetype)
+    resp = send_file(got, mimetype=mimetype, as_attachment=True, download_name=download_name,
+                     conditional=True, etag=True, max_age=None)
+    resp.headers["Accept-Ranges"] = "bytes"
+    return resp
+
+
+def _csv_chunks(df: pd.DataFrame, dialect: str, demo: bool, opts: dict):
+    """The CSV of df in chunks of STREAM_ROWS rows: the first with the header row (and the Excel
+    dialect's BOM), the others without: the same bytes as export.to_csv(df) in one piece."""
+    n = len(df)
+    if n <= STREAM_ROWS:
+        yield export.to_csv(df, dialect, demo=demo, **opts)
+        return
+    for i in range(0, n, STREAM_ROWS):
+        body = export.to_csv(df.iloc[i:i + STREAM_ROWS], dialect, demo=demo, **opts)
+        if i:
+            body = body[body.index(b"\n") + 1:]   # the header row (names only: no line breaks in it)
+        yield body
+
+
+def _streamed_csv(df: pd.DataFrame, dialect: str, filename: str) -> Response:
+    opts, demo = _csv_options(), is_demo()   # read here: the generator runs after the view, without the request
+    resp = Response(_csv_chunks(df, dialect, demo, opts), mimetype="text/csv")
+    resp.headers["Content-Type"] = "text/csv; charset=utf-8"
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
+
+
+def _is_whole(filters: dict) -> bool:
+    return not any(filters.values())
+
+
+def _lang() -> str:
+    return _one("lang", ["pt", "en"], "pt")
 
 
 @dl.get("/indicador/<indicator_id>.csv")
 def indicator_csv(indicator_id):
     dialect = _one("dialect", list(export.DIALECTS), "tidy")
-    _, df, stem, _ = _indicator_download(indicator_id)
+    row, df, stem, filters = _indicator_download(indicator_id, rows=False)
     name = stem + ("_excel" if dialect == "excel" else "") + ".csv"
-    return _attachment(export.to_csv(df, dialect, demo=is_demo(), **_csv_options()), name, "text/csv")
+    if not _is_whole(filters):
+        df = _indicator_rows(indicator_id, filters)
+        return _streamed_csv(df, dialect, name)
+    lang = _lang()
+    file = f"indicador_{indicator_id}_{dialect}" + (f"_{lang}" if dialect == "excel" else "") + ".csv"
+
+    def produce():
+        return export.to_csv(_indicator_rows(indicator_id, filters), dialect, demo=is_demo(), **_csv_options())
+    return _send_whole(file, name, "text/csv", produce)
 
 
 @dl.get("/indicador/<indicator_id>.zip")
 def indicator_zip(indicator_id):
     _one("dialect", list(export.DIALECTS), "tidy")
-    row, df, stem, filters = _indicator_download(indicator_id)
+    row, _, stem, filters = _indicator_download(indicator_id, rows=False)
     m = _meta_of(row)
-    return _zip("indicator", {"id": indicator_id, "title": m["title"]}, [m], df, stem, filters)
+    lang = _lang()
+
+    def produce():
+        return _zip_bytes("indicator", {"id": indicator_id, "title": m["title"]}, [m],
+                          _indicator_rows(indicator_id, filters), stem, filters)
+    if not _is_whole(filters):
+        return _attachment(produce(), f"{stem}.zip", "application/zip")
+    return _send_whole(f"indicador_{indicator_id}_{lang}.zip", f"{stem}.zip", "application/zip", produce)
 
 
 def _territory_download(territory_id: str):
@@ -692,28 +836,51 @@ def _territory_download(territory_id: str):
     row = data.territory(territory_id)
     if row is None:
         raise ApiError(404, f"unknown territory {territory_id!r} (see {API_PREFIX}/territories)", "territory_id")
+    return row
+
+
+def _territory_facts(territory_id: str) -> pd.DataFrame:
     df, _ = data.fact_rows(None, [territory_id])
-    return row, df
+    return df
 
 
 @dl.get("/territorio/<territory_id>.csv")
 def territory_csv(territory_id):
     dialect = _one("dialect", list(export.DIALECTS), "tidy")
-    _, df = _territory_download(territory_id)
+    _territory_download(territory_id)
+    lang = _lang()
     name = f"territorio_{_safe(territory_id)}" + ("_excel" if dialect == "excel" else "") + ".csv"
-    return _attachment(export.to_csv(df, dialect, demo=is_demo(), **_csv_options()), name, "text/csv")
+    file = f"territorio_{_safe(territory_id)}_{dialect}" + (f"_{lang}" if dialect == "excel" else "") + ".csv"
+
+    def produce():
+        return export.to_csv(_territory_facts(territory_id), dialect, demo=is_demo(), **_csv_options())
+    return _send_whole(file, name, "text/csv", produce)
 
 
 @dl.get("/territorio/<territory_id>.zip")
 def territory_zip(territory_id):
     _one("dialect", list(export.DIALECTS), "tidy")
-    row, df = _territory_download(territory_id)
-    inds = data.indicators(public=True)
-    inds = inds[inds["indicator_id"].isin(set(df["indicator_id"]))]
-    metas = [orjson.loads(x) for x in inds["meta_json"]]
-    title = {"pt": f"{row['name']} — todos os indicadores públicos", "en": f"{row['name']} — all public indicators"}
-    return _zip("territory", {"id": territory_id, "name": row["name"], "level": row["level"], "title": title},
-                metas, df, f"territorio_{_safe(territory_id)}", {"territory": territory_id})
+    row = _territory_download(territory_id)
+    lang = _lang()
+
+    def produce():
+        df = _territory_facts(territory_id)
+        inds = data.indicators(public=True)
+        inds = inds[inds["indicator_id"].isin(set(df["indicator_id"]))]
+        metas = [orjson.loads(x) for x in inds["meta_json"]]
+        title = {"pt": f"{row['name']} — todos os indicadores públicos",
+                 "en": f"{row['name']} — all public indicators"}
+        return _zip_bytes("territory", {"id": territory_id, "name": row["name"], "level": row["level"],
+                                        "title": title},
+                          metas, df, f"territorio_{_safe(territory_id)}", {"territory": territory_id})
+    stem = f"territorio_{_safe(territory_id)}"
+    return _send_whole(f"{stem}_{lang}.zip", f"{stem}.zip", "application/zip", produce)
+
+
+@dl.get("/")
+def download_index():
+    raise ApiError(404, "no such download: /download/ lists nothing; see the `links` of "
+                        f"{API_PREFIX}/indicators and {API_PREFIX}/territories, or {apidocs.DOCS_PATH}")
 
 
 @dl.route("/<path:rest>")
@@ -731,4 +898,32 @@ def init_app(server):
         server.register_blueprint(bp)
         server.register_blueprint(dl)
         server.register_blueprint(apidocs.docs)
+        # routing errors happen before a blueprint is chosen: JSON on API/download paths only
+        for code in (405, 414):
+            server.register_error_handler(code, _app_http_error)
+        server.before_request(_api_path_guard)
     return server
+
+
+def _api_path_guard():
+    """Before routing's effects reach a view: an API or download URL with an empty path segment
+    (`/api/v1//indicators`, which Werkzeug would redirect) or over MAX_URL_LENGTH is a JSON error."""
+    path = request.path
+    if not _is_api_path(path):
+        return None
+    if len(request.full_path) > MAX_URL_LENGTH:
+        return _app_http_error(RequestURITooLarge(
+            f"the URL is longer than {MAX_URL_LENGTH} characters: ask for fewer ids per request "
+            f"(at most {MAX_IDS} per parameter) or page through the results"))
+    if path == API_PREFIX:   # relative, not Werkzeug's absolute redirect built from the Host header
+        resp = redirect(API_PREFIX + "/" + (f"?{request.query_string.decode('latin-1')}" if request.query_string else ""), 308)
+        resp.autocorrect_location_header = False
+        return resp
+    if path == "/download":
+        return _app_http_error(NotFound(f"no such download: /download; see the `links` of {API_PREFIX}/indicators"))
+    if "//" in path:
+        resp = error_response(404, f"no such resource: {path} (empty path segment; see {API_PREFIX}/openapi.json)")
+        resp.headers["Access-Control-Allow-Origin"] = "*"
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+    return None

@@ -15,16 +15,20 @@ import threading
 from pathlib import Path
 
 import pandas as pd
-from flask import has_app_context
+from flask import g, has_app_context, has_request_context
 from flask_caching import Cache
 from sqlalchemy import and_, create_engine, func, or_, select
 from sqlalchemy.engine import Engine
 
+from obs import memcache, settings
 from obs import schema as S
-from obs import settings
 
-cache = Cache(config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": int(settings.env("OBS_CACHE_TIMEOUT")),
-                      "CACHE_THRESHOLD": 2000})
+#: query results, bounded in bytes (issue 9): memcache.QUERY_CACHE_MAX_BYTES per worker, entries over
+#: memcache.QUERY_ENTRY_MAX_BYTES are not kept
+cache = Cache(config={"CACHE_TYPE": "obs.memcache.FlaskByteCache",
+                      "CACHE_DEFAULT_TIMEOUT": int(settings.env("OBS_CACHE_TIMEOUT")),
+                      "CACHE_MAX_BYTES": memcache.QUERY_CACHE_MAX_BYTES,
+                      "CACHE_ENTRY_MAX_BYTES": memcache.QUERY_ENTRY_MAX_BYTES})
 _lock = threading.Lock()
 _engine: Engine | None = None
 _engine_key: tuple | None = None
@@ -40,6 +44,10 @@ def db_path() -> Path:
 
 
 def db_version() -> tuple:
+    """The database file's identity now (inode, mtime, size): changes when a build swaps a new file in.
+
+    Inside a request, use `version()`: read once per request, so the engine and every cache key
+    of one request agree even when a swap lands in the middle of it."""
     try:
         st = os.stat(db_path())
     except FileNotFoundError as e:
@@ -47,28 +55,52 @@ def db_version() -> tuple:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+def version() -> tuple:
+    """The database version of this request: read at its first use in the request and kept in
+    flask.g, so the engine, the query keys, the memo keys and the API's response key all name the
+    same build (issue 9 item 5). Outside a request: the file's version now."""
+    if has_request_context():
+        v = g.get("obs_db_version")
+        if v is None:
+            v = g.obs_db_version = (str(db_path()),) + db_version()
+        return v
+    return (str(db_path()),) + db_version()
+
+
 def engine() -> Engine:
-    """The engine for the current database file; replaced when a new file is swapped in."""
+    """The engine for this request's database version; replaced when a new file is swapped in.
+
+    A request that read the previous version after the engine moved on to the new file gets the
+    current engine (never back to a file that is gone): its results are keyed by its own version,
+    which no new request reads."""
     global _engine, _engine_key
-    key = (str(db_path()),) + db_version()
-    if _engine is None or key != _engine_key:
-        with _lock:
-            if _engine is None or key != _engine_key:
-                if _engine is not None:
-                    _engine.dispose()
-                _engine = create_engine(
-                    f"duckdb:///{db_path()}",
-                    connect_args={"read_only": True, "config": {
-                        "autoinstall_known_extensions": False, "autoload_known_extensions": False}},
-                    pool_pre_ping=False)
-                _engine_key = key
-                _local_cache.clear()
+    key = version()
+    if _engine is not None and key == _engine_key:
+        return _engine
+    with _lock:
+        if _engine is not None and key != _engine_key and key[0] == _engine_key[0]:
+            try:
+                now = (key[0],) + db_version()
+            except NoDatabase:
+                now = None
+            if now == _engine_key:
+                return _engine
+        if _engine is None or key != _engine_key:
+            if _engine is not None:
+                _engine.dispose()   # closes the pooled connections: DuckDB then lets go of the old file
+            _engine = create_engine(
+                f"duckdb:///{key[0]}",
+                connect_args={"read_only": True, "config": {
+                    "autoinstall_known_extensions": False, "autoload_known_extensions": False}},
+                pool_pre_ping=False)
+            _engine_key = key
+            _local_cache.clear()
     return _engine
 
 
 def _key(stmt) -> str:
     compiled = stmt.compile(compile_kwargs={})
-    raw = f"{db_version()}|{compiled}|{sorted(compiled.params.items(), key=str)}"
+    raw = f"{version()}|{compiled}|{sorted(compiled.params.items(), key=str)}"
     return "q:" + hashlib.sha1(raw.encode()).hexdigest()
 
 
@@ -962,7 +994,7 @@ def geo_version() -> tuple:
 def memo(name: str, args: tuple, fn):
     """A computed result (plain data) cached like query results: keyed by name, arguments, the
     database version and the web layers' version, so a rebuild is picked up without a restart."""
-    k = "m:" + hashlib.sha1(f"{db_version()}|{geo_version()}|{name}|{args!r}".encode()).hexdigest()
+    k = "m:" + hashlib.sha1(f"{version()}|{geo_version()}|{name}|{args!r}".encode()).hexdigest()
     return _cached(k, lambda: fn(*args))
 
 

@@ -234,7 +234,9 @@ def document(*, levels: list[str], areas: list[str], alarm_levels: list[str], st
                 _param("indicator", "Indicator id(s), comma-separated.", ind_list),
                 _param("territory", "Territory id(s), comma-separated.", ids_list),
                 _param("level", "Territorial level(s).", _list_of(levels)),
-                _param("period", "Exact period id(s), comma-separated.", {"type": "string", "maxLength": 400}),
+                _param("period", "Exact period id(s), comma-separated; each checked like period_from.",
+                       {"type": "string", "maxLength": 400,
+                        "pattern": "^" + period_fmt.strip("^$") + "(," + period_fmt.strip("^$") + ")*$"}),
                 _param("period_from", "First period (inclusive).", {"type": "string", "pattern": period_fmt}),
                 _param("period_to", "Last period (inclusive).", {"type": "string", "pattern": period_fmt}),
             ] + fmt + page,
@@ -316,8 +318,12 @@ def document(*, levels: list[str], areas: list[str], alarm_levels: list[str], st
         "info": {"title": "Observatório — API de dados abertos / open data API", "version": API_VERSION,
                  "description": "Read-only API of the Observatório (Portugal's public-policy dashboard). "
                                 "JSON envelope {data, pagination, meta}; format=csv for CSV. Errors: "
-                                "{error: {status, message, parameter, valid}}. Restricted indicators never "
-                                "appear. Downloads with metadata and README: /download/indicador/<id>.zip, "
+                                "{error: {status, message, parameter, valid}}; an unknown query parameter "
+                                "(any name not documented for the endpoint) is a 400 naming it; URLs longer "
+                                "than 4000 characters are a 414, other methods than GET/HEAD a 405, all as "
+                                "JSON. Restricted indicators never "
+                                "appear. Whole downloads (no level/period/territories filter) are made once "
+                                "per build and served as files with ETag, Last-Modified and Range. Downloads with metadata and README: /download/indicador/<id>.zip, "
                                 "/download/territorio/<id>.zip. Documentation for people, in Portuguese and "
                                 "English: /api/docs.",
                  "license": {"name": "Data: each source's licence (see indicator sources); code: EUPL-1.2",
