@@ -66,7 +66,7 @@ def test_coverage_sets_aside_rows_outside_it_and_aggregates_only_whole_regions()
     i = ind(compute={"value": "e:n"})
     covered = covered_municipalities(i, cat, TERR)
     assert covered == {"1106", "1116"}
-    out = values(compute_indicator(st, TERR, i, covered))
+    out = values(compute_indicator(st, TERR, i, covered=covered))
     assert out[("PT1A0", "2024")] == 7 and out[("DI11", "2024")] == 7    # Grande Lisboa, Lisboa district
     assert ("0806", "2024") not in out and ("3101", "2024") not in out    # outside: no data
     for region in ("PT1", "PT", "PT150", "PT3"):                          # partly or not covered: no value
