@@ -23,6 +23,7 @@ goes through before and after the app's own code. `install(app)` is called once 
 from __future__ import annotations
 
 import html
+import io
 import json
 import logging
 import re
@@ -36,7 +37,7 @@ import dash
 import flask
 from annotated_types import Ge, Len
 from dash.exceptions import DependencyException
-from pydantic import TypeAdapter, ValidationError
+from pydantic import StringConstraints, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -57,6 +58,7 @@ VERSION_KEYS = ("dash_version", "python_version", "dash_version_url", "ddk_versi
 # -- callback input types, declared once -------------------------------------------------------
 
 Str = str | None
+Path = Annotated[str, StringConstraints(pattern=r"^/")]     # what Dash's page router accepts
 Count = Annotated[int, Ge(0)] | None
 StrList = list[str] | None
 
@@ -116,6 +118,7 @@ ID_TYPES: dict[tuple[str, str], Any] = {
     ("regiao-state", "data"): _TerritoryState,
     **{(i, "data"): Str for i in ("alarmes-url-search", "comparar-url-search", "municipio-url-search",
                                    "regiao-url-search")},
+    ("_pages_location", "pathname"): Path,
     ("_pages_store", "data"): Any,
 }
 _ADAPTERS: dict[Any, TypeAdapter] = {}
@@ -183,6 +186,18 @@ def _check_items(items, declared: list[dict], what: str, pathname: str | None) -
                 raise BadCallback(reason)
 
 
+def _check_outputs(outputs, cb: dict) -> None:
+    declared = [] if cb.get("no_output") else cb["output"] if isinstance(cb["output"], list) else [cb["output"]]
+    sent = outputs if isinstance(cb["output"], list) or cb.get("no_output") else [outputs]
+    if not isinstance(sent, list) or len(sent) != len(declared):
+        raise BadCallback(f"`outputs` must list the callback's {len(declared)} output(s)")
+    for item, dec in zip(sent, declared):
+        for it in (item if isinstance(item, list) else [item]):
+            if not isinstance(it, dict) or it.get("property") != dec.component_property or not _same_id(
+                    it.get("id"), dec.component_id_str()):
+                raise BadCallback(f"`outputs`: expected {dec.component_id_str()}.{dec.component_property}")
+
+
 def check_envelope(body, callback_map: dict) -> None:
     """Raise BadCallback with a one-line reason unless `body` is a well-formed request for a
     registered callback whose every input and state has the declared type."""
@@ -192,10 +207,9 @@ def check_envelope(body, callback_map: dict) -> None:
     if not isinstance(output, str):
         raise BadCallback("`output` (a string) is required")
     cb = callback_map.get(output)
-    if cb is None:
+    if cb is None or "callback" not in cb:          # unknown, or a clientside callback (never served)
         raise BadCallback("no such callback")
-    if not isinstance(body.get("outputs"), (dict, list)):
-        raise BadCallback("`outputs` must be an object or a list")
+    _check_outputs(body.get("outputs"), cb)
     if not isinstance(body.get("changedPropIds", []), list) or not all(
             isinstance(x, str) for x in body.get("changedPropIds", [])):
         raise BadCallback("`changedPropIds` must be a list of strings")
@@ -335,6 +349,51 @@ def _is_page_request(req) -> bool:
     return req.method in ("GET", "HEAD") and not req.path.startswith(RESERVED_PREFIXES)
 
 
+# -- request bodies ----------------------------------------------------------------------------
+
+class BodyLimit:
+    """WSGI middleware: a body over `limit` bytes is refused with 413 before the app sees it. An announced
+    Content-Length is checked without reading; a chunked body (no Content-Length) is read up to limit + 1
+    bytes and handed on as a plain, length-delimited body (Werkzeug alone would silently truncate it at
+    the limit instead of refusing it)."""
+
+    def __init__(self, wsgi_app, limit: int = MAX_BODY):
+        self.wsgi_app, self.limit = wsgi_app, limit
+
+    def too_large(self, environ, start_response):
+        log.warning("413 %s %s: body too large", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "")[:200])
+        body = json.dumps({"error": {"status": 413, "message": f"request body too large (at most "
+                                                              f"{self.limit // 1024} KiB)"}}).encode()
+        start_response("413 Request Entity Too Large", [
+            ("Content-Type", "application/json"), ("Content-Length", str(len(body))), ("Connection", "close"),
+            ("X-Content-Type-Options", "nosniff")])
+        return [body]
+
+    def __call__(self, environ, start_response):
+        length = environ.get("CONTENT_LENGTH")
+        if length:
+            try:
+                if int(length) > self.limit:
+                    return self.too_large(environ, start_response)
+            except ValueError:
+                pass
+        elif "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            stream, chunks, size = environ["wsgi.input"], [], 0
+            while size <= self.limit:
+                chunk = stream.read(min(65536, self.limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            if size > self.limit:
+                return self.too_large(environ, start_response)
+            body = b"".join(chunks)
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            environ.pop("wsgi.input_terminated", None)
+        return self.wsgi_app(environ, start_response)
+
+
 # -- install -----------------------------------------------------------------------------------
 
 _installed_hook = False
@@ -346,6 +405,7 @@ def install(app: dash.Dash) -> None:
     global _installed_hook
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    server.wsgi_app = BodyLimit(server.wsgi_app, MAX_BODY)
     server.logger.addFilter(DedupTracebacks())
     if not _installed_hook:
         dash.hooks.index()(_harden_index)
@@ -370,9 +430,7 @@ def install(app: dash.Dash) -> None:
             client_error(404, "no such resource")   # the app's catch-all must not answer for reserved prefixes
             return json_error(404, "not found")
         if path == "/_dash-update-component" and req.method == "POST":
-            if req.content_length is not None and req.content_length > MAX_BODY:
-                raise RequestEntityTooLarge()
-            body = req.get_json(silent=True)        # 413 while reading a chunked body bigger than MAX_BODY
+            body = req.get_json(silent=True)
             try:
                 check_envelope(body, app.callback_map)
             except BadCallback as e:
