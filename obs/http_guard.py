@@ -10,8 +10,8 @@ goes through before and after the app's own code. `install(app)` is called once 
   serves (`/_dash-config`, `/download/`, `/geo/x/../..`) -> 404, not the app's catch-all page.
 - `/health` for load balancers: 200 JSON with the served build's run_id, 503 with no database.
 - With no database file, pages answer 503 with a bilingual "data are being prepared" page and Retry-After.
-- Repeated query parameters on pages redirect to the first value (relative Location), except where the
-  page reads a list (/comparar).
+- Repeated query parameters on pages redirect to the first value (relative Location), except on pages
+  that read them (READS_REPEATS); the page router's callback refuses them elsewhere (400).
 - Security headers on every response: Content-Security-Policy with a per-request nonce for Dash's inline
   scripts (no 'unsafe-inline' for scripts), Referrer-Policy, Permissions-Policy, X-Content-Type-Options,
   frame-ancestors/X-Frame-Options per route (only /embed/ may be framed by other sites).
@@ -49,8 +49,10 @@ log = logging.getLogger("obs.http")
 MAX_BODY = 1024 * 1024          #: bytes; Dash's largest real callback body is a few KB
 RETRY_AFTER = 120               #: seconds, on 503 while the data are being prepared
 RESERVED_PREFIXES = ("/_dash", "/_reload", "/_favicon", "/assets", "/api", "/download", "/geo", "/health", "/og/")
-#: pages whose query parameters may repeat (they read a list: /comparar?t=0101&t=1106)
-LIST_PARAMS = {"/comparar": {"t", "i"}}
+#: pages that read repeated query parameters themselves: /comparar?t=0101&t=1106 is a list of territories;
+#: the indicator page and its embed answer 400 with a message naming the parameter. Elsewhere a repeated
+#: parameter is taken at its first value.
+READS_REPEATS = ("/comparar", "/indicador/", "/embed/")
 #: keys of Dash's page config that only advertise versions (the renderer does not need them with dev tools off)
 VERSION_KEYS = ("dash_version", "python_version", "dash_version_url", "ddk_version", "plotly_version",
                 "plotly_cloud_installed")
@@ -221,9 +223,10 @@ def check_envelope(body, callback_map: dict) -> None:
 
 
 def _repeated(path: str, query: str) -> str | None:
-    allowed = next((v for k, v in LIST_PARAMS.items() if path.rstrip("/") == k), set())
+    if path.rstrip("/") == READS_REPEATS[0] or path.startswith(READS_REPEATS[1:]):
+        return None
     seen = parse_qs(query, keep_blank_values=True)
-    rep = sorted(k for k, v in seen.items() if len(v) > 1 and k not in allowed)
+    rep = sorted(k for k, v in seen.items() if len(v) > 1)
     return f"query parameter repeated: {', '.join(rep)}" if rep else None
 
 
@@ -455,8 +458,7 @@ def install(app: dash.Dash) -> None:
             return resp
         reason = _repeated(path, req.query_string.decode("latin-1"))
         if reason:
-            allowed = next((v for k, v in LIST_PARAMS.items() if path.rstrip("/") == k), set())
-            first = [(k, v) for k, vs in req.args.lists() for v in (vs if k in allowed else vs[:1])]
+            first = [(k, vs[0]) for k, vs in req.args.lists()]
             client_error(302, reason)
             return flask.redirect(path + ("?" + urlencode(first) if first else ""), 302)
         return None
