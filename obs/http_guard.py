@@ -394,6 +394,7 @@ class BodyLimit:
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
             environ.pop("wsgi.input_terminated", None)
+            environ.pop("HTTP_TRANSFER_ENCODING", None)     # Werkzeug ignores Content-Length while it is set
         return self.wsgi_app(environ, start_response)
 
 

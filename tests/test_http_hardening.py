@@ -64,6 +64,15 @@ def test_big_chunked_body_is_413(live_url):
     assert len(r.content) < 200
 
 
+def test_small_chunked_callback_body_still_reaches_the_app(live_url):
+    def body():
+        yield b'{"output": "no-such.children", '
+        yield b'"outputs": {}, "inputs": []}'
+    r = requests.post(f"{live_url}/_dash-update-component", data=body(),
+                      headers={"Content-Type": "application/json"}, timeout=30)
+    assert r.status_code == 400 and "no such callback" in r.json()["error"]["message"]
+
+
 def test_big_body_on_a_page_is_413(client):
     r = client.post("/sobre", data=b"x" * (2 * 1024 * 1024))
     assert r.status_code == 413
