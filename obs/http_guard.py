@@ -17,8 +17,8 @@ goes through before and after the app's own code. `install(app)` is called once 
   frame-ancestors/X-Frame-Options per route (only /embed/ may be framed by other sites).
 - Redirects never carry the request's Host header: an absolute Location on our own host becomes relative.
 - The page's Dash config does not advertise the Dash/Python/plotly versions.
-- Logging: a client error is one line; a server error logs its traceback once per minute per place
-  (then a one-line count), at most TRACEBACKS_PER_MINUTE tracebacks a minute in all.
+- Logging: a client error is one line; a server error logs its traceback once a minute per place
+  (its repeats are counted in the next one).
 """
 from __future__ import annotations
 
@@ -102,10 +102,12 @@ PROP_TYPES: dict[str, Any] = {
 #: by component id (or pattern-matching `type`): stores and the selects that hold text or lists of text
 ID_TYPES: dict[tuple[str, str], Any] = {
     **{(i, "value"): Str for i in (
-        "alarmes-area", "alarmes-level", "alarmes-region", "alarmes-scope", "alarmes-status", "comparar-add",
+        "alarmes-area", "alarmes-region", "alarmes-scope", "comparar-add",
         "ind-classification", "ind-indicator", "ind-level", "ind-period", "ind-view", "municipio-band-indicator",
         "regiao-band-indicator", "shell-search")},
     ("ind-series-select", "value"): StrList,
+    ("alarmes-level", "value"): StrList,          # dbc.Checklist
+    ("alarmes-status", "value"): StrList,
     ("comparar-indicators", "value"): StrList,
     ("ind-page", "data"): _Lang,
     ("alarmes-state", "data"): _Lang,
@@ -255,19 +257,17 @@ def preparing_page(lang: str) -> str:
 # -- logging -----------------------------------------------------------------------------------
 
 TRACEBACK_WINDOW = 60.0         #: seconds: one traceback per place per window
-TRACEBACKS_PER_MINUTE = 10      #: in all
 
 
 class DedupTracebacks(logging.Filter):
-    """Server errors keep their traceback, but one place's traceback is written once a window; its repeats
-    are counted and reported in one line with the next one; past TRACEBACKS_PER_MINUTE, records lose
-    their traceback (one line each)."""
+    """Server errors keep their traceback, but one place's (exception type, file, line of the innermost
+    frame) is written once a window; its repeats are dropped and counted in the next one written. The
+    places are the app's code lines, so a client cannot make the log grow faster than that."""
 
-    def __init__(self, window: float = TRACEBACK_WINDOW, per_minute: int = TRACEBACKS_PER_MINUTE):
+    def __init__(self, window: float = TRACEBACK_WINDOW):
         super().__init__()
-        self.window, self.per_minute = window, per_minute
+        self.window = window
         self._seen: dict[tuple, list] = {}
-        self._recent: list[float] = []
         self._lock = threading.Lock()
 
     @staticmethod
@@ -292,14 +292,8 @@ class DedupTracebacks(logging.Filter):
             if len(self._seen) > 1000:
                 self._seen.clear()
             self._seen[key] = [now, 0]
-            self._recent = [t for t in self._recent if now - t < 60] + [now]
-            over = len(self._recent) > self.per_minute
         if count:
-            record.msg = f"{record.msg} (+{count} earlier like it in {self.window:.0f} s, tracebacks not repeated)"
-        if over:
-            etype, exc, _ = record.exc_info
-            record.msg = f"{record.msg}: {getattr(etype, '__name__', etype)}: {exc} (traceback rate-limited)"
-            record.exc_info, record.exc_text = None, None
+            record.msg = f"{record.msg} (+{count} like it in the last {self.window:.0f} s, tracebacks not repeated)"
         return True
 
 

@@ -141,6 +141,50 @@ def test_callbacks_with_null_or_odd_strings_never_5xx(obs_app, client):
         assert n >= 1
 
 
+LAYOUT_URLS = ["/", f"/indicador/{IND}", f"/indicador/{IND}?tab=serie&territories=0101,1106", "/municipio/0101",
+               "/regiao/PT11", "/alarmes", "/alarmes?nivel=municipio&estado=ativo", "/comparar?t=0101,1106",
+               "/sobre", f"/embed/indicador/{IND}?view=map", f"/embed/indicador/{IND}?view=chart", "/nope"]
+
+
+def _components(node):
+    if isinstance(node, list):
+        for x in node:
+            yield from _components(x)
+    elif isinstance(node, dict):
+        if "props" in node and "type" in node:
+            yield node
+            for v in node["props"].values():
+                yield from _components(v)
+        else:
+            for v in node.values():
+                yield from _components(v)
+
+
+def test_the_declared_input_types_accept_what_the_pages_render(obs_app, client):
+    """Every value a page's own components start with passes the callback check (the declared types
+    follow the components: a Checklist's value is a list, a Select's text)."""
+    from obs import http_guard
+    cmap = _callback_map(obs_app, client)
+    watched = {(s["id"], s["property"]) for cb in cmap.values() if "callback" in cb
+               for s in cb["inputs"] + cb["state"]}
+    key = next(k for k in cmap if "_pages_content" in k)
+    checked = set()
+    layouts = [client.get("/_dash-layout").get_json()]
+    for url in LAYOUT_URLS:
+        path, _, query = url.partition("?")
+        r = client.post("/_dash-update-component", json=_envelope(key, cmap[key], {0: path, 1: "?" + query}))
+        assert r.status_code == 200, url
+        layouts.append(r.get_json())
+    for tree in layouts:
+        for comp in _components(tree):
+            cid = comp["props"].get("id")
+            for prop, value in comp["props"].items():
+                if isinstance(cid, str) and (cid, prop) in watched:
+                    assert http_guard.check_value(cid, prop, value) is None, (comp["type"], cid, prop, value)
+                    checked.add((cid, prop))
+    assert len(checked) >= 25, sorted(watched - checked)
+
+
 @pytest.mark.parametrize("body", [
     b"not json", b"[]", b"null", b'"x"', b"{}", b'{"output": 1}', b'{"output": "nope.children"}',
     b'{"output": "..shell-header.children...shell-footer.children...skip-link.children..", "outputs": 5}',
@@ -341,7 +385,7 @@ def test_dash_config_does_not_advertise_versions(client):
     assert dash.__version__ not in text and plotly.__version__ not in text and "plotly.com" not in html
 
 
-@pytest.mark.parametrize("path", ["/", f"/indicador/{IND}", "/municipio/0101"])
+@pytest.mark.parametrize("path", ["/", f"/indicador/{IND}", "/municipio/0101", "/api/docs", "/api/docs?lang=en"])
 def test_host_header_not_reflected_in_pages(client, path):
     r = client.get(path, headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example",
                                   "Accept": "text/html"})
