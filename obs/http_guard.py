@@ -36,6 +36,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import dash
 import flask
 from annotated_types import Ge, Len
+from dash._utils import stringify_id
 from dash.exceptions import DependencyException
 from pydantic import StringConstraints, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
@@ -222,6 +223,10 @@ def check_envelope(body, callback_map: dict) -> None:
                      if isinstance(it, dict) and it.get("property") == "pathname"), None)
     _check_items(inputs, cb.get("inputs", []), "inputs", pathname if isinstance(pathname, str) else None)
     _check_items(state, cb.get("state", []), "state", pathname if isinstance(pathname, str) else None)
+    sent = {f"{stringify_id(it['id'])}.{it['property']}" for item in inputs
+            for it in (item if isinstance(item, list) else [item])}
+    if not set(body.get("changedPropIds", [])) <= sent:     # ctx.triggered_id parses these
+        raise BadCallback("`changedPropIds` must name the request's inputs")
 
 
 def _repeated(path: str, query: str) -> str | None:

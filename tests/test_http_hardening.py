@@ -105,9 +105,10 @@ def _envelope(key: str, cb: dict, values: dict[int, object]) -> dict:
     specs = cb["inputs"] + cb["state"]
     items = [_item(s, values.get(n)) for n, s in enumerate(specs)]
     ins, st = items[:len(cb["inputs"])], items[len(cb["inputs"]):]
-    first = cb["inputs"][0]
+    from dash._utils import stringify_id
+    first = ins[0][0] if isinstance(ins[0], list) else ins[0]
     return {"output": key, "outputs": _outputs(cb), "inputs": ins, "state": st,
-            "changedPropIds": [f"{first['id']}.{first['property']}"]}
+            "changedPropIds": [f"{stringify_id(first['id'])}.{first['property']}"]}
 
 
 def test_every_callback_with_wrong_json_types_never_5xx(obs_app, client):
@@ -189,6 +190,10 @@ def test_the_declared_input_types_accept_what_the_pages_render(obs_app, client):
     b"not json", b"[]", b"null", b'"x"', b"{}", b'{"output": 1}', b'{"output": "nope.children"}',
     b'{"output": "..shell-header.children...shell-footer.children...skip-link.children..", "outputs": 5}',
     b'{"output": "..shell-header.children...shell-footer.children...skip-link.children..", "outputs": [], "inputs": []}',
+    json.dumps({"output": "..shell-header.children...shell-footer.children...skip-link.children..",
+                "outputs": [{"id": i, "property": "children"} for i in ("shell-header", "shell-footer", "skip-link")],
+                "inputs": [{"id": "shell-url", "property": p, "value": v} for p, v in (("pathname", "/"), ("search", ""))],
+                "changedPropIds": ['{"bad.pathname']}).encode(),
 ])
 def test_malformed_envelopes_are_400(client, body):
     r = client.post("/_dash-update-component", data=body, content_type="application/json")
