@@ -40,7 +40,7 @@ from dash._utils import stringify_id
 from dash.exceptions import DependencyException
 from pydantic import StringConstraints, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from obs import data
 from obs.i18n import lang_of
@@ -324,7 +324,7 @@ CSP = ("default-src 'self'; script-src 'self'{nonce}; style-src 'self' 'unsafe-i
        "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors {ancestors}")
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
-                      "payment=(), usb=(), interest-cohort=()")
+                      "payment=(), usb=()")
 _SCRIPT_TAG = re.compile(r"<script(?=[\s>])")
 _CONFIG = re.compile(r'(<script id="_dash-config" type="application/json">)(.*?)(</script>)', re.S)
 
