@@ -14,7 +14,6 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, request, send_from_directory
 
-from obs import share
 from obs.i18n import HTML_LANG, lang_of
 
 DOCS_PATH = "/api/docs"
@@ -225,7 +224,7 @@ def page(lang: str, base: str) -> str:
 @docs.get("/")
 def docs_page():
     lang = lang_of(request.args.get("lang"))
-    resp = Response(page(lang, share.base_url()), mimetype="text/html")  # never the Host header (cached)
+    resp = Response(page(lang, request.host_url.rstrip("/")), mimetype="text/html")
     resp.headers["Cache-Control"] = "public, max-age=300"
     resp.headers["Content-Language"] = HTML_LANG[lang]
     return resp

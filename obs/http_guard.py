@@ -198,7 +198,8 @@ def _check_outputs(outputs, cb: dict) -> None:
         raise BadCallback(f"`outputs` must list the callback's {len(declared)} output(s)")
     for item, dec in zip(sent, declared):
         for it in (item if isinstance(item, list) else [item]):
-            if not isinstance(it, dict) or it.get("property") != dec.component_property or not _same_id(
+            if not isinstance(it, dict) or str(it.get("property")).split("@")[0] != dec.component_property.split(
+                    "@")[0] or not _same_id(
                     it.get("id"), dec.component_id_str()):
                 raise BadCallback(f"`outputs`: expected {dec.component_id_str()}.{dec.component_property}")
 
