@@ -5,7 +5,7 @@ import flask
 from dash import Dash, page_container
 
 import obs.api
-from obs import data, share, ui
+from obs import data, http_guard, share, ui
 from obs.i18n import HTML_LANG, lang_of
 
 INDEX = """<!DOCTYPE html>
@@ -54,6 +54,7 @@ app.index_string = INDEX
 server = app.server
 data.cache.init_app(server)
 obs.api.init_app(server)
+http_guard.install(app)  # body limit, callback input checks, /health, 503 without data, security headers
 app.layout = ui.shell_layout(page_container)
 
 
@@ -105,17 +106,6 @@ def page_status():
     if status != 200:
         return app.index(), status
     return None
-
-
-@server.after_request
-def headers(resp):
-    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if flask.request.path.startswith("/embed/"):  # embeddable in news sites' iframes
-        resp.headers.pop("X-Frame-Options", None)
-        resp.headers["Content-Security-Policy"] = "frame-ancestors *"
-    elif resp.mimetype == "text/html":
-        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    return resp
 
 
 if __name__ == "__main__":
