@@ -10,6 +10,7 @@ fonts, the online validator is off). `?lang=en` gives the page in English.
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, request, send_from_directory
@@ -224,7 +225,11 @@ def page(lang: str, base: str) -> str:
 @docs.get("/")
 def docs_page():
     lang = lang_of(request.args.get("lang"))
-    resp = Response(page(lang, request.host_url.rstrip("/")), mimetype="text/html")
-    resp.headers["Cache-Control"] = "public, max-age=300"
+    # the examples' absolute URLs: OBS_BASE_URL when the operator set it (then the page may be shared by
+    # caches); otherwise this server as asked, and then no shared cache may keep it (a forged Host header
+    # must not reach other readers)
+    configured = os.environ.get("OBS_BASE_URL", "").rstrip("/")
+    resp = Response(page(lang, configured or request.host_url.rstrip("/")), mimetype="text/html")
+    resp.headers["Cache-Control"] = "public, max-age=300" if configured else "private, max-age=300"
     resp.headers["Content-Language"] = HTML_LANG[lang]
     return resp
