@@ -26,6 +26,7 @@ build: venv
 	$(PY) -m etl build
 
 serve: venv
+	$(PY) -m obs.delivery  # compress static files once (brotli 11, gzip 9) into data/compressed; no-op when done
 	.venv/bin/gunicorn --no-control-socket -w 2 -b $(HOST):$(PORT) app:server
 
 ## run: build the database from $$OBS_DATA_SYSTEM (or the demo) and serve http://127.0.0.1:8050
@@ -42,4 +43,4 @@ readme: venv
 	$(PY) -m indicators.readme --write
 
 clean:
-	rm -rf data/*.duckdb data/geo data/demo-system data/build.json
+	rm -rf data/*.duckdb data/geo data/demo-system data/build.json data/compressed

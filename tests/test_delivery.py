@@ -1,0 +1,138 @@
+"""What travels over the network (issue 9, item 12): compressed text, long-lived caching of
+fingerprinted files, and only the scripts a page needs. Timings are in bench/bench_network.py."""
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import brotli
+import pytest
+
+IND = "indice_envelhecimento"
+SCRIPT_OR_CSS = re.compile(r'<(?:script|link)[^>]*(?:src|href)="(/[^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def client(built):
+    import app
+    return app.server.test_client()
+
+
+def body(resp) -> bytes:
+    enc = resp.headers.get("Content-Encoding")
+    return {"br": brotli.decompress, "gzip": gzip.decompress, None: lambda b: b}[enc](resp.data)
+
+
+def page(client, path: str, enc: str = "br") -> tuple:
+    r = client.get(path, headers={"Accept": "text/html", "Accept-Encoding": enc})
+    return r, body(r).decode()
+
+
+@pytest.mark.parametrize("accept,expected", [
+    ("br", "br"), ("gzip, deflate, br, zstd", "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip"), ("", None),
+    ("identity", None),
+])
+def test_pages_are_compressed_brotli_first_then_gzip(client, accept, expected):
+    r = client.get(f"/indicador/{IND}", headers={"Accept": "text/html", "Accept-Encoding": accept})
+    assert r.status_code == 200
+    assert r.headers.get("Content-Encoding") == expected
+    assert "Accept-Encoding" in r.headers.get("Vary", "")
+    html = body(r).decode()
+    assert "<html" in html and 'id="react-entry-point"' in html
+    if expected:
+        assert len(r.data) < len(html.encode()) / 2
+
+
+def test_page_html_is_revalidated_not_kept(client):
+    r, _ = page(client, "/sobre")
+    assert r.headers["Cache-Control"] == "no-cache"
+    etag = r.headers["ETag"]
+    again = client.get("/sobre", headers={"Accept": "text/html", "Accept-Encoding": "br", "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+
+
+@pytest.mark.parametrize("enc", ["br", "gzip"])
+def test_api_json_and_csv_and_callbacks_are_compressed(client, enc):
+    for url in ("/api/v1/indicators", f"/api/v1/values?indicator={IND}&level=municipio",
+                f"/api/v1/values?indicator={IND}&level=municipio&format=csv", "/_dash-layout",
+                "/_dash-dependencies"):
+        r = client.get(url, headers={"Accept-Encoding": enc})
+        assert r.status_code == 200, url
+        assert r.headers.get("Content-Encoding") == enc, url
+        assert len(body(r)) > len(r.data), url
+
+
+def test_every_script_and_stylesheet_is_fingerprinted_compressed_and_immutable(client):
+    _, html = page(client, f"/indicador/{IND}")
+    urls = SCRIPT_OR_CSS.findall(html)
+    urls += re.findall(r"s\.src='(/_dash-component-suites/plotly/[^']+)'", html)  # plotly.js, loaded by a script
+    assert any("plotly" in u for u in urls) and len(urls) > 10
+    for url in urls:
+        if url.startswith("/geo/"):
+            continue  # the map geometry: checked in test_app_shell
+        for enc in ("br", "gzip"):
+            r = client.get(url, headers={"Accept-Encoding": enc})
+            assert r.status_code == 200, url
+            assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable", url
+            if len(body(r)) > 1000:
+                assert r.headers.get("Content-Encoding") == enc, url
+            assert "Accept-Encoding" in r.headers.get("Vary", ""), url
+
+
+def test_plotly_js_is_served_whole_and_compressed(client):
+    import plotly
+    _, html = page(client, f"/indicador/{IND}")
+    url = re.search(r"s\.src='(/_dash-component-suites/plotly/[^']+)'", html).group(1)
+    original = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+    for enc, most in (("br", 1.35e6), ("gzip", 1.6e6)):
+        r = client.get(url, headers={"Accept-Encoding": enc})
+        assert r.headers["Content-Encoding"] == enc
+        assert len(r.data) < most, f"plotly.js {enc}: {len(r.data)} bytes"
+        assert body(r) == original
+    plain = client.get(url)
+    assert "Content-Encoding" not in plain.headers and plain.data == original
+
+
+def test_an_unfingerprinted_asset_is_revalidated(client):
+    r = client.get("/assets/share.js", headers={"Accept-Encoding": "br"})
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-cache" and r.headers.get("ETag")
+    assert r.headers["Content-Encoding"] == "br"
+
+
+def test_unknown_static_files_are_not_compressed_into_errors(client):
+    r = client.get("/assets/nothing-here.js", headers={"Accept-Encoding": "br"})
+    assert r.status_code == 404
+
+
+def test_pages_without_a_table_do_not_load_dash_table_nor_plotly(client):
+    for path in ("/sobre", "/", f"/indicador/{IND}", "/municipio/0101"):
+        _, html = page(client, path)
+        scripts = SCRIPT_OR_CSS.findall(html)
+        assert not [s for s in scripts if "dash_table" in s], path
+        assert not [s for s in scripts if "plotly" in s], path  # plotly.js comes from the loader, on demand
+    _, sobre = page(client, "/sobre")
+    assert "load();})();" not in sobre  # /sobre has no chart: plotly.js is not started
+    _, ind = page(client, f"/indicador/{IND}")
+    assert "load();})();" in ind  # the indicator page opens with a map: plotly.js starts at once
+
+
+@pytest.mark.browser
+def test_browser_loads_plotly_only_where_a_chart_is_shown(live_url):
+    """What the browser fetched, from its resource timing: /sobre neither plotly.js nor dash_table;
+    the indicator page plotly.js (compressed), and draws the map."""
+    from tests import see
+    d = see.desktop()
+    try:
+        see.open(d, live_url + "/sobre")
+        see.settle(d)
+        got = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        assert not [u for u in got if "plotly" in u or "dash_table" in u], got
+        assert d.execute_script("return !(window.Plotly && window.Plotly.newPlot)")
+        see.open(d, f"{live_url}/indicador/{IND}")
+        see.painted(d, "#ind-map")
+        got = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        assert [u for u in got if "/plotly/" in u and ".v" in u], got
+        assert not [u for u in got if "dash_table" in u], got
+    finally:
+        d.quit()
