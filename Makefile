@@ -7,7 +7,7 @@ HOST  ?= 127.0.0.1
 PORT  ?= 8050
 TEST_DATA_SYSTEM ?= $(abspath ../shared/data)
 
-.PHONY: run test venv system-deps build serve bench lint clean readme
+.PHONY: run test venv system-deps build serve bench lint clean readme plotlyjs
 
 venv: .venv/.installed
 .venv/.installed: pyproject.toml constraints.txt
@@ -44,3 +44,7 @@ readme: venv
 
 clean:
 	rm -rf data/*.duckdb data/geo data/demo-system data/build.json data/compressed
+
+## plotlyjs: rebuild obs/vendor/plotly-partial.min.js (plotly.js with only the app's trace types; needs npm)
+plotlyjs:
+	cd plotlyjs && npm install --no-save --no-audit --no-fund --silent && node build.js ../obs/vendor/plotly-partial.min.js
