@@ -13,9 +13,10 @@ What it does, without a reverse proxy (`make run` is still the one command):
   `python -m obs.delivery` (run by `make serve`), or at a fast level on its first request — and kept
   in `$OBS_DATA_DIR/compressed/` (shared by the workers; the best levels only) and in memory (bounded
   in bytes).
-* **Cache-Control**: every fingerprinted asset (Dash's `.v3_4_0m…` component-suite URLs, `/assets/…?m=`)
-  is `public, max-age=31536000, immutable`; pages, `_dash-layout` and `_dash-dependencies` are
-  `no-cache` with an ETag (a repeat visit revalidates them with a 304 and nothing else).
+* **Cache-Control**: every fingerprinted asset (Dash's `.v3_4_0m…` component-suite URLs, `/assets/…?m=`,
+  plotly.js) is `public, max-age=31536000, immutable`; static files without a fingerprint (dcc's
+  async chunks) an hour; pages, `_dash-layout` and `_dash-dependencies` are `no-cache` with an ETag
+  (a repeat visit revalidates them with a 304).
 * **Scripts a page loads**: `dash_table`'s bundle is not put on any page (no page uses a DataTable);
   plotly.js is fetched only when a chart is drawn, from a fingerprinted (immutable) URL — see
   `plotly_loader()`, which obs.ui puts in each page's head — and it is a partial bundle with only the
@@ -42,6 +43,9 @@ from flask_compress import Compress
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"  # may be stored, but asked again (ETag -> 304) each time it is used
+#: Static files whose URL has no fingerprint (dcc's on-demand chunks such as async-graph.js, which
+#: Dash's webpack loader names without one): an hour, then revalidated with their ETag.
+SHORT = "public, max-age=3600"
 
 #: Text types compressed on the fly (Flask-Compress's list plus CSV, GeoJSON and SVG text).
 TEXT_TYPES = [
@@ -148,7 +152,14 @@ def plotly_loader(eager: bool) -> str:
             "s.onerror=function(){try{delete window.Plotly;}catch(e){window.Plotly=undefined;}done(undefined);};"
             "document.head.appendChild(s);}"
             "window.Plotly={then:function(a,b){load();return p.then(a,b);}};"
-            + ("load();" if eager else "") + "})();</script>")
+            + ("load();" if eager else "") + "})();</script>" + (_chunk_preloads() if eager else ""))
+
+
+def _chunk_preloads() -> str:
+    """dcc loads a graph's and a dropdown's code only when one first renders, after the layout and
+    the first callbacks: a page that opens with a map fetches them at once instead."""
+    prefix = "/_dash-component-suites/dash/dcc/"
+    return "".join(f'<link rel="preload" as="script" href="{prefix}{n}">' for n in ("async-graph.js", "async-dropdown.js"))
 
 
 # -- caching headers -------------------------------------------------------------------------------
@@ -171,7 +182,7 @@ def _deliver(resp: flask.Response) -> flask.Response:
         if resp.status_code in (200, 304) and _fingerprinted(req):
             resp.headers["Cache-Control"] = IMMUTABLE
         elif resp.status_code in (200, 304) and "Cache-Control" not in resp.headers:
-            resp.headers["Cache-Control"] = REVALIDATE
+            resp.headers["Cache-Control"] = SHORT
         if resp.status_code == 200:
             _precompressed(resp, req)
         return resp
