@@ -19,7 +19,7 @@ esbuild.build({
     entryPoints: [path.join(__dirname, 'src', 'index.js')],
     outfile: process.argv[2],
     format: 'iife', globalName: 'Plotly', bundle: true, minify: true, sourcemap: false, legalComments: 'eof',
-    banner: {js: `/** plotly.js v${version} (MIT, Plotly, Inc.): partial bundle choroplethmap, scattermap, bar, histogram, scatter — built by plotlyjs/build.js (make plotlyjs) */`},
+    banner: {js: `/** plotly.js v${version} (MIT, Plotly, Inc.): partial bundle choroplethmap, scattermap, bar, histogram, scatter, choropleth, scattergeo — built by plotlyjs/build.js (make plotlyjs) */`},
     plugins: [inlineCss],
     alias: {stream: 'stream-browserify'},
     define: {global: 'window', 'define.amd': 'false', 'process.env.NODE_DEBUG': 'false'},
