@@ -71,17 +71,28 @@ def install(dash_app) -> None:
     server = dash_app.server
     _drop_unused_bundles()
     server.add_url_rule(PARTIAL_ROUTE, "obs_plotly", _serve_partial)
-    # Registered before Flask-Compress: Flask runs after_request hooks last-registered first, so
-    # these headers are set on the uncompressed body, then Flask-Compress encodes (and keeps the
-    # static files' Content-Encoding alone).
+    # Flask runs after_request hooks last-registered first: _deliver sets the caching headers on the
+    # uncompressed body and serves static files precompressed, then Flask-Compress encodes the rest
+    # (it leaves a response that already has a Content-Encoding alone).
     server.config.setdefault("COMPRESS_MIMETYPES", TEXT_TYPES)
     server.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     server.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "gzip"])
     server.config.setdefault("COMPRESS_BR_LEVEL", 4)
     server.config.setdefault("COMPRESS_LEVEL", 6)
     server.config.setdefault("COMPRESS_MIN_SIZE", MIN_SIZE)
+    server.config["COMPRESS_REGISTER"] = False  # registered below, behind _compress_dynamic
     _compress.init_app(server)
+    server.after_request(_compress_dynamic)
     server.after_request(_deliver)
+
+
+def _compress_dynamic(resp: flask.Response) -> flask.Response:
+    """Flask-Compress for responses built in memory or streamed. A file sent as a file (send_file:
+    a download produced once per build, served with ETag/Range) is left alone: compressing it here
+    would redo, on every request, the work that serving a file is meant to avoid."""
+    if resp.direct_passthrough:
+        return resp
+    return _compress.after_request(resp)
 
 
 # -- which scripts a page loads ------------------------------------------------------------------

@@ -169,3 +169,24 @@ def test_browser_loads_plotly_only_where_a_chart_is_shown(live_url):
         assert not [u for u in got if "dash_table" in u], got
     finally:
         d.quit()
+
+
+def test_a_file_sent_as_a_file_is_not_recompressed_per_request():
+    """A download served with send_file (produced once, with ETag/Range) goes out as it is, while a
+    body built in memory is compressed (a small app with the same delivery)."""
+    import io
+
+    import flask
+    from dash import Dash, html
+
+    from obs import delivery
+    small = Dash(__name__)
+    small.layout = html.Div("x")
+    small.server.add_url_rule("/file.csv", "file", lambda: flask.send_file(io.BytesIO(b"a,b\n" * 5000), mimetype="text/csv"))
+    small.server.add_url_rule("/built.csv", "built", lambda: flask.Response(b"a,b\n" * 5000, mimetype="text/csv"))
+    delivery.install(small)
+    c = small.server.test_client()
+    r = c.get("/file.csv", headers={"Accept-Encoding": "br"})
+    assert r.status_code == 200 and "Content-Encoding" not in r.headers and r.data == b"a,b\n" * 5000
+    r = c.get("/built.csv", headers={"Accept-Encoding": "br"})
+    assert r.headers["Content-Encoding"] == "br" and body(r) == b"a,b\n" * 5000
