@@ -8,7 +8,7 @@ What it does, without a reverse proxy (`make run` is still the one command):
 * **Dynamic text responses** (pages, `_dash-layout`, callbacks, API JSON/CSV, streamed downloads) are
   compressed per request by Flask-Compress: brotli where the client accepts it, else gzip, at a fast
   level (they are small, or cached upstream).
-* **Static files** (Dash component suites such as plotly.min.js, 4.8 MB; `/assets/`; Swagger UI) are
+* **Static files** (Dash's component suites; plotly.js; `/assets/`; Swagger UI) are
   never compressed per request: each file is compressed once — brotli at quality 11 and gzip -9 by
   `python -m obs.delivery` (run by `make serve`), or at a fast level on its first request — and kept
   in `$OBS_DATA_DIR/compressed/` (shared by the workers; the best levels only) and in memory (bounded
@@ -154,7 +154,7 @@ def _serve_partial(digest: str):
 def plotly_loader(eager: bool) -> str:
     """A <script> that makes `window.Plotly` a promise of plotly.js, fetched from its fingerprinted URL.
     dcc.Graph's loader waits on `window.Plotly` when it is set (`Promise.resolve(window.Plotly || load())`),
-    so pages without a chart never fetch plotly.js (4.8 MB, 1.1 MB brotli) and pages with one fetch it
+    so pages without a chart never fetch plotly.js (0.72 MB brotli) and pages with one fetch it
     from a URL that is cached for a year. `eager`: start the download at once (a page that opens
     with a chart, while its layout requests are in flight); otherwise when the first graph mounts."""
     return ("<script>(function(){var started,done,p=new Promise(function(r){done=r;});"
