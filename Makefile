@@ -7,7 +7,7 @@ HOST  ?= 127.0.0.1
 PORT  ?= 8050
 TEST_DATA_SYSTEM ?= $(abspath ../shared/data)
 
-.PHONY: run test test-fast venv system-deps build serve bench lint clean readme guide
+.PHONY: run test test-fast venv system-deps build serve bench lint clean readme guide plotlyjs
 
 venv: .venv/.installed
 .venv/.installed: pyproject.toml constraints.txt
@@ -26,6 +26,7 @@ build: venv
 	$(PY) -m etl build
 
 serve: venv
+	$(PY) -m obs.delivery  # compress static files once (brotli 11, gzip 9) into data/compressed; no-op when done
 	.venv/bin/gunicorn --no-control-socket -w 2 -b $(HOST):$(PORT) app:server
 
 ## run: build the database from $$OBS_DATA_SYSTEM (or the demo) and serve http://127.0.0.1:8050
@@ -50,4 +51,8 @@ guide: venv
 	$(PY) -m etl.guide --write
 
 clean:
-	rm -rf data/*.duckdb data/geo data/demo-system data/build.json
+	rm -rf data/*.duckdb data/geo data/demo-system data/build.json data/compressed
+
+## plotlyjs: rebuild obs/vendor/plotly-partial.min.js (plotly.js with only the app's trace types; needs npm)
+plotlyjs:
+	cd plotlyjs && npm install --no-save --no-audit --no-fund --silent && node build.js ../obs/vendor/plotly-partial.min.js

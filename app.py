@@ -5,7 +5,7 @@ import flask
 from dash import Dash, page_container
 
 import obs.api
-from obs import data, http_guard, share, ui
+from obs import data, delivery, http_guard, share, ui
 from obs.i18n import HTML_LANG, lang_of
 
 INDEX = """<!DOCTYPE html>
@@ -107,6 +107,8 @@ def page_status():
         return app.index(), status
     return None
 
+
+delivery.install(app)  # compression, Cache-Control, leaner pages (after the other after_request hooks)
 
 if __name__ == "__main__":
     app.run(debug=False, host="127.0.0.1", port=int(__import__("os").environ.get("PORT", "8050")))

@@ -43,7 +43,7 @@ MAP_HEIGHT = 520
 #: plotly.js interface texts in European Portuguese. Terms start from plotly.js's own pt-PT locale
 #: (MIT, npm `plotly.js-locales`), which uses Brazilian wording ("Baixar", "câmera") and misses
 #: plotly.js 4 strings; given per figure as `config.locales`, so no locale script has to be loaded in
-#: order with plotly.js (which pages start early, see obs.ui.EARLY_PLOTLY) and nothing is fetched.
+#: order with plotly.js (which pages start early, see obs.delivery.plotly_loader) and nothing is fetched.
 LOCALE_PT = {
     "dictionary": {
         "Autoscale": "Escala automática", "Box Select": "Seleção retangular", "Lasso Select": "Seleção em laço",

@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from obs import data, fmt
+from obs import data, delivery, fmt
 from obs.i18n import lang_of, t
 
 # -- component ids (constants) ---------------------------------------------------------------
@@ -116,24 +116,14 @@ def http_status(path: str, args: dict) -> int:
     return 404
 
 
-#: Start plotly.js at once on pages that open with a chart, instead of after the first graph mounts:
-#: it downloads and evaluates while the app's layout requests are in flight. Until it has run,
-#: window.Plotly is a thenable, which dcc.Graph's loader (`Promise.resolve(window.Plotly || load())`)
-#: waits on rather than loading plotly.js a second time; plotly.js then replaces it with itself.
-EARLY_PLOTLY = """<script>(function(){var done,p=new Promise(function(r){done=r;});
-window.Plotly={then:function(a,b){return p.then(a,b);}};
-var s=document.createElement('script');s.src='/_dash-component-suites/plotly/package_data/plotly.min.js';s.async=true;
-s.onload=function(){done(window.Plotly);};
-s.onerror=function(){try{delete window.Plotly;}catch(e){window.Plotly=undefined;}done(undefined);};
-document.head.appendChild(s);})();</script>"""
-
-
 def preload_links(path: str, args: dict | None = None) -> str:
-    """Head tags for pages that open with a map: plotly.js started early, and a <link rel=preload>
+    """Head tags: on every page, plotly.js from its immutable URL and only once a chart is drawn
+    (obs.delivery.plotly_loader); on pages that open with a map, plotly.js started at once (it
+    downloads and evaluates while the app's layout requests are in flight) and a <link rel=preload>
     for the geometry the first map fetches (fetched in parallel with the scripts)."""
     if path != "/" and not path.startswith(("/indicador/", "/embed/indicador/")):
-        return ""
-    early = EARLY_PLOTLY
+        return delivery.plotly_loader(eager=False)
+    early = delivery.plotly_loader(eager=True)
     if path.startswith("/embed/") and (args or {}).get("view") not in (None, "", "map"):
         return early  # a chart embed never loads the map geometry
     view = (args or {}).get("tipo" if path.startswith("/embed/") else "view")
