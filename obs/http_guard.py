@@ -12,7 +12,7 @@ goes through before and after the app's own code. `install(app)` is called once 
 - With no database file, pages answer 503 with a bilingual "data are being prepared" page and Retry-After.
 - Repeated query parameters on pages redirect to the first value (relative Location), except on pages
   that read them (READS_REPEATS); the page router's callback refuses them elsewhere (400).
-- Security headers on every response: Content-Security-Policy with a per-request nonce for Dash's inline
+- Security headers on every response: Content-Security-Policy with the sha256 hashes of Dash's inline
   scripts (no 'unsafe-inline' for scripts), Referrer-Policy, Permissions-Policy, X-Content-Type-Options,
   frame-ancestors/X-Frame-Options per route (only /embed/ may be framed by other sites).
 - Redirects never carry the request's Host header: an absolute Location on our own host becomes relative.
@@ -22,12 +22,13 @@ goes through before and after the app's own code. `install(app)` is called once 
 """
 from __future__ import annotations
 
+import base64
 import html
 import io
 import json
 import logging
 import re
-import secrets
+import hashlib
 import threading
 import time
 from typing import Annotated, Any
@@ -319,19 +320,19 @@ def json_error(status: int, message: str, **headers) -> flask.Response:
 # -- security headers --------------------------------------------------------------------------
 
 #: 'unsafe-inline' for styles only: plotly.js writes <style> elements and style attributes while drawing
-#: (and React's style props); scripts need a nonce (Dash's inline scripts: clientside callbacks, the
-#: renderer) or come from 'self'. data:/blob: images: plotly's "download as PNG" and Bootstrap's icons.
-CSP = ("default-src 'self'; script-src 'self'{nonce}; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+#: (and React's style props); scripts come from 'self', or are the page's own inline scripts allowed by
+#: their sha256 hash (Dash's renderer, the plotly.js loader). data:/blob: images: plotly's "download as PNG" and Bootstrap's icons.
+CSP = ("default-src 'self'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors {ancestors}")
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
                       "payment=(), usb=()")
-_SCRIPT_TAG = re.compile(r"<script(?=[\s>])")
+_INLINE_SCRIPT = re.compile(r"<script(?=[\s>])([^>]*)>(.*?)</script>", re.S)
 _CONFIG = re.compile(r'(<script id="_dash-config" type="application/json">)(.*?)(</script>)', re.S)
 
 
 def _harden_index(index: str) -> str:
-    """Dash's index hook: a nonce on every <script> and no version keys in the config."""
+    """Dash's index hook: the inline scripts' hashes for the CSP and no version keys in the config."""
     def strip(m):
         try:
             cfg = json.loads(m.group(2))
@@ -342,10 +343,13 @@ def _harden_index(index: str) -> str:
         body = json.dumps(cfg, separators=(",", ":")).replace("<", "\\u003c").replace("/", "\\u002f")
         return m.group(1) + body + m.group(3)
     index = _CONFIG.sub(strip, index, count=1)
-    if not flask.has_request_context():
-        return index
-    nonce = flask.g.setdefault("csp_nonce", secrets.token_urlsafe(18))
-    return _SCRIPT_TAG.sub(f'<script nonce="{nonce}"', index)
+    if flask.has_request_context():
+        # the CSP allows exactly these inline scripts by their hash (not a per-response nonce: the page's
+        # HTML stays the same from one request to the next, so a repeat visit revalidates with a 304)
+        flask.g.csp_hashes = sorted({
+            "'sha256-" + base64.b64encode(hashlib.sha256(m.group(2).encode()).digest()).decode() + "'"
+            for m in _INLINE_SCRIPT.finditer(index) if "src=" not in m.group(1) and m.group(2).strip()})
+    return index
 
 
 def _is_page_request(req) -> bool:
@@ -482,8 +486,8 @@ def install(app: dash.Dash) -> None:
         h["Referrer-Policy"] = "strict-origin-when-cross-origin"
         h["Permissions-Policy"] = PERMISSIONS_POLICY
         embed = req.path.startswith("/embed/")
-        nonce = flask.g.get("csp_nonce")
-        h["Content-Security-Policy"] = CSP.format(nonce=f" 'nonce-{nonce}'" if nonce else "",
+        hashes = flask.g.get("csp_hashes") or []
+        h["Content-Security-Policy"] = CSP.format(hashes="".join(" " + x for x in hashes),
                                                   ancestors="*" if embed else "'self'")
         if embed:
             h.pop("X-Frame-Options", None)
