@@ -10,23 +10,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.axe import free_port
-from tests.test_pages_alarmes import SAMPLE_EXPLANATION, SAMPLE_ID, sample_alarms, sample_alarms_db  # noqa: F401
+from tests.sample_alarms import SAMPLE_EXPLANATION, SAMPLE_ID  # the fixtures duo, sample_alarms: conftest.py
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def obs_app(built):
-    import app
-    return app.app
-
-
-@pytest.fixture()
-def duo(dash_duo, obs_app):
-    dash_duo.driver.set_window_size(1280, 1000)      # desktop: the navbar is expanded
-    dash_duo.start_server(obs_app, port=free_port())
-    return dash_duo
 
 
 def _query(duo) -> dict:

@@ -50,12 +50,8 @@ def example(tmp_path, blocks: dict[str, str]):
 
 
 @pytest.fixture
-def no_post_steps(tmp_path, monkeypatch):
+def no_post_steps(etl_steps_off):
     """Peers, alarms and boundaries belong to other modules and need the full data system."""
-    monkeypatch.setattr(B, "PIPELINE", [])
-    import etl.geo
-    monkeypatch.setattr(etl.geo, "build_geo", lambda *a, **k: None)
-    monkeypatch.setenv("OBS_DATA_DIR", str(tmp_path / "data"))
 
 
 def run_build(tmp_path, blocks, **kw):

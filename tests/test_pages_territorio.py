@@ -126,7 +126,7 @@ def test_municipality_peer_groups_and_alarms(pages, built):
 
 
 def test_municipality_with_sample_alarm_shows_explanation(pages, sample_alarms):
-    from tests.test_pages_alarmes import SAMPLE_EXPLANATION
+    from tests.sample_alarms import SAMPLE_EXPLANATION
     out = _text(pages["municipio"].layout(dico="1106"))
     assert SAMPLE_EXPLANATION in out and "obs-level-icon" in out and "Atenção" in out
 
@@ -205,10 +205,6 @@ def test_sobre_has_sources_licences_methods_and_openapi(pages, built):
     assert "desvio" in out and "tendência" in out                     # alarm rule types
     en = _text(pages["sobre"].layout(lang="en"))
     assert "Sources, licences and attribution" in en
-
-
-# fixtures shared with the alarm page tests
-from tests.test_pages_alarmes import sample_alarms, sample_alarms_db  # noqa: E402,F401
 
 
 # -- HTTP: status of direct loads, download links ---------------------------------------------
