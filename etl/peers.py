@@ -383,8 +383,8 @@ def public_inputs(ctx) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """The build's facts and staged observations without restricted data: the peer groups are public
     (profile pages, API), so a restricted indicator, or a staged variable only restricted indicators
     read (ctx.restricted, etl.build.restricted_inputs), never shapes them."""
-    hidden = getattr(ctx, "restricted", None) or frozenset()
-    facts, staged = ctx.facts, getattr(ctx, "staged", None)
+    hidden = ctx.restricted
+    facts, staged = ctx.facts, ctx.staged
     if hidden and facts is not None and len(facts):
         facts = facts[~facts["indicator_id"].isin(hidden)]
     if hidden and staged is not None and len(staged):
