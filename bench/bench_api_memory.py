@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import statistics
 import threading
 import time
@@ -139,7 +138,7 @@ def downloads(port: int, iid: str) -> list[tuple[str, str]]:
         t = ex.submit(_get, port, api).result()[2]
         for f in futs:
             f.result()
-    rows.append((f"unrelated API call while two clients download the ZIP (1 worker)", f"{t:.1f} ms"))
+    rows.append(("unrelated API call while two clients download the ZIP (1 worker)", f"{t:.1f} ms"))
     return rows
 
 

@@ -44,7 +44,7 @@ def variable_bounds(registry: dict, catalogue: dict) -> dict[str, list[Bound]]:
     """Staged variable ('source:variable') -> the bounds declared for it (catalogue and indicators)."""
     out: dict[str, list[Bound]] = {}
     for src in catalogue.values():
-        for var, (lo, hi) in (getattr(src, "bounds", None) or {}).items():
+        for var, (lo, hi) in src.bounds.items():
             out.setdefault(f"{src.id}:{var}", []).append((lo, hi, f"etl/catalogue.yaml, source {src.id}"))
     for ind in registry.values():
         lo, hi = ind.value_bounds()

@@ -24,7 +24,7 @@ import pandas as pd
 from sqlalchemy.schema import CreateTable
 
 from etl import connectors
-from etl.buildfiles import BuildLocked, build_lock, remove_stale  # noqa: F401  (BuildLocked: for callers)
+from etl.buildfiles import build_lock, remove_stale
 from etl.bounds import check_staged, variable_bounds
 from etl.catalogue import Source, load_catalogue
 from etl.checks import CheckError, run_checks
@@ -54,7 +54,6 @@ class BuildContext:
     reference: pd.DataFrame = None
     staged: pd.DataFrame = None
     facts: pd.DataFrame = None
-    out_dir: Path = None
     progress: Callable[[str], None] = print
     log: list = field(default_factory=list)
     #: staged variable -> its declared bounds (etl/bounds.py)
@@ -309,7 +308,7 @@ def _build(data_system: Path | None, *, out: Path, sources: list[str] | None, in
             raise BuildError(f"unknown sources: {', '.join(unknown)}")
     ctx = BuildContext(run_id=started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6], data_system=ds,
                        is_demo=is_demo, registry=registry, catalogue=catalogue, progress=progress,
-                       out_dir=out.parent, bounds=variable_bounds(registry, catalogue),
+                       bounds=variable_bounds(registry, catalogue),
                        restricted=restricted_inputs(registry))
     ctx.reference = read_reference(ds)
     ctx.territory = build_territory(ctx.reference)

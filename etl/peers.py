@@ -49,15 +49,14 @@ PEER_COLUMNS = ["territory_id", "group_type", "peer_id", "rank", "distance", "di
 
 #: profile dimensions from the build: id -> (candidate indicator ids, candidate staged variables);
 #: the first one found is used, at its latest period with values. `population`, `density` (log10)
-#: and `foreign` (% foreign residents) come from the reference table (Census 2021).
+#: and `foreign` (% foreign residents) come from the reference table (Census 2021). Every id named
+#: here is an indicator of the registry (indicators/<id>.yaml; tests/test_peers.py checks it).
 PROFILE_SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ageing": (("indice_envelhecimento",), ("pordata_municipios:indice_envelhecimento",)),
-    "purchasing_power": (("poder_compra_per_capita", "indicador_poder_compra_per_capita"), ()),
-    "pop_change": (("variacao_populacao", "variacao_populacao_2011_2021", "taxa_variacao_populacao"), ()),
+    "pop_change": (("variacao_populacao_2011_2021",), ()),
 }
-#: purchasing-power share (% of Portugal), turned into a per-capita index when no per-capita indicator exists
-PP_SHARE = (("percentagem_poder_compra", "poder_compra_pct", "quota_poder_compra"),
-            ("pordata_municipios:percentagem_poder_compra",))
+#: purchasing power: the registry has the share (% of Portugal) only, turned into a per-capita index
+PP_SHARE = (("poder_compra_pct",), ("pordata_municipios:percentagem_poder_compra",))
 
 
 # -- pure functions ------------------------------------------------------------------------------
@@ -186,12 +185,11 @@ def profile_matrix(territory: pd.DataFrame, reference: pd.DataFrame | None = Non
         s = _latest(facts, staged, ids, variables, munis)
         if s is not None:
             X[dim] = s.reindex(X.index)
-    if "purchasing_power" not in X:
-        share = _latest(facts, staged, *PP_SHARE, munis)
-        if share is not None and reference is not None:
-            ref = reference.set_index("dico")
-            p = pd.to_numeric(ref.get("pop_2019", ref["pop_2021_censos"]), errors="coerce").reindex(X.index)
-            X["purchasing_power"] = share.reindex(X.index) / (p / p.sum() * 100) * 100
+    share = _latest(facts, staged, *PP_SHARE, munis)
+    if share is not None and reference is not None:
+        ref = reference.set_index("dico")
+        p = pd.to_numeric(ref.get("pop_2019", ref["pop_2021_censos"]), errors="coerce").reindex(X.index)
+        X["purchasing_power"] = share.reindex(X.index) / (p / p.sum() * 100) * 100
     return X.dropna(axis=1, how="all")
 
 
@@ -385,8 +383,8 @@ def public_inputs(ctx) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """The build's facts and staged observations without restricted data: the peer groups are public
     (profile pages, API), so a restricted indicator, or a staged variable only restricted indicators
     read (ctx.restricted, etl.build.restricted_inputs), never shapes them."""
-    hidden = getattr(ctx, "restricted", None) or frozenset()
-    facts, staged = ctx.facts, getattr(ctx, "staged", None)
+    hidden = ctx.restricted
+    facts, staged = ctx.facts, ctx.staged
     if hidden and facts is not None and len(facts):
         facts = facts[~facts["indicator_id"].isin(hidden)]
     if hidden and staged is not None and len(staged):

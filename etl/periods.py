@@ -84,10 +84,6 @@ def _parse(s: str) -> Period:
     raise ValueError(f"period {s!r}: not a year, quarter, ISO week, date or range")
 
 
-def week_id(year: int, week: int) -> str:
-    return f"{int(year):04d}-W{int(week):02d}"
-
-
 def axis_label(pid: str, lang: str = "pt") -> str:
     """A short label for a period on a chart axis, a category of its periodicity:
     year `2021`; quarter `2025T4` (pt) / `2025Q4` (en); ISO week `2024-S09` / `2024-W09`;

@@ -220,15 +220,6 @@ SIZE_CLASSES: list[tuple[str, float, float, str, str]] = [
     ("50001_100000", 50_000, 100_000, "50 001 a 100 000 habitantes", "50,001 to 100,000 residents"),
     ("mais_100000", 100_000, float("inf"), "mais de 100 000 habitantes", "over 100,000 residents"),
 ]
-SIZE_CLASSES_SOURCE = {
-    "pt": "População residente, INE Censos 2021. Cortes de 20 000 e 100 000 habitantes do Anuário Financeiro "
-          "dos Municípios Portugueses (municípios pequenos, médios e grandes); 5 000 e 50 000 subdividem-nos. "
-          "Convenção analítica do observatório.",
-    "en": "Resident population, INE Census 2021. The 20,000 and 100,000 cut-offs are those of the Anuário "
-          "Financeiro dos Municípios Portugueses (small, medium and large municipalities); 5,000 and 50,000 "
-          "split them further. An analytical convention of the observatory.",
-}
-
 #: structural profile dimensions: id -> (pt, en, source)
 PROFILE_DIMENSIONS: dict[str, tuple[str, str, str]] = {
     "population": ("população (escala log.)", "population (log scale)", "INE, Censos 2021"),
@@ -249,14 +240,6 @@ POSITIONS: dict[str, tuple[str, str, str]] = {
     "similar": ("semelhante aos pares", "similar to its peers", "●"),
     "below": ("abaixo dos pares", "below its peers", "▼"),
 }
-POSITION_RULE = {
-    "pt": "Acima: valor maior do que o 3.º quartil dos pares; abaixo: menor do que o 1.º quartil; semelhante: "
-          "entre os dois (inclusive). Só com pelo menos 3 pares com valor.",
-    "en": "Above: value higher than the peers' upper quartile; below: lower than their lower quartile; similar: "
-          "in between (inclusive). Only with at least 3 peers with a value.",
-}
-
-
 def level(level_id: str) -> Level:
     return LEVELS[level_id]
 

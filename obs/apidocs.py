@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, request, send_from_directory
+from swagger_ui_bundle import swagger_ui_path as _SWAGGER_PATH
 
 from obs.i18n import HTML_LANG, lang_of
 
@@ -21,14 +22,10 @@ DOCS_PATH = "/api/docs"
 OPENAPI_URL = "/api/v1/openapi.json"
 STATIC = Path(__file__).resolve().parent / "static"
 
-try:
-    from swagger_ui_bundle import swagger_ui_path as _SWAGGER_PATH
-    SWAGGER_DIR: Path | None = Path(str(_SWAGGER_PATH))
-except ImportError:  # not installed: the page still explains the API and links the OpenAPI document
-    SWAGGER_DIR = None
+SWAGGER_DIR = Path(str(_SWAGGER_PATH))
 #: the files of Swagger UI the page uses (the URL carries the version: cached for a year)
 SWAGGER_FILES = ("swagger-ui.css", "swagger-ui-bundle.js")
-SWAGGER_VERSION = SWAGGER_DIR.name.rsplit("-", 1)[-1] if SWAGGER_DIR else ""
+SWAGGER_VERSION = SWAGGER_DIR.name.rsplit("-", 1)[-1]
 
 docs = Blueprint("api_docs", __name__, url_prefix=DOCS_PATH, static_folder=str(STATIC), static_url_path="/static")
 
@@ -39,7 +36,7 @@ def swagger_url(name: str) -> str:
 
 @docs.get("/swagger-ui/<version>/<name>")
 def swagger_file(version: str, name: str):
-    if SWAGGER_DIR is None or version != SWAGGER_VERSION or name not in SWAGGER_FILES:
+    if version != SWAGGER_VERSION or name not in SWAGGER_FILES:
         abort(404)
     resp = send_from_directory(SWAGGER_DIR, name, max_age=31536000)
     resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
@@ -181,8 +178,8 @@ def page(lang: str, base: str) -> str:
     suffix = "?lang=en" if lang == "en" else ""
     intros = ([_intro_en(base), _intro_pt(base, folded=True)] if lang == "en"
               else [_intro_pt(base), _intro_en(base, folded=True)])
-    swagger_css = f'<link rel="stylesheet" href="{swagger_url("swagger-ui.css")}">' if SWAGGER_DIR else ""
-    swagger_js = f'<script src="{swagger_url("swagger-ui-bundle.js")}"></script>' if SWAGGER_DIR else ""
+    swagger_css = f'<link rel="stylesheet" href="{swagger_url("swagger-ui.css")}">'
+    swagger_js = f'<script src="{swagger_url("swagger-ui-bundle.js")}"></script>'
     return f"""<!DOCTYPE html>
 <html lang="{HTML_LANG[lang]}">
 <head>

@@ -554,12 +554,6 @@ def fact_rows(*args, **kwargs) -> tuple[pd.DataFrame, int]:
 
 # -- app shell, Início, Indicador, embed, maps (issue 4: app helper H4a) -----------------------
 
-def latest_period(indicator_id: str) -> dict | None:
-    """The most recent period an indicator has values for (a dim_period row), or None."""
-    df = periods(indicator_id)
-    return df.iloc[-1].to_dict() if len(df) else None
-
-
 def headline_summary() -> pd.DataFrame:
     """Headline indicators with the country's latest value and its change since the previous period.
 

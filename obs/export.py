@@ -43,7 +43,6 @@ class Dialect:
     sep: str
     decimal: str
     encoding: str
-    media_type: str = "text/csv"
 
 
 DIALECTS: dict[str, Dialect] = {

@@ -188,5 +188,3 @@ peer_position = Table(
     Column("position", String),                          # above|similar|below
     Column("peer_q1", Double), Column("peer_q3", Double),  # peers' quartiles (the position rule)
 )
-
-MARTS = [t.name for t in metadata.sorted_tables]

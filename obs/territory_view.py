@@ -18,7 +18,6 @@ from obs import data
 from obs import alarm_levels as AL
 from obs import fmt as F
 from obs.figures import graph_config
-from obs.i18n import lang_of  # noqa: F401  (re-exported for the pages)
 from obs.i18n import short_unit, territory_name
 
 # -- texts ------------------------------------------------------------------------------------
@@ -216,7 +215,7 @@ def position_of(value, median, tolerance: float = 0.05) -> str | None:
 
 
 def peer_position_of(value, peer_values) -> str | None:
-    """The peer position rule of obs.alarm_levels.POSITION_RULE: above Q3, below Q1, similar between;
+    """The peer position rule (TEXTS["position_rule"] says it in words): above Q3, below Q1, similar between;
     at least 3 peers with a value."""
     pv = pd.Series(list(peer_values), dtype="float64").dropna()
     if is_missing(value) or len(pv) < 3:

@@ -26,3 +26,10 @@ def run(src: Source, files: list[Path], ctx=None):
     c = connectors.get(src.format)
     raw = c.read(src, files)
     return c.transform(raw, src, ctx or mini_ctx())
+
+
+def build_mini(ds: Path, out: Path, **kw):
+    """Build the mini data system `ds` (the `mini` fixture) with the mini catalogue and registry."""
+    import etl.build
+    return etl.build.build(ds, out=out, catalogue_path=FIXTURES / "mini_catalogue.yaml",
+                           registry_dir=FIXTURES / "mini_registry", progress=lambda m: None, **kw)

@@ -98,3 +98,53 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+
+
+# -- fixtures shared by several modules (issue 10, item 6: one definition, here) --------------------
+
+@pytest.fixture(scope="session")
+def sample_alarms_db(built, tmp_path_factory):
+    """A copy of the session database with the three known alarms of tests/sample_alarms.py."""
+    from tests.sample_alarms import add_sample_alarms
+    dst = tmp_path_factory.mktemp("alarmdb") / "observatorio.duckdb"
+    add_sample_alarms(built["db"], dst)
+    return dst
+
+
+@pytest.fixture()
+def sample_alarms(sample_alarms_db, monkeypatch):
+    """Point the app at the copy with sample alarms for one test."""
+    monkeypatch.setenv("OBS_DB", str(sample_alarms_db))
+    yield sample_alarms_db
+
+
+@pytest.fixture()
+def etl_steps_off(tmp_path, monkeypatch):
+    """An ETL build of the sources and indicators only: the post steps (peers, alarms) and the geo
+    hook switched off (they belong to other modules and need the full data system); the data folder
+    in tmp_path."""
+    import etl.build
+    import etl.geo
+    monkeypatch.setattr(etl.build, "PIPELINE", [])
+    monkeypatch.setattr(etl.geo, "build_geo", lambda *a, **k: None)
+    monkeypatch.setenv("OBS_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture()
+def mini(tmp_path, etl_steps_off):
+    """A writable copy of the mini data system (tests/fixtures/mini_system), built with the ETL steps
+    off; build it with tests._helpers.build_mini."""
+    import shutil
+    ds = tmp_path / "system"
+    shutil.copytree(FIXTURES / "mini_system", ds)
+    return ds
+
+
+@pytest.fixture()
+def duo(dash_duo, built):
+    """dash_duo serving the whole app at desktop width (the navbar expanded)."""
+    import app
+    from tests.axe import free_port
+    dash_duo.driver.set_window_size(1280, 1000)
+    dash_duo.start_server(app.app, port=free_port())
+    return dash_duo

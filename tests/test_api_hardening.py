@@ -176,7 +176,7 @@ def test_good_periods_still_work(client):
     assert "2011" in got and got <= {"2011", "2021"}
 
 
-@pytest.mark.parametrize("url", [f"/api/v1/indicators/nao_existe", "/api/v1/territories/9999", "/api/v1/peers/9999",
+@pytest.mark.parametrize("url", ["/api/v1/indicators/nao_existe", "/api/v1/territories/9999", "/api/v1/peers/9999",
                                  "/download/indicador/nao_existe.csv", "/download/territorio/9999.zip"])
 def test_if_none_match_star_on_unknown_id_is_404(client, url):
     _error(client.get(url, headers={"If-None-Match": "*"}), 404)

@@ -10,23 +10,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.axe import free_port
-from tests.test_pages_alarmes import SAMPLE_EXPLANATION, SAMPLE_ID, sample_alarms, sample_alarms_db  # noqa: F401
+from tests.sample_alarms import SAMPLE_EXPLANATION, SAMPLE_ID  # the fixtures duo, sample_alarms: conftest.py
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def obs_app(built):
-    import app
-    return app.app
-
-
-@pytest.fixture()
-def duo(dash_duo, obs_app):
-    dash_duo.driver.set_window_size(1280, 1000)      # desktop: the navbar is expanded
-    dash_duo.start_server(obs_app, port=free_port())
-    return dash_duo
 
 
 def _query(duo) -> dict:
@@ -102,8 +88,8 @@ def _click(duo, selector: str) -> None:
 
 def test_alarm_pages_next_previous_and_history(duo, sample_alarms):
     import pages.alarmes as m
-    if m.n_pages(len(m.filtered_alarms(None, ["critico", "atencao"], None, []))) < 2:
-        pytest.skip("fewer alarms than one page")
+    assert m.n_pages(len(m.filtered_alarms(None, ["critico", "atencao"], None, []))) >= 2, \
+        "the real build has more than one page of critical and attention alarms"
     duo.driver.get(duo.server_url + "/alarmes?nivel=critico,atencao")
     duo.wait_for_element("#alarmes-pager-next", timeout=20)
     _click(duo, "#alarmes-pager-next")

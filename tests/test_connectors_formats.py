@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from etl.connectors import SourceError
-from tests._helpers import MINI, mini_ctx, run, source
+from tests._helpers import mini_ctx, run, source
 
 CENSUS = (
     "Índice;;;Figura 1;Figura 2\n"
@@ -192,10 +192,6 @@ def test_every_catalogue_format_has_a_connector():
     from etl.catalogue import load_catalogue
     formats = set(connectors.all_formats())
     assert {s.format for s in load_catalogue().values()} <= formats
-
-
-def test_mini_system_exists():
-    assert (MINI / "reference" / "municipios.csv").exists()
 
 
 QUADRO = ('"Quadro 1.2 - População residente por nacionalidade, 2021",,,\n'

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -190,6 +189,7 @@ def test_census_verbatim_equals_derived(db):
         v = v[v.index.get_level_values(0).str.fullmatch(r"\d{4}")]
         assert len(d) == 308 and v.sort_index().equals(d.sort_index()), c
     c = "Taxa de variação da população residente (%) [2011-2021]"
+    assert stg(db, f"censos_fr_fonte:{c}").notna().sum() >= 308
     assert stg(db, f"censos_fr_fonte:{c}").sort_index().equals(stg(db, f"censos_densidade_variacao:{c}").sort_index())
     # density: the derived file lost every value written with a thousands separator in INE's file
     # ('5 456,32' -> empty); the verbatim connector reads them, so the indicator uses the verbatim file
@@ -210,6 +210,7 @@ def test_pordata_verbatim_equals_derived(db):
                  ("pordata_xlsx:indice_dependencia_idosos", "pordata_municipios:indice_dependencia_idosos")):
         a, b = stg(db, v), stg(db, d)
         a = a[a.index.get_level_values(0).str.fullmatch(r"\d{4}")].dropna()
+        assert a.index.get_level_values(0).nunique() == 308, v      # not two empty series
         assert a.sort_index().equals(b.dropna().sort_index()), v
 
 
@@ -230,6 +231,7 @@ def test_reference_population_equals_census_and_dgs(db):
     ref = stg(db, "referencia_municipios:pop_2019").droplevel(1)
     dgs = db.execute("SELECT DISTINCT territory_id, value FROM stg_observation WHERE "
                      "variable='dgs_covid_concelhos:population'").df().set_index("territory_id")["value"]
+    assert len(ref) == 308 and ref.notna().all()                 # not two empty series
     assert ref.sort_index().equals(dgs.sort_index())
 
 

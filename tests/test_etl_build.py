@@ -8,27 +8,11 @@ import shutil
 import pytest
 
 import etl.build as B
-from tests._helpers import FIXTURES, MINI
+from tests._helpers import FIXTURES
+from tests._helpers import build_mini as build  # the `mini` fixture: conftest.py
 
 CAT = FIXTURES / "mini_catalogue.yaml"
 REG = FIXTURES / "mini_registry"
-
-
-@pytest.fixture
-def mini(tmp_path, monkeypatch):
-    """A writable copy of the mini data system; post steps and the geo hook switched off (they
-    belong to other modules and need the full data system)."""
-    ds = tmp_path / "system"
-    shutil.copytree(MINI, ds)
-    monkeypatch.setattr(B, "PIPELINE", [])
-    import etl.geo
-    monkeypatch.setattr(etl.geo, "build_geo", lambda *a, **k: None)
-    monkeypatch.setenv("OBS_DATA_DIR", str(tmp_path / "data"))
-    return ds
-
-
-def build(ds, out, **kw):
-    return B.build(ds, out=out, catalogue_path=CAT, registry_dir=REG, progress=lambda m: None, **kw)
 
 
 def digest(p):

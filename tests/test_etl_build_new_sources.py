@@ -31,13 +31,9 @@ def mirror(src, dst, broken: dict[str, bytes]):
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch, data_system):
+def env(tmp_path, etl_steps_off, data_system):
     """A database built from the new sources (the 'previous' one, serving); post steps and boundaries
     off (they belong to other modules)."""
-    monkeypatch.setattr(B, "PIPELINE", [])
-    import etl.geo
-    monkeypatch.setattr(etl.geo, "build_geo", lambda *a, **k: None)
-    monkeypatch.setenv("OBS_DATA_DIR", str(tmp_path / "data"))
     out = tmp_path / "obs.duckdb"
     B.build(data_system, out=out, sources=NEW, progress=lambda m: None)
     return out

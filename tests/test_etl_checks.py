@@ -8,10 +8,10 @@ import pytest
 import etl.build as B
 from etl.checks import run_checks
 from etl.periods import parse_period
-from tests.test_etl_build import build, mini  # noqa: F401  (fixture)
+from tests._helpers import build_mini as build  # the `mini` fixture: conftest.py
 
 
-def test_checks_pass_then_catch_breakage(mini, tmp_path):  # noqa: F811
+def test_checks_pass_then_catch_breakage(mini, tmp_path):
     out = tmp_path / "obs.duckdb"
     build(mini, out)
     broken = tmp_path / "broken.duckdb"

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def system(tmp_path, monkeypatch):
+def system(tmp_path, etl_steps_off):
     """A writable data system: the mini system plus the deaths file with impossible values; a
     registry: the mini registry plus the deaths indicator. Post steps and geo switched off."""
     ds = tmp_path / "system"
@@ -37,10 +37,6 @@ def system(tmp_path, monkeypatch):
     reg = tmp_path / "registry"
     shutil.copytree(FIXTURES / "mini_registry", reg)
     shutil.copy(FAULTS / "obitos.yaml", reg / "obitos.yaml")
-    monkeypatch.setattr(B, "PIPELINE", [])
-    import etl.geo
-    monkeypatch.setattr(etl.geo, "build_geo", lambda *a, **k: None)
-    monkeypatch.setenv("OBS_DATA_DIR", str(tmp_path / "data"))
     return ds, reg
 
 

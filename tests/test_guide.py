@@ -49,15 +49,6 @@ def example(tmp_path, blocks: dict[str, str]):
     return ds, cat, reg
 
 
-@pytest.fixture
-def no_post_steps(tmp_path, monkeypatch):
-    """Peers, alarms and boundaries belong to other modules and need the full data system."""
-    monkeypatch.setattr(B, "PIPELINE", [])
-    import etl.geo
-    monkeypatch.setattr(etl.geo, "build_geo", lambda *a, **k: None)
-    monkeypatch.setenv("OBS_DATA_DIR", str(tmp_path / "data"))
-
-
 def run_build(tmp_path, blocks, **kw):
     ds, cat, reg = example(tmp_path, blocks)
     out = tmp_path / "obs.duckdb"
@@ -77,7 +68,7 @@ N, R = "inundacoes_ocorrencias", "inundacoes_por_100_km2"
 ISLANDS_AND_COUNTRY = ["3101", "4201", "4501", "PT2", "PT3", "PT20", "PT30", "PT200", "PT300", "PT"]
 
 
-def test_guide_example_builds_the_values_the_guide_states(tmp_path, no_post_steps):
+def test_guide_example_builds_the_values_the_guide_states(tmp_path, etl_steps_off):
     summary, v, printed, stored = run_build(tmp_path, guide_blocks())
     assert summary["warnings"] == [] and stored == []
     assert not [m for m in printed if "WARNING" in m]
@@ -117,7 +108,7 @@ def naive(blocks: dict[str, str]) -> dict[str, str]:
     return b
 
 
-def test_the_reported_problem_builds_thin_results_and_warns_loudly(tmp_path, no_post_steps):
+def test_the_reported_problem_builds_thin_results_and_warns_loudly(tmp_path, etl_steps_off):
     summary, v, printed, stored = run_build(tmp_path, naive(guide_blocks()))
     # the ratio keeps only the one year in which the area exists
     assert {p for (i, _, p) in v if i == R} == {"2021"}
@@ -131,7 +122,7 @@ def test_the_reported_problem_builds_thin_results_and_warns_loudly(tmp_path, no_
     assert sorted(m for _, m in stored) == sorted(summary["warnings"])
 
 
-def test_cli_repeats_the_warnings_at_the_end_even_when_quiet_and_lineage_lists_them(tmp_path, no_post_steps, monkeypatch, capsys):
+def test_cli_repeats_the_warnings_at_the_end_even_when_quiet_and_lineage_lists_them(tmp_path, etl_steps_off, monkeypatch, capsys):
     """`python -m etl build --quiet` still prints the warnings (on stderr), after the build."""
     from etl import cli
     ds, cat, reg = example(tmp_path, naive(guide_blocks()))
@@ -167,7 +158,7 @@ def test_catalogue_declarations_are_validated_with_the_field_named(tmp_path, edi
     assert "source inundacoes" in str(e.value) and message in str(e.value)
 
 
-def test_rows_outside_the_declared_coverage_are_no_data_and_the_build_says_so(tmp_path, no_post_steps):
+def test_rows_outside_the_declared_coverage_are_no_data_and_the_build_says_so(tmp_path, etl_steps_off):
     blocks = guide_blocks()
     blocks["indicators/inundacoes.csv"] += "3101,2021,2\n"      # a Madeira row in a mainland-only source
     _, v, printed, _ = run_build(tmp_path, blocks)
@@ -178,7 +169,7 @@ def test_rows_outside_the_declared_coverage_are_no_data_and_the_build_says_so(tm
 @pytest.mark.parametrize("coverage, unknown", [("{municipalities: ['1106', '9999']}", "municipalities: 9999"),
                                                ("{nuts1: [PT9]}", "nuts1: PT9"),
                                                ("{nuts3: [PT1A0, PT111]}", "nuts3: PT111")])
-def test_a_coverage_naming_unknown_territories_fails_the_build_naming_source_and_field(tmp_path, no_post_steps,
+def test_a_coverage_naming_unknown_territories_fails_the_build_naming_source_and_field(tmp_path, etl_steps_off,
                                                                                      coverage, unknown):
     blocks = guide_blocks()
     blocks["etl/catalogue.yaml"] = blocks["etl/catalogue.yaml"].replace("coverage: mainland", f"coverage: {coverage}")
@@ -188,7 +179,7 @@ def test_a_coverage_naming_unknown_territories_fails_the_build_naming_source_and
     assert "not in the reference table" in str(e.value)
 
 
-def test_a_fixed_denominator_period_the_variable_lacks_fails_naming_indicator_and_period(tmp_path, no_post_steps):
+def test_a_fixed_denominator_period_the_variable_lacks_fails_naming_indicator_and_period(tmp_path, etl_steps_off):
     blocks = guide_blocks()
     blocks[f"indicators/{R}.yaml"] = blocks[f"indicators/{R}.yaml"].replace("period: latest", 'period: "2019"')
     with pytest.raises(B.BuildError) as e:

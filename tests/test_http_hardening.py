@@ -417,15 +417,7 @@ def test_host_header_not_reflected_in_redirects(obs_app, client):
     assert seen >= 2
 
 
-# -- browser: the pages render under the CSP ---------------------------------------------------
-
-@pytest.fixture()
-def duo(dash_duo, obs_app):
-    from tests.axe import free_port
-    dash_duo.driver.set_window_size(1280, 1000)
-    dash_duo.start_server(obs_app.app, port=free_port())
-    return dash_duo
-
+# -- browser: the pages render under the CSP (the fixture duo: conftest.py) ---------------------
 
 @pytest.mark.browser
 def test_pages_render_under_the_csp_without_violations(duo):

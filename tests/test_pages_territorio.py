@@ -126,7 +126,7 @@ def test_municipality_peer_groups_and_alarms(pages, built):
 
 
 def test_municipality_with_sample_alarm_shows_explanation(pages, sample_alarms):
-    from tests.test_pages_alarmes import SAMPLE_EXPLANATION
+    from tests.sample_alarms import SAMPLE_EXPLANATION
     out = _text(pages["municipio"].layout(dico="1106"))
     assert SAMPLE_EXPLANATION in out and "obs-level-icon" in out and "Atenção" in out
 
@@ -207,10 +207,6 @@ def test_sobre_has_sources_licences_methods_and_openapi(pages, built):
     assert "Sources, licences and attribution" in en
 
 
-# fixtures shared with the alarm page tests
-from tests.test_pages_alarmes import sample_alarms, sample_alarms_db  # noqa: E402,F401
-
-
 # -- HTTP: status of direct loads, download links ---------------------------------------------
 
 @pytest.mark.parametrize("path,status", [
@@ -237,10 +233,17 @@ def test_profile_download_links_resolve(pages, built):
         assert client.get(href).status_code == 200
 
 
-def test_region_without_values_points_to_its_municipalities(pages, built):
-    from obs import data
-    if data.series(["DI11"])["value"].notna().any():
-        pytest.skip("districts have values in this build")
+def test_region_without_values_points_to_its_municipalities(pages, built, monkeypatch):
+    """Every region of the real build has values (DI11 included), so the
+    region without values is made by blanking the profile's own values: the page then says so and
+    points to its municipalities instead of showing an empty table."""
+    rows_of = tv.profile_table_rows
+
+    def without_values(ter, group):
+        inds, rows, own = rows_of(ter, group)
+        return inds, rows, own.assign(value=float("nan"))
+
+    monkeypatch.setattr(tv, "profile_table_rows", without_values)
     out = _text(pages["regiao"].layout(code="DI11"))
     assert "não são agregados a este nível" in out
     assert "/comparar?t=" in out and "/municipio/1106" in out

@@ -25,6 +25,14 @@ def test_closed_lists_are_labelled():
     assert {"population", "density", "ageing", "purchasing_power", "foreign"} <= set(PROFILE_DIMENSIONS)
 
 
+def test_profile_dimensions_name_real_indicators():
+    """The profile reads indicators of the registry: a guessed id would silently drop a dimension."""
+    from indicators import load_registry
+    known = set(load_registry())
+    named = [i for ids, _ in P.PROFILE_SOURCES.values() for i in ids] + list(P.PP_SHARE[0])
+    assert named and set(named) <= known, sorted(set(named) - known)
+
+
 def munis():
     return pd.DataFrame({"territory_id": ["0101", "0102", "0103", "0201", "4901"],
                          "nuts3_id": ["A", "A", "A", "B", "C"], "cim_id": ["X", "X", "X", "Y", None],
@@ -73,7 +81,7 @@ def test_standardise_is_robust_and_drops_constant_columns():
 
 
 def test_neighbours_touching_polygons_islands_have_none():
-    gpd = pytest.importorskip("geopandas")
+    import geopandas as gpd  # a runtime dependency (etl/geo.py): missing, the test fails
     from shapely.geometry import box
     # three squares of ~1 km at lon/lat near Portugal: two touch, one is an island
     d = 0.01

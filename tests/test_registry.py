@@ -3,7 +3,6 @@ names only sources, variables and derivations that exist; a broken file names fi
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
