@@ -7,7 +7,7 @@ import pytest
 
 import etl.build as B
 from etl.checks import run_checks
-from etl.periods import parse_period
+from core.periods import parse_period
 from tests.test_etl_build import build, mini  # noqa: F401  (fixture)
 
 
