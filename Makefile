@@ -7,7 +7,7 @@ HOST  ?= 127.0.0.1
 PORT  ?= 8050
 TEST_DATA_SYSTEM ?= $(abspath ../shared/data)
 
-.PHONY: run test test-fast venv system-deps build serve bench lint clean readme guide
+.PHONY: run test test-fast venv system-deps build serve bench lint lint-imports clean readme guide
 
 venv: .venv/.installed
 .venv/.installed: pyproject.toml constraints.txt
@@ -33,10 +33,12 @@ run: build serve
 
 ## test: the whole suite, on the real data system at ../shared/data
 test: venv system-deps
+	.venv/bin/lint-imports
 	OBS_DATA_SYSTEM=$(TEST_DATA_SYSTEM) $(PY) -m pytest -q
 
 ## test-fast: the suite without the browser tests (no Chromium needed), for contributors
 test-fast: venv
+	.venv/bin/lint-imports
 	OBS_DATA_SYSTEM=$(TEST_DATA_SYSTEM) $(PY) -m pytest -q -m "not browser"
 
 bench: venv
@@ -51,3 +53,7 @@ guide: venv
 
 clean:
 	rm -rf data/*.duckdb data/geo data/demo-system data/build.json
+
+## lint-imports: the layers' one import direction (contracts in .importlinter; README, "Layers")
+lint-imports: venv
+	.venv/bin/lint-imports
