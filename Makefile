@@ -7,7 +7,7 @@ HOST  ?= 127.0.0.1
 PORT  ?= 8050
 TEST_DATA_SYSTEM ?= $(abspath ../shared/data)
 
-.PHONY: run test test-fast venv system-deps build serve bench lint clean readme guide plotlyjs
+.PHONY: run test test-fast venv system-deps build serve bench lint lint-imports clean readme guide plotlyjs
 
 venv: .venv/.installed
 .venv/.installed: pyproject.toml constraints.txt
@@ -26,7 +26,7 @@ build: venv
 	$(PY) -m etl build
 
 serve: venv
-	$(PY) -m obs.delivery  # compress static files once (brotli 11, gzip 9) into data/compressed; no-op when done
+	$(PY) app.py precompress  # compress static files once (brotli 11, gzip 9) into data/compressed; no-op when done
 	.venv/bin/gunicorn --no-control-socket -w 2 -b $(HOST):$(PORT) app:server
 
 ## run: build the database from $$OBS_DATA_SYSTEM (or the demo) and serve http://127.0.0.1:8050
@@ -34,10 +34,12 @@ run: build serve
 
 ## test: the whole suite, on the real data system at ../shared/data
 test: venv system-deps
+	.venv/bin/lint-imports
 	OBS_DATA_SYSTEM=$(TEST_DATA_SYSTEM) $(PY) -m pytest -q
 
 ## test-fast: the suite without the browser tests (no Chromium needed), for contributors
 test-fast: venv
+	.venv/bin/lint-imports
 	OBS_DATA_SYSTEM=$(TEST_DATA_SYSTEM) $(PY) -m pytest -q -m "not browser"
 
 bench: venv
@@ -56,3 +58,7 @@ clean:
 ## plotlyjs: rebuild obs/vendor/plotly-partial.min.js (plotly.js with only the app's trace types; needs npm)
 plotlyjs:
 	cd plotlyjs && npm install --no-save --no-audit --no-fund --silent && node build.js ../obs/vendor/plotly-partial.min.js
+
+## lint-imports: the layers' one import direction (contracts in .importlinter; README, "Layers")
+lint-imports: venv
+	.venv/bin/lint-imports

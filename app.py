@@ -111,4 +111,8 @@ def page_status():
 delivery.install(app)  # compression, Cache-Control, leaner pages (after the other after_request hooks)
 
 if __name__ == "__main__":
-    app.run(debug=False, host="127.0.0.1", port=int(__import__("os").environ.get("PORT", "8050")))
+    import sys
+    if sys.argv[1:] == ["precompress"]:   # `make serve`: compress the static files once (obs.delivery)
+        delivery.precompress(sys.modules[__name__])
+    else:
+        app.run(debug=False, host="127.0.0.1", port=int(__import__("os").environ.get("PORT", "8050")))

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench network            # or: python -m bench.bench_network [--loads 5] [--no-write]
 
 Headless Chromium (selenium) with network emulation — 10 Mbit/s down and up, 40 ms added latency —
-against gunicorn -w 2 (--no-control-socket) serving the app (after `python -m obs.delivery`, as
+against gunicorn -w 2 (--no-control-socket) serving the app (after `python app.py precompress`, as
 `make serve` does) and, in the same run, bench/tutorial_app.py (a px.choropleth_map on the same data
 with default Dash settings). Each load is a fresh browser (cold HTTP cache); the repeat visit is the
 same page opened again in that browser. Median of --loads (default 5), loads interleaved between the
@@ -165,7 +165,7 @@ def visit(url: str, probe: str, arg: str | None = None, repeat: bool = False) ->
 
 
 def run(loads: int) -> dict:
-    subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "obs.delivery"], cwd=ROOT, check=True)
+    subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "app.py", "precompress"], cwd=ROOT, check=True)
     app = Server("app:server", "/_dash-layout")
     tut = Server("bench.tutorial_app:server", "/_dash-layout")
     cases = {

@@ -1,7 +1,7 @@
 """Build the database: load the data system, process it in layers, save it atomically.
 
 raw (as delivered, stamped with source, file hash and licence) -> staging (`stg_observation`:
-renamed, typed, codes mapped) -> marts (obs/schema.py). The new database is written to a
+renamed, typed, codes mapped) -> marts (core/schema.py). The new database is written to a
 temporary file, checked, and only then swapped in with os.replace: a failed build leaves the
 previous database untouched and serving.
 """
@@ -19,24 +19,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-import duckdb
 import pandas as pd
-from sqlalchemy.schema import CreateTable
 
-from etl import connectors
+from core import settings
+from core.periods import parse_period
+from etl import alarms, connectors, peers
 from etl.buildfiles import build_lock, remove_stale
 from etl.bounds import check_staged, variable_bounds
 from etl.catalogue import Source, load_catalogue
 from etl.checks import CheckError, run_checks
 from etl.compute import FACT_COLUMNS, compute_indicator
 from etl.declared import apply_declarations, covered_municipalities, kept_warnings
-from etl.periods import parse_period
+from etl.marts import connect, create_marts, insert
 from etl.territory import build_territory, read_reference
 from indicators import Indicator, load_registry
-from obs import settings
-from obs.schema import metadata
-
-DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
 class BuildError(RuntimeError):
@@ -62,27 +58,19 @@ class BuildContext:
     restricted: frozenset = frozenset()
 
 
-#: the steps run after the facts are written, in this order: (name, "module:function"), each
-#: fn(con, ctx). Peers come before alarms because peer-reference alarms read dim_peer / ctx.peers.
-#: The order is this list, never the order in which modules happen to be imported.
-PIPELINE: list[tuple[str, str]] = [
-    ("peers", "etl.peers:run"),
-    ("alarms", "etl.alarms:run"),
+#: the steps run after the facts are written, in this order: (name, fn(con, ctx)). Peers come before
+#: alarms because peer-reference alarms read dim_peer / ctx.peers. The order is this list, never the
+#: order in which modules happen to be imported; the steps write through etl/marts.py and never
+#: import this module back.
+PIPELINE: list[tuple[str, Callable]] = [
+    ("peers", peers.run),
+    ("alarms", alarms.run),
 ]
 
 
-def pipeline_steps(pipeline: list[tuple[str, str]] | None = None) -> list[tuple[str, Callable]]:
-    """The PIPELINE's steps as (name, function), in order (modules imported here)."""
-    import importlib
-    out = []
-    for name, target in (PIPELINE if pipeline is None else pipeline):
-        mod, _, fn = target.partition(":")
-        out.append((name, getattr(importlib.import_module(mod), fn)))
-    return out
-
-
-def connect(path, read_only=False) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=read_only, config=DUCKDB_CONFIG)
+def pipeline_steps(pipeline: list[tuple[str, Callable]] | None = None) -> list[tuple[str, Callable]]:
+    """The PIPELINE's steps as (name, function), in order."""
+    return list(PIPELINE if pipeline is None else pipeline)
 
 
 def sha256(paths: list[Path]) -> str:
@@ -102,19 +90,13 @@ def code_version() -> str:
         return "unknown"
 
 
-def create_marts(con):
-    from duckdb_engine import Dialect
-    d = Dialect()
-    for t in metadata.sorted_tables:
-        con.execute(str(CreateTable(t).compile(dialect=d)))
-
-
-def insert(con, table: str, df: pd.DataFrame):
-    # the table's columns that the frame has: the others get their declared default (or NULL)
-    cols = [c.name for c in metadata.tables[table].columns if c.name in df.columns]
-    con.register("_df", df)
-    con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _df")
-    con.unregister("_df")
+def source_rows(catalogue: dict[str, Source]) -> pd.DataFrame:
+    """meta_source: every declared source's public fields, in the catalogue's order (the app's /sobre)."""
+    return pd.DataFrame([{"source_id": s.id, "position": i, "title": s.title, "producer": s.producer,
+                          "licence": s.licence, "url": s.url or "",
+                          "caveats_json": json.dumps(list(s.caveats), ensure_ascii=False)}
+                         for i, s in enumerate(catalogue.values())],
+                        columns=["source_id", "position", "title", "producer", "licence", "url", "caveats_json"])
 
 
 def load_source(con, src: Source, ctx: BuildContext, cctx: connectors.Context) -> tuple[pd.DataFrame, dict]:
@@ -238,8 +220,8 @@ def carry_over(previous: Path, rebuilt: set[str], registry: dict[str, Indicator]
 def provisional_reasons(facts: pd.DataFrame, catalogue: dict[str, Source]) -> pd.Series:
     """Why each provisional value is provisional (None for final values): the `provisional_reason`
     that the first of its sources declares in etl/catalogue.yaml (a code of
-    obs.alarm_levels.PROVISIONAL_REASONS), else the generic 'provisorio'."""
-    from obs.alarm_levels import PROVISIONAL_REASONS
+    core.alarm_levels.PROVISIONAL_REASONS), else the generic 'provisorio'."""
+    from core.alarm_levels import PROVISIONAL_REASONS
     out = pd.Series(None, index=facts.index, dtype=object)
     prov = facts["is_provisional"].fillna(False).astype(bool)
     if not prov.any():
@@ -413,6 +395,7 @@ def _build(data_system: Path | None, *, out: Path, sources: list[str] | None, in
             "n_values": len(ctx.facts)}]))
         if lineage:
             insert(con, "meta_lineage", pd.DataFrame(lineage))
+        insert(con, "meta_source", source_rows(catalogue))
         if warnings:
             insert(con, "meta_build_warning", pd.DataFrame(warnings))
         ctx.registry = chosen

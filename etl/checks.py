@@ -1,11 +1,11 @@
 """Checks on every mart's grain, run on the new database before it is swapped in.
 
-From the table declarations in obs/schema.py: the primary key is unique and not null, NOT NULL
+From the table declarations in core/schema.py: the primary key is unique and not null, NOT NULL
 columns hold values; plus the references between marts declared in REFERENCES.
 """
 from __future__ import annotations
 
-from obs.schema import metadata
+from core.schema import metadata
 
 #: (table, column) -> (referenced table, column)
 REFERENCES = {

@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from obs import settings
+from core import settings
 
 
 def _db(args):
-    from etl.build import connect
+    from etl.marts import connect
     p = settings.paths(getattr(args, "data_system", None)).db
     if not p.exists():
         sys.exit(f"no database at {p}: run `python -m etl build` first")

@@ -6,47 +6,16 @@ how municipal values roll up to NUTS III, NUTS II, NUTS I and the country.
 """
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 import pandas as pd
 
-from indicators import Aggregation, Indicator
+from etl import derive  # noqa: F401  (registers the derivations in etl.staged.DERIVATIONS)
+from etl.staged import DERIVATIONS, variable
 from etl.territory import AGG_LEVELS, GROUPINGS
+from indicators import Aggregation, Indicator
 
 FACT_COLUMNS = ["indicator_id", "territory_id", "period_id", "value", "numerator", "denominator",
                 "is_provisional", "is_estimated", "is_break", "origin", "source_ids", "note"]
-
-#: name -> function(staged, territory, indicator) -> frame with territory_id, period_id, value
-#: (+ numerator, denominator, is_estimated, note). Register with @derivation.
-DERIVATIONS: dict[str, Callable] = {}
-
-
-def derivation(name: str):
-    def deco(fn):
-        DERIVATIONS[name] = fn
-        return fn
-    return deco
-
-
-_INDEX: list = [None, None]   # [weak reference to the staged frame, {variable: row positions}]
-
-
-def variable(staged: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Rows of one staged variable ('source:variable'); raises if no source delivered it.
-
-    The row positions of every variable are indexed once per staged frame (a build looks up
-    dozens of variables in a frame of ~500 000 rows); the index is tied to that very frame."""
-    import weakref
-    ref = _INDEX[0]
-    if ref is None or ref() is not staged or _INDEX[1][0] != len(staged):
-        _INDEX[0] = weakref.ref(staged)
-        _INDEX[1] = (len(staged), staged.groupby("variable", sort=False).indices)
-    pos = _INDEX[1][1].get(name)
-    if pos is None or not len(pos):
-        raise KeyError(f"staged variable {name!r} is empty or unknown")
-    return staged.iloc[pos]
-
 
 def _cols(df: pd.DataFrame, *cols: str) -> list[str]:
     """The columns the frame needs, with `_file`/`_row` (where a value came from) when it has them."""
@@ -69,8 +38,6 @@ def _fixed_period(d: pd.DataFrame, name: str, period: str) -> str:
 def municipal_values(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     c = ind.compute
     if c.derive:
-        if c.derive not in DERIVATIONS:
-            import etl.derive  # noqa: F401  (registers the derivations)
         if c.derive not in DERIVATIONS:
             raise KeyError(f"no derivation named {c.derive!r}; known: {', '.join(sorted(DERIVATIONS))}")
         df = DERIVATIONS[c.derive](staged, territory, ind)

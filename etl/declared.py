@@ -113,7 +113,7 @@ def kept_warnings(staged: pd.DataFrame, territory: pd.DataFrame, ind: Indicator,
                   covered: set[str] | None = None) -> list[str]:
     """Why an indicator looks thinner than its inputs: far fewer periods than its richest input
     variable, or far fewer regional values than its municipal values could give."""
-    from etl.compute import variable
+    from etl.staged import variable
     out = []
     c = ind.compute
     names = [v for v in (c.value, c.numerator, c.denominator_variable, *c.inputs) if v]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from etl.compute import derivation, variable
+from etl.staged import derivation, variable
 from indicators import Indicator
 
 KEY = ["territory_id", "period_id"]

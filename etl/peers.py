@@ -1,6 +1,6 @@
 """Peer groups of every municipality (dim_peer) and its position among them (fact_peer_position).
 
-Five groups per municipality (labels and criteria in obs/alarm_levels.py):
+Five groups per municipality (labels and criteria in core/alarm_levels.py):
 
   nuts3       the other municipalities of the same NUTS III region (NUTS 2024);
   cim         the other municipalities of the same CIM / metropolitan area (mainland only);
@@ -35,8 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.build import insert
-from obs.alarm_levels import SIZE_CLASSES
+from etl.marts import insert
+from core.alarm_levels import SIZE_CLASSES
 
 log = logging.getLogger(__name__)
 
@@ -372,7 +372,7 @@ def recreate_without_index(con, table: str) -> None:
     import re
     from duckdb_engine import Dialect
     from sqlalchemy.schema import CreateTable
-    from obs.schema import metadata
+    from core.schema import metadata
     ddl = str(CreateTable(metadata.tables[table]).compile(dialect=Dialect()))
     ddl = re.sub(r",\s*PRIMARY KEY \([^)]*\)", "", ddl)
     con.execute(f"DROP TABLE {table}")

@@ -46,7 +46,7 @@ def indicators_table(registry: dict[str, Indicator] | None = None) -> str:
 
 
 def settings_table() -> str:
-    from obs.settings import ROOT as SROOT, SETTINGS
+    from core.settings import ROOT as SROOT, SETTINGS
     lines = ["| variable | default | meaning |", "|---|---|---|"]
     for name, (default, desc) in SETTINGS.items():
         d = default.replace(str(SROOT), ".") if default else ""

@@ -1,1 +1,2 @@
-"""Observatório core: settings, data access, formatting and i18n shared by the ETL and the app."""
+"""The app's side: data access and caches (serving), the API and exports, and the web pieces the pages
+share (shell, figures, view builders, i18n). It imports core/, never etl/ (README, "Layers")."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import dcc, html
 
-from obs import alarm_levels as AL
+from core import alarm_levels as AL
 
 #: the anchor of the alarm method on /sobre (the rule-kind links point there)
 RULE_HELP_ANCHOR = "regras-alarme"
@@ -44,7 +44,7 @@ def _lang_col(a: dict, base: str, lang: str):
 
 
 def is_active(a: dict) -> bool:
-    """obs.alarm_levels.is_active on a row (the data layer's `is_active` when it has it)."""
+    """core.alarm_levels.is_active on a row (the data layer's `is_active` when it has it)."""
     v = _get(a, "is_active")
     if v is not None:
         return bool(v)

@@ -24,7 +24,8 @@ import pandas as pd
 from flask import Blueprint, Response, current_app, g, redirect, request, send_file
 from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
-from obs import apidocs, data, downloads, export, memcache, openapi, settings
+from core import settings
+from obs import apidocs, data, downloads, export, memcache, openapi
 
 API_PREFIX = "/api/v1"
 DEFAULT_PAGE_SIZE = 1000
@@ -56,12 +57,12 @@ class ApiError(Exception):
 # -- closed lists ------------------------------------------------------------------------------
 
 def alarm_levels() -> list[str]:
-    from obs.alarm_levels import LEVELS
+    from core.alarm_levels import LEVELS
     return list(LEVELS)
 
 
 def alarm_statuses() -> list[str]:
-    from obs.alarm_levels import STATUSES
+    from core.alarm_levels import STATUSES
     return list(STATUSES)
 
 
@@ -132,7 +133,7 @@ def _period(name: str):
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    from etl.periods import parse_period
+    from core.periods import parse_period
     try:
         return parse_period(raw)
     except (ValueError, OverflowError):
@@ -142,7 +143,7 @@ def _period(name: str):
 
 def _periods(name: str) -> list[str]:
     """A list of period ids (comma-separated or repeated), each checked like period_from."""
-    from etl.periods import parse_period
+    from core.periods import parse_period
     vals = _multi(name)
     for raw in vals:
         try:
@@ -629,7 +630,7 @@ def territory_detail(territory_id):
 
 # -- API: alarms and peers -------------------------------------------------------------------------
 
-#: `scope` of /alarms: API name -> obs.data scope. Default: active (obs.alarm_levels.is_active), as on
+#: `scope` of /alarms: API name -> obs.data scope. Default: active (core.alarm_levels.is_active), as on
 #: every page; history = resolved or of a discontinued or stale series.
 ALARM_SCOPES = {"active": "ativos", "history": "historico", "all": "todos"}
 

@@ -1,6 +1,6 @@
 """All data access for the app and the API: SQLAlchemy Core on a read-only DuckDB connection.
 
-- SQL is built with SQLAlchemy Core expressions over the tables declared in obs/schema.py
+- SQL is built with SQLAlchemy Core expressions over the tables declared in core/schema.py
   (bound parameters, portable to PostgreSQL); nothing else in the app writes SQL.
 - Results are cached with flask-caching, keyed by the statement, its parameters and the
   database's version (inode and mtime): a newly built database is picked up without a restart.
@@ -20,8 +20,9 @@ from flask_caching import Cache
 from sqlalchemy import and_, create_engine, func, or_, select
 from sqlalchemy.engine import Engine
 
-from obs import memcache, settings
-from obs import schema as S
+from core import schema as S
+from core import settings
+from obs import memcache
 
 #: query results, bounded in bytes (issue 9): memcache.QUERY_CACHE_MAX_BYTES per worker, entries over
 #: memcache.QUERY_ENTRY_MAX_BYTES are not kept
@@ -185,7 +186,7 @@ def indicator(indicator_id: str, public: bool = True) -> dict | None:
 def periods(indicator_id: str) -> pd.DataFrame:
     """The periods an indicator has values for, oldest first, with `provisional` (every value of the
     period is provisional: a partial year or week) and its `provisional_reason`
-    (obs.alarm_levels.PROVISIONAL_REASONS)."""
+    (core.alarm_levels.PROVISIONAL_REASONS)."""
     f, p = S.fact, S.period
     flags = (select(f.c.period_id, func.bool_and(f.c.is_provisional).label("provisional"),
                     func.max(f.c.provisional_reason).label("provisional_reason"))
@@ -341,9 +342,9 @@ def peers(territory_id: str, group_type: str) -> pd.DataFrame:
 
 def profile_dimensions() -> list[str]:
     """The structural dimensions the build's profile peer group was computed on (ids of
-    obs.alarm_levels.PROFILE_DIMENSIONS, in that order): every dimension that made two municipalities
+    core.alarm_levels.PROFILE_DIMENSIONS, in that order): every dimension that made two municipalities
     alike somewhere in dim_peer."""
-    from obs.alarm_levels import PROFILE_DIMENSIONS
+    from core.alarm_levels import PROFILE_DIMENSIONS
     pr = S.peer
     df = query(select(pr.c.dimensions).where(pr.c.group_type == "profile").distinct())
     seen = {d for v in (df["dimensions"] if len(df) else []) if isinstance(v, str) for d in v.split(",") if d}
@@ -357,7 +358,7 @@ def peer_positions(territory_id: str, group_type: str) -> pd.DataFrame:
                  .order_by(pp.c.indicator_id, pp.c.period_id))
 
 
-#: which alarms a list shows (obs.alarm_levels.SCOPES): every list defaults to the active ones
+#: which alarms a list shows (core.alarm_levels.SCOPES): every list defaults to the active ones
 ALARM_SCOPES = ("ativos", "historico", "todos")
 
 
@@ -367,13 +368,13 @@ def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] |
            alarm_id: str | None = None, scope: str = "ativos", public: bool = True) -> pd.DataFrame:
     """Alarms (fact_alarm) with territory names and indicator titles, filtered, with `is_active`.
 
-    `scope`: "ativos" (the default everywhere: obs.alarm_levels.is_active — not resolved and the
+    `scope`: "ativos" (the default everywhere: core.alarm_levels.is_active — not resolved and the
     series current), "historico" (the others: resolved, or of a discontinued or stale series) or
     "todos". `alarm_id` finds that alarm whatever its scope. `region_id` keeps the alarms of the
     region itself and of every territory inside it. Active alarms first, then the most severe
     (critical first), then by territory.
     """
-    from obs.alarm_levels import LEVEL_ORDER, active_clause
+    from core.alarm_levels import LEVEL_ORDER, active_clause
     if scope not in ALARM_SCOPES:
         raise ValueError(f"scope {scope!r}: valid: {', '.join(ALARM_SCOPES)}")
     a, t, i, p = S.alarm, S.territory, S.indicator, S.period
@@ -431,7 +432,7 @@ def alarm_history(alarm_id: str) -> pd.DataFrame:
 
 def provisional_values(indicator_id: str, territory_id: str) -> pd.DataFrame:
     """The provisional values of one indicator and territory (never evaluated by an alarm rule), with
-    their reason (obs.alarm_levels.PROVISIONAL_REASONS) and period labels, oldest first."""
+    their reason (core.alarm_levels.PROVISIONAL_REASONS) and period labels, oldest first."""
     f, p = S.fact, S.period
     stmt = (select(f.c.period_id, f.c.value, f.c.provisional_reason, p.c.label_pt, p.c.label_en)
             .join(p, p.c.period_id == f.c.period_id)
@@ -448,10 +449,14 @@ def lineage() -> pd.DataFrame:
 
 
 def source_catalogue() -> list[dict]:
-    """The declared sources (etl/catalogue.yaml): id, title, producer, licence, url, caveats."""
-    from etl.catalogue import load_catalogue
-    return [s.model_dump(include={"id", "title", "producer", "licence", "url", "caveats"})
-            for s in load_catalogue().values()]
+    """The declared sources as the build wrote them (meta_source, from etl/catalogue.yaml), in the
+    catalogue's order: id, title, producer, licence, url, caveats."""
+    import json
+    ms = S.source
+    df = query(select(ms).order_by(ms.c.position))
+    return [{"id": r["source_id"], "title": r["title"], "producer": r["producer"], "licence": r["licence"],
+             "url": r["url"] or "", "caveats": json.loads(r["caveats_json"] or "[]")}
+            for r in df.to_dict("records")]
 
 
 # -- open data: API and downloads (issue 5) ----------------------------------------------------
@@ -612,9 +617,9 @@ def latest_periods() -> pd.DataFrame:
 
 
 def alarm_counts() -> pd.DataFrame:
-    """Active alarms (obs.alarm_levels.is_active) of public indicators counted by policy area and alarm
+    """Active alarms (core.alarm_levels.is_active) of public indicators counted by policy area and alarm
     level (area, level, n): the same alarms as the alarm centre's default list."""
-    from obs.alarm_levels import active_clause
+    from core.alarm_levels import active_clause
     a, i = S.alarm, S.indicator
     stmt = (select(i.c.area, a.c.level, func.count().label("n"))
             .join(i, i.c.indicator_id == a.c.indicator_id)

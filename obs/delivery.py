@@ -10,7 +10,7 @@ What it does, without a reverse proxy (`make run` is still the one command):
   level (they are small, or cached upstream).
 * **Static files** (Dash's component suites; plotly.js; `/assets/`; Swagger UI) are
   never compressed per request: each file is compressed once — brotli at quality 11 and gzip -9 by
-  `python -m obs.delivery` (run by `make serve`), or at a fast level on its first request — and kept
+  `python app.py precompress` (run by `make serve`), or at a fast level on its first request — and kept
   in `$OBS_DATA_DIR/compressed/` (shared by the workers; the best levels only) and in memory (bounded
   in bytes).
 * **Cache-Control**: every fingerprinted asset (Dash's `.v3_4_0m…` component-suite URLs, `/assets/…?m=`,
@@ -217,7 +217,7 @@ class _Store:
 
     @staticmethod
     def directory() -> Path:
-        from obs.settings import paths
+        from core.settings import paths
         return paths().data_dir / "compressed"
 
     def get(self, key: str) -> bytes | None:
@@ -327,7 +327,7 @@ def _precompressed(resp: flask.Response, req) -> None:
         resp.set_etag(f"{tag}-{algo}", weak=weak)
 
 
-# -- python -m obs.delivery: compress every static file once, at the best levels -------------------
+# -- python app.py precompress: compress every static file once, at the best levels -------------------
 
 def static_urls(app_module) -> list[str]:
     """Every script and stylesheet a page of the app can ask for: the pages' <script>/<link> URLs,
@@ -351,10 +351,10 @@ def static_urls(app_module) -> list[str]:
     return sorted(urls)
 
 
-def precompress(progress=print) -> int:
-    """Compress (brotli 11, gzip 9) every static file into $OBS_DATA_DIR/compressed once; copies
-    already there are kept (a changed file has a new key). Returns the number of copies written."""
-    import app as app_module
+def precompress(app_module, progress=print) -> int:
+    """Compress (brotli 11, gzip 9) every static file of the app (the `app` module: `python app.py
+    precompress`) into $OBS_DATA_DIR/compressed once; copies already there are kept (a changed file has a
+    new key). Returns the number of copies written."""
     client = app_module.server.test_client()
     d = STORE.directory()
     before = set(d.glob("*")) if d.exists() else set()
@@ -372,8 +372,3 @@ def precompress(progress=print) -> int:
     finally:
         _BEST.on = False
     return n
-
-
-if __name__ == "__main__":
-    from obs import delivery  # the module the app imported, not this __main__ copy
-    delivery.precompress()

@@ -27,7 +27,8 @@ from typing import Callable
 
 from filelock import FileLock, Timeout
 
-from obs import data, settings
+from core import settings
+from obs import data
 
 #: how long a request waits for another process that is generating the same file
 LOCK_TIMEOUT_S = 120

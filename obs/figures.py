@@ -13,8 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Patch
 
-from etl.periods import axis_label
-from obs import fmt
+from core.periods import axis_label
+from core import fmt
 from obs.i18n import t
 
 #: classification methods, a closed list (URL value -> i18n key)

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from obs import data, fmt, share
-from obs.alarm_levels import provisional_label
+from core import fmt
+from obs import data, share
+from core.alarm_levels import provisional_label
 from obs import figures as F
 from obs.i18n import lang_of, level_label, pick, t
 

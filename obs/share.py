@@ -16,7 +16,8 @@ from urllib.parse import urlencode
 
 from dash import html
 
-from obs import data, fmt, settings
+from core import fmt, settings
+from obs import data
 from obs.i18n import HTML_LANG, lang_of, level_label, pick, t
 
 SITE = "Observatório"

@@ -15,8 +15,8 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from obs import data
-from obs import alarm_levels as AL
-from obs import fmt as F
+from core import alarm_levels as AL
+from core import fmt as F
 from obs.figures import graph_config
 from obs.i18n import short_unit, territory_name
 
@@ -98,7 +98,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "no": ("não", "no"),
 }
 
-#: peer group labels: the closed list in obs.alarm_levels, plus regions' same-level group
+#: peer group labels: the closed list in core.alarm_levels, plus regions' same-level group
 GROUP_LABELS: dict[str, tuple[str, str]] = {
     **{k: (g.label_pt, g.label_en) for k, g in AL.PEER_GROUPS.items()},
     "level": ("Regiões do mesmo nível", "Regions of the same level"),
@@ -117,7 +117,7 @@ def label(pair: tuple[str, str] | None, lang: str, default: str = "") -> str:
 
 
 def alarm_levels() -> dict[str, dict]:
-    """Alarm levels, most severe first: id -> {pt, en, symbol, colour, background} (obs.alarm_levels)."""
+    """Alarm levels, most severe first: id -> {pt, en, symbol, colour, background} (core.alarm_levels)."""
     return {k: {"pt": AL.LEVELS[k].label_pt, "en": AL.LEVELS[k].label_en, "symbol": AL.LEVELS[k].symbol,
                 "colour": AL.LEVELS[k].colour, "background": AL.LEVELS[k].background} for k in AL.LEVEL_ORDER}
 
@@ -134,7 +134,7 @@ def is_missing(v) -> bool:
 
 
 def fmt_number(v, decimals: int | None = 1, lang: str = "pt") -> str:
-    """pt-PT: 1 234,5 · en: 1,234.5 (obs.fmt)."""
+    """pt-PT: 1 234,5 · en: 1,234.5 (core.fmt)."""
     d = 1 if decimals is None or is_missing(decimals) else int(decimals)
     return F.number(v, d, lang)
 
@@ -677,7 +677,7 @@ def group_selector(ter: dict, group: str | None, path: str, lang: str, band_indi
                     **{"aria-labelledby": "peer-group-heading"})
 
 
-#: the profile dimensions in a few words (obs.alarm_levels.PROFILE_DIMENSIONS has the long names and sources)
+#: the profile dimensions in a few words (core.alarm_levels.PROFILE_DIMENSIONS has the long names and sources)
 DIM_SHORT: dict[str, tuple[str, str]] = {
     "population": ("população", "population"), "density": ("densidade", "density"),
     "ageing": ("envelhecimento", "ageing"), "purchasing_power": ("poder de compra", "purchasing power"),
@@ -857,7 +857,7 @@ def profile_layout(ter: dict, grupo: str | None, i: str | None, lang: str, path:
     (BAND_DROPDOWN, BAND_GRAPH, BAND_SUMMARY, BAND_TABLE, STATE, URL_SEARCH, URL_SYNC)."""
     group = grupo or default_group(ter)
     inds, rows, own = profile_table_rows(ter, group)
-    alarms_df = data.alarms(territory_ids=[ter["territory_id"]])      # active ones (obs.alarm_levels.is_active)
+    alarms_df = data.alarms(territory_ids=[ter["territory_id"]])      # active ones (core.alarm_levels.is_active)
     choices = band_choices(inds, own, lang)
     band_ind = i or default_band_indicator(inds, own)
     fig, summary, table = band_section(ter, group, band_ind, lang)

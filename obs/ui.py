@@ -16,7 +16,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from obs import data, delivery, fmt
+from core import fmt
+from obs import data, delivery
 from obs.i18n import lang_of, t
 
 # -- component ids (constants) ---------------------------------------------------------------

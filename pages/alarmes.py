@@ -3,7 +3,7 @@
 `/alarmes?ver=historico&area=saude&nivel=critico,atencao&regiao=PT11&estado=new,ongoing&pagina=2&alarme=<id>`
 
 `ver` (scope): `ativos` by default — the same active alarms as the home page counts, the territory pages
-and the API (obs.alarm_levels.is_active: not resolved, series current) —, `historico` (resolved, or of a
+and the API (core.alarm_levels.is_active: not resolved, series current) —, `historico` (resolved, or of a
 discontinued or stale series) or `todos`. Most severe first. The list is paginated (`pagina`, 1-based,
 PAGE_SIZE alarms a page) so that it stays short on a phone; an alarm's history shows its latest
 HISTORY_SHOWN periods, the earlier ones folded. `atuais=1` (old permalinks) is accepted and ignored.
@@ -18,7 +18,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from obs import alarm_levels as AL
+from core import alarm_levels as AL
 from obs import alarm_view as AV
 from obs import data, ui
 from obs import i18n
@@ -271,7 +271,7 @@ def alarm_list(area, levels, region, statuses, lang, scope: str = AL.DEFAULT_SCO
 
 
 def ui_number(n: int, lang: str) -> str:
-    from obs import fmt
+    from core import fmt
     return fmt.number(n, 0, lang)
 
 

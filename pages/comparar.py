@@ -9,7 +9,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, 
 from dash.exceptions import PreventUpdate
 
 from obs import data, ui
-from obs import fmt as F
+from core import fmt as F
 from obs.figures import graph_config
 from obs import territory_view as tv
 from obs import i18n

@@ -7,7 +7,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from obs import data, fmt, ui
+from core import fmt
+from obs import data, ui
 from obs import figures as F
 from obs import indicator_view as IV
 from obs.i18n import area_label, lang_of, level_label, short_unit, t
@@ -65,7 +66,7 @@ def _at(key: str, lang: str, **kw) -> str:
 
 
 def alarms_block(lang: str) -> list:
-    """Active alarms (obs.alarm_levels.is_active) by policy area and level, critical first — the areas with
+    """Active alarms (core.alarm_levels.is_active) by policy area and level, critical first — the areas with
     the most critical alarms first —, with links to the same alarms in the alarm centre."""
     df = data.alarm_counts()
     if not len(df):

@@ -7,7 +7,7 @@ import dash
 from dash import dcc, html
 
 from obs import data
-from obs import fmt as F
+from core import fmt as F
 from obs import territory_view as tv
 from obs.i18n import area_label, lang_of, page_title
 

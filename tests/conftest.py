@@ -42,7 +42,7 @@ def db(built):
     import duckdb
     import duckdb_engine
     import sqlalchemy
-    from etl.build import DUCKDB_CONFIG
+    from etl.marts import DUCKDB_CONFIG
     # the same configuration as obs.data's engine (duckdb_engine adds its user agent): DuckDB refuses
     # a second connection to one file with a different configuration in the same process
     agent = f"duckdb_engine/{duckdb_engine.__version__}(sqlalchemy/{sqlalchemy.__version__})"

@@ -10,7 +10,7 @@ import pytest
 
 from etl import alarms as A
 from indicators.model import Indicator, Threshold
-from obs.alarm_levels import ACTIVE_STATUSES, LEVELS, STATUSES
+from core.alarm_levels import ACTIVE_STATUSES, LEVELS, STATUSES
 
 NAN = float("nan")
 

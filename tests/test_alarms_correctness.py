@@ -117,7 +117,7 @@ def test_ratio_rule_text_says_its_factor(db):
 # -- item 8 (f): trend rules count calendar periods ------------------------------------------------------
 
 def _calendar(period_id: str, periodicity: str) -> int | None:
-    from etl.periods import parse_period
+    from core.periods import parse_period
     p = parse_period(period_id)
     if periodicity == "annual":
         return p.end_date.year
@@ -166,9 +166,9 @@ def test_peer_reference_alarms_exist_in_the_built_database(db):
 def test_active_is_defined_once_and_the_three_forms_agree(db):
     from sqlalchemy import select
 
-    from obs import alarm_levels as AL
+    from core import alarm_levels as AL
     from obs import data
-    from obs import schema as S
+    from core import schema as S
     df = db.execute("SELECT alarm_id, status, is_current FROM fact_alarm").df()
     by_fn = {r.alarm_id for r in df.itertuples() if AL.is_active(r.status, r.is_current)}
     by_sql = {r[0] for r in rows(db, f"SELECT alarm_id FROM fact_alarm WHERE {AL.active_sql()}")}
@@ -205,7 +205,7 @@ def test_critical_first_everywhere(built):
     from flask import Flask
 
     from obs import api, data
-    from obs.alarm_levels import LEVELS
+    from core.alarm_levels import LEVELS
     sev = [LEVELS[x].severity for x in data.alarms()["level"]]
     assert sev == sorted(sev, reverse=True) and sev[0] == 3
     app = Flask("t")
@@ -215,7 +215,7 @@ def test_critical_first_everywhere(built):
 
 
 def test_one_sentence_without_level_status_or_indicator(db):
-    from obs.alarm_levels import LEVELS, STATUSES
+    from core.alarm_levels import LEVELS, STATUSES
     df = db.execute("SELECT a.sentence_pt, a.sentence_en, i.title_pt, i.title_en FROM fact_alarm a "
                     "JOIN dim_indicator i USING (indicator_id)").df()
     assert len(df) and df["sentence_pt"].notna().all() and df["sentence_en"].notna().all()

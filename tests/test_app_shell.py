@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from obs import fmt, i18n, ui
+from core import fmt
+from obs import i18n, ui
 
 NB = "\u00a0"
 

@@ -108,7 +108,8 @@ def test_reuses_an_up_to_date_system_and_refuses_a_real_one(demo_system, tmp_pat
 
 
 def test_build_without_a_data_system_is_marked_demo(tmp_path, monkeypatch):
-    from etl.build import build, connect
+    from etl.build import build
+    from etl.marts import connect
     monkeypatch.setenv("OBS_DATA_SYSTEM", "")
     monkeypatch.setenv("OBS_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("OBS_DB", str(tmp_path / "observatorio.duckdb"))

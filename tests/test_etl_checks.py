@@ -7,7 +7,7 @@ import pytest
 
 import etl.build as B
 from etl.checks import run_checks
-from etl.periods import parse_period
+from core.periods import parse_period
 from tests._helpers import build_mini as build  # the `mini` fixture: conftest.py
 
 

@@ -344,7 +344,7 @@ def _peers_build(system, tmp_path, name, visibility):
 
 
 def test_restricted_indicator_does_not_influence_peers(system, tmp_path, monkeypatch):
-    monkeypatch.setattr(B, "PIPELINE", [("peers", "etl.peers:run")])
+    monkeypatch.setattr(B, "PIPELINE", [("peers", B.peers.run)])
     without = _peers_build(system, tmp_path, "none", None)
     public = _peers_build(system, tmp_path, "public", "public")
     restricted = _peers_build(system, tmp_path, "restricted", "restricted")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from etl import peers as P
-from obs.alarm_levels import PEER_GROUPS, POSITIONS, PROFILE_DIMENSIONS, SIZE_CLASSES
+from core.alarm_levels import PEER_GROUPS, POSITIONS, PROFILE_DIMENSIONS, SIZE_CLASSES
 
 
 def test_size_class_bounds():

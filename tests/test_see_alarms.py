@@ -49,7 +49,7 @@ def _active_counts():
 
 def test_home_count_is_the_alarm_centre_list(desktop, live_url):
     """Home said 758 active; its link opened 2 241 (resolved and ended series included)."""
-    from obs import fmt
+    from core import fmt
     n, crit = _active_counts()
     see.open(desktop, live_url + "/")
     see.text(desktop, "#home-alarms .obs-home-alarm-summary",

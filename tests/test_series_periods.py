@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from etl.periods import axis_label
+from core.periods import axis_label
 
 
 @pytest.fixture(scope="module")

@@ -63,7 +63,7 @@ fact = Table(
     Column("numerator", Double),
     Column("denominator", Double),
     Column("is_provisional", Boolean, nullable=False, default=False),
-    Column("provisional_reason", String),               # why provisional: obs.alarm_levels.PROVISIONAL_REASONS
+    Column("provisional_reason", String),               # why provisional: core.alarm_levels.PROVISIONAL_REASONS
     Column("is_estimated", Boolean, nullable=False, default=False),
     Column("is_break", Boolean, nullable=False, default=False),
     Column("origin", String, nullable=False),           # source|aggregated|derived
@@ -105,6 +105,19 @@ lineage = Table(
     Column("duration_s", Double, nullable=False),
 )
 
+#: the declared sources (etl/catalogue.yaml), their public fields: the app reads them from here, never
+#: from the ETL's catalogue file (one import direction: .importlinter)
+source = Table(
+    "meta_source", metadata,
+    Column("source_id", String, primary_key=True),
+    Column("position", Integer, nullable=False),        # the catalogue's order
+    Column("title", String, nullable=False),             # pt-PT, as the producer names it
+    Column("producer", String, nullable=False),
+    Column("licence", String, nullable=False),
+    Column("url", String, nullable=False, default=""),
+    Column("caveats_json", Text, nullable=False, default="[]"),   # list of pt-PT notes
+)
+
 rejected = Table(
     "meta_rejected_row", metadata,
     Column("run_id", String, nullable=False),
@@ -137,11 +150,11 @@ alarm = Table(
     Column("first_period_id", String),                  # first period ever flagged
     Column("last_flagged_period_id", String),           # last period flagged (= period_id while active)
     Column("reference_period_id", String),              # trend: start of the window; missing: last delivered
-    Column("severity", Integer),                        # obs.alarm_levels.LEVELS[level].severity
+    Column("severity", Integer),                        # core.alarm_levels.LEVELS[level].severity
     Column("reason_pt", Text), Column("reason_en", Text),
     Column("citation", String),                         # official thresholds only
     # is the alarm's series current? False when the indicator is discontinued or the territory has had no
-    # value for the last periods (series_state says which); active = obs.alarm_levels.is_active
+    # value for the last periods (series_state says which); active = core.alarm_levels.is_active
     Column("is_current", Boolean, nullable=False, server_default=true()),
     Column("series_state", String, nullable=False, server_default="current"),  # current|discontinued|stale
     Column("episode_since_period_id", String),          # first period of the current episode (any level)
