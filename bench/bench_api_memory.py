@@ -27,7 +27,8 @@ from pathlib import Path
 
 import psutil
 
-from bench.bench_app import Gunicorn, ensure_db
+from bench.bench_app import ensure_db
+from bench.common import RESULTS, Gunicorn, append_results
 from bench.common import machine, pct
 
 HERE = Path(__file__).resolve().parent
@@ -171,21 +172,13 @@ def main(argv: list[str] | None = None) -> int:
              *[f"| {k} | {v} | file after the first request |" for k, v in dl]]
     print("\n".join(table), flush=True)
     if not a.no_write:
-        path = HERE / "RESULTS.md"
-        text = path.read_text(encoding="utf-8")
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         block = [f"\n### {stamp} — `python -m bench.bench_api_memory --n {a.n} --threads {a.threads}` — {machine()}\n",
                  f"gunicorn -w 1 (app:server), {a.threads} client threads on loopback; the biggest indicator "
                  f"`{m['big'][0]}` ({m['big'][1]} values). Caches per worker: responses ≤ 64 MiB (entries ≤ 4 MiB), "
                  "query results ≤ 128 MiB (entries ≤ 16 MiB), obs/memcache.py.\n", *table]
-        if "\n## API" not in text:
-            text = text.rstrip("\n") + "\n\n## API\n"
-        head, _, rest = text.partition("\n## API\n")
-        nxt = rest.find("\n## ")
-        section, tail = (rest, "") if nxt < 0 else (rest[:nxt], rest[nxt:])
-        text = head + "\n## API\n" + section.rstrip("\n") + "\n" + "\n".join(block) + "\n" + tail
-        path.write_text(text, encoding="utf-8")
-        print(f"appended to {path}")
+        append_results("API", "\n".join(block) + "\n")
+        print(f"appended to {RESULTS}")
     return 0 if ok else 1
 
 

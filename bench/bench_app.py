@@ -20,9 +20,7 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -30,7 +28,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.common import machine, pct
+from bench.common import Gunicorn, append_results, machine, pct
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -105,39 +103,6 @@ def bench_update(n: int) -> dict:
 
 
 # -- a real server --------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Gunicorn:
-    def __init__(self, workers: int = 2):
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "--no-control-socket", "-w", str(workers), "-b",
-             f"127.0.0.1:{self.port}", "--log-level", "warning", "app:server"],
-            cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        end = time.monotonic() + 60
-        while time.monotonic() < end:
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                c.request("GET", "/_dash-layout")
-                if c.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
 
 def post(port: int, body: bytes) -> int:
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -246,16 +211,8 @@ def write_results(u: dict, p: dict | None, t: dict | None, args) -> str:
     block = "\n".join([f"\n### {stamp} — `python -m bench.bench_app` — {machine()}; load average at the end {load} "
                        f"(a shared machine: other jobs were running)\n",
                        "| measure | result | target |", "|---|---|---|", *rows, ""])
-    path = HERE / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    if "\n## App\n" not in text:
-        text = text.rstrip("\n") + "\n\n## App\n\nServer time of the Indicador map update " \
-               "(in-process), first paint in headless Chromium, and gunicorn throughput on loopback.\n"
-    head, _, rest = text.partition("\n## App\n")
-    nxt = rest.find("\n## ")
-    section, tail = (rest, "") if nxt < 0 else (rest[:nxt], rest[nxt:])
-    text = head + "\n## App\n" + section.rstrip("\n") + "\n" + block + tail
-    path.write_text(text, encoding="utf-8")
+    append_results("App", block, "Server time of the Indicador map update (in-process), first paint in "
+                   "headless Chromium, and gunicorn throughput on loopback.")
     return block
 
 

@@ -25,7 +25,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.common import machine, pct
+from bench.common import Gunicorn, append_results, machine, pct
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -141,14 +141,7 @@ def write_results(r: dict, rss_before: list, rss_after: list, a, load_before: st
         "back to back, no think time) in one Python process on the same 2 CPUs; mix 30 % page HTML, 30 % API "
         "values (JSON/CSV), 40 % map-update callbacks; `Accept-Encoding: gzip, deflate, br`.\n",
         "| measure | result | target |", "|---|---|---|", *rows, ""])
-    path = HERE / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    if "\n## Load\n" not in text:
-        text = text.rstrip("\n") + "\n\n## Load\n\nA realistic mix at 50 concurrent connections (issue 9, item 14).\n"
-    head, _, rest = text.partition("\n## Load\n")
-    nxt = rest.find("\n## ")
-    section, tail = (rest, "") if nxt < 0 else (rest[:nxt], rest[nxt:])
-    path.write_text(head + "\n## Load\n" + section.rstrip("\n") + "\n" + block + tail, encoding="utf-8")
+    append_results("Load", block, "A realistic mix at 50 concurrent connections (issue 9, item 14).")
     return block
 
 
@@ -166,10 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["OBS_DB"] = str(data_dir / "observatorio.duckdb")
     p = plan()
     print(f"plan: {len(p['pages'])} pages, {len(p['api'])} API URLs, {len(p['updates'])} map updates", flush=True)
-    from bench.bench_network import Server
     import psutil
     load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    srv = Server("app:server", "/_dash-layout")
+    srv = Gunicorn()
     try:
         time.sleep(1)
         rss_before = rss_mb(srv.proc.pid)

@@ -21,16 +21,14 @@ Figures are appended under "## Network" in bench/RESULTS.md with the date and th
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import statistics
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.common import machine
+from bench.common import Gunicorn, append_results, machine
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -90,46 +88,6 @@ check();
 """
 
 
-def free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """gunicorn -w 2 --no-control-socket serving `target` on a free loopback port."""
-
-    def __init__(self, target: str, probe: str, workers: int = 2):
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "--no-control-socket", "-w", str(workers), "-b",
-             f"127.0.0.1:{self.port}", "--log-level", "warning", target],
-            cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        end = time.monotonic() + 90
-        while time.monotonic() < end:
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                c.request("GET", probe)
-                if c.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"gunicorn {target} did not start")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-
 def browser():
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
@@ -166,8 +124,8 @@ def visit(url: str, probe: str, arg: str | None = None, repeat: bool = False) ->
 
 def run(loads: int) -> dict:
     subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "app.py", "precompress"], cwd=ROOT, check=True)
-    app = Server("app:server", "/_dash-layout")
-    tut = Server("bench.tutorial_app:server", "/_dash-layout")
+    app = Gunicorn(target="app:server")
+    tut = Gunicorn(target="bench.tutorial_app:server")
     cases = {
         "indicador": (app, f"/indicador/{IND}", PAINTED_JS, "#ind-map", True),
         "municipio": (app, f"/municipio/{DICO}", USABLE_JS, None, True),
@@ -229,15 +187,8 @@ def write_results(res: dict, load_before: str) -> str:
         f"(cold cache), repeat visit = the same page again in that browser; median of {n}, runs in brackets. "
         "Both apps on gunicorn -w 2 --no-control-socket, loopback, measured in the same run (interleaved).\n",
         "| measure | Observatório | tutorial-style Dash choropleth | target |", "|---|---|---|---|", *rows, ""])
-    path = HERE / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    if "\n## Network\n" not in text:
-        text = text.rstrip("\n") + ("\n\n## Network\n\nPage loads as a phone on a real network gets them "
-                                    "(issue 9, items 12–13): bench/bench_network.py, beside bench/tutorial_app.py.\n")
-    head, _, rest = text.partition("\n## Network\n")
-    nxt = rest.find("\n## ")
-    section, tail = (rest, "") if nxt < 0 else (rest[:nxt], rest[nxt:])
-    path.write_text(head + "\n## Network\n" + section.rstrip("\n") + "\n" + block + tail, encoding="utf-8")
+    append_results("Network", block, "Page loads as a phone on a real network gets them (issue 9, items 12–13): "
+                   "bench/bench_network.py, beside bench/tutorial_app.py.")
     return block
 
 
