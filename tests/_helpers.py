@@ -33,3 +33,14 @@ def build_mini(ds: Path, out: Path, **kw):
     import etl.build
     return etl.build.build(ds, out=out, catalogue_path=FIXTURES / "mini_catalogue.yaml",
                            registry_dir=FIXTURES / "mini_registry", progress=lambda m: None, **kw)
+
+
+def api_client():
+    """A Flask test client of the API alone (obs.api on a bare Flask app, no Dash)."""
+    from flask import Flask
+
+    from obs import api
+    app = Flask("test_api")
+    app.config["TESTING"] = True
+    api.init_app(app)
+    return app.test_client()

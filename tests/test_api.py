@@ -11,24 +11,16 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from flask import Flask
 
 from obs import export
+from tests._helpers import api_client
 
 IND = "indice_envelhecimento"
 
 
-def make_client():
-    from obs import api
-    app = Flask("test_api")
-    app.config["TESTING"] = True
-    api.init_app(app)
-    return app.test_client()
-
-
 @pytest.fixture(scope="module")
 def client(built):
-    return make_client()
+    return api_client()
 
 
 def get_json(client, url, status=200):
@@ -203,7 +195,7 @@ def test_no_traceback_on_internal_error(client, monkeypatch):
 
 def test_no_database_503(built, monkeypatch, tmp_path):
     monkeypatch.setenv("OBS_DB", str(tmp_path / "none.duckdb"))
-    r = make_client().get("/api/v1/indicators")
+    r = api_client().get("/api/v1/indicators")
     assert r.status_code == 503 and r.get_json()["error"]["status"] == 503
 
 
@@ -323,7 +315,7 @@ def variant(built, tmp_path, monkeypatch):
         con.execute("CHECKPOINT")
         con.close()
         monkeypatch.setenv("OBS_DB", str(path))
-        return make_client()
+        return api_client()
     return make
 
 

@@ -14,22 +14,15 @@ import shutil
 
 import duckdb
 import pytest
-from flask import Flask
+
+from tests._helpers import api_client
 
 IND = "indice_envelhecimento"
 
 
-def make_client():
-    from obs import api
-    app = Flask("test_api_hardening")
-    app.config["TESTING"] = True
-    api.init_app(app)
-    return app.test_client()
-
-
 @pytest.fixture(scope="module")
 def client(built):
-    return make_client()
+    return api_client()
 
 
 def _error(r, status):
@@ -115,7 +108,7 @@ def test_swap_inside_a_request_never_serves_the_old_build_afterwards(built, tmp_
     con.execute("CHECKPOINT")
     con.close()
     monkeypatch.setenv("OBS_DB", str(served))
-    c = make_client()
+    c = api_client()
     first = c.get("/api/v1/territories/0101").get_json()   # the engine is open on the served file
     old_run = first["meta"]["run_id"]
     assert old_run != "run-newer" and first["data"]["name"] == "Águeda"
@@ -219,7 +212,7 @@ def test_index_and_lists_never_link_a_restricted_indicator(built, tmp_path, monk
     con.execute("CHECKPOINT")
     con.close()
     monkeypatch.setenv("OBS_DB", str(path))
-    c = make_client()
+    c = api_client()
     r = c.get("/api/v1/", headers={"Accept": "application/json"})
     assert r.status_code == 200
     links = [d["url"] for d in r.get_json()["data"]]

@@ -11,20 +11,13 @@ import zipfile
 
 import duckdb
 import pytest
-from flask import Flask
+
+from tests._helpers import api_client
 
 IND = "indice_envelhecimento"
 WHOLE = [f"/download/indicador/{IND}.csv", f"/download/indicador/{IND}.csv?dialect=excel",
          f"/download/indicador/{IND}.csv?dialect=excel&lang=en", f"/download/indicador/{IND}.zip",
          "/download/territorio/0101.csv", "/download/territorio/0101.zip"]
-
-
-def make_client():
-    from obs import api
-    app = Flask("test_downloads_files")
-    app.config["TESTING"] = True
-    api.init_app(app)
-    return app.test_client()
 
 
 @pytest.fixture
@@ -34,7 +27,7 @@ def fresh(built, tmp_path, monkeypatch):
     shutil.copy(built["db"], db)
     monkeypatch.setenv("OBS_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("OBS_DB", str(db))
-    return make_client(), tmp_path
+    return api_client(), tmp_path
 
 
 def _no_queries(monkeypatch):
@@ -130,7 +123,7 @@ def test_two_first_requests_make_the_file_once(fresh, monkeypatch):
     monkeypatch.setattr(data, "fact_rows", counted)
     url = f"/download/indicador/{IND}.zip"
     out = []
-    clients = [make_client(), make_client()]
+    clients = [api_client(), api_client()]
     threads = [threading.Thread(target=lambda cl=cl: out.append(cl.get(url))) for cl in clients]
     for t in threads:
         t.start()
