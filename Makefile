@@ -55,9 +55,9 @@ guide: venv
 clean:
 	rm -rf data/*.duckdb data/geo data/demo-system data/build.json data/compressed
 
-## plotlyjs: rebuild obs/vendor/plotly-partial.min.js (plotly.js with only the app's trace types; needs npm)
+## plotlyjs: rebuild web/vendor/plotly-partial.min.js (plotly.js with only the app's trace types; needs npm)
 plotlyjs:
-	cd plotlyjs && npm install --no-save --no-audit --no-fund --silent && node build.js ../obs/vendor/plotly-partial.min.js
+	cd plotlyjs && npm install --no-save --no-audit --no-fund --silent && node build.js ../web/vendor/plotly-partial.min.js
 
 ## lint-imports: the layers' one import direction (contracts in .importlinter; README, "Layers")
 lint-imports: venv

@@ -4,9 +4,10 @@ from __future__ import annotations
 import flask
 from dash import Dash, page_container
 
-import obs.api
-from obs import data, delivery, http_guard, share, ui
-from obs.i18n import HTML_LANG, lang_of
+import api.routes
+from serving import data
+from web import delivery, http_guard, share, ui
+from core.i18n import HTML_LANG, lang_of
 
 INDEX = """<!DOCTYPE html>
 <html lang="{html_lang}">
@@ -30,7 +31,7 @@ INDEX = """<!DOCTYPE html>
 
 class ObservatorioDash(Dash):
     """Dash with `<html lang>` set from `?lang=` on the served page (pt-PT by default), and each page's
-    `<title>` and social preview (Open Graph, Twitter card) written by the server (obs.share.page_meta):
+    `<title>` and social preview (Open Graph, Twitter card) written by the server (web.share.page_meta):
     crawlers do not run JavaScript. Absolute URLs come from OBS_BASE_URL, never the Host header."""
 
     def interpolate_index(self, **kwargs):
@@ -53,7 +54,7 @@ app = ObservatorioDash(
 app.index_string = INDEX
 server = app.server
 data.cache.init_app(server)
-obs.api.init_app(server)
+api.routes.init_app(server)
 http_guard.install(app)  # body limit, callback input checks, /health, 503 without data, security headers
 app.layout = ui.shell_layout(page_container)
 
@@ -112,7 +113,7 @@ delivery.install(app)  # compression, Cache-Control, leaner pages (after the oth
 
 if __name__ == "__main__":
     import sys
-    if sys.argv[1:] == ["precompress"]:   # `make serve`: compress the static files once (obs.delivery)
+    if sys.argv[1:] == ["precompress"]:   # `make serve`: compress the static files once (web.delivery)
         delivery.precompress(sys.modules[__name__])
     else:
         app.run(debug=False, host="127.0.0.1", port=int(__import__("os").environ.get("PORT", "8050")))

@@ -1,6 +1,6 @@
 /* The header search as a WAI-ARIA 1.2 combobox with a listbox popup (list autocomplete).
 
-   obs/ui.py renders the input (#shell-search) and, under it, the results panel: a listbox of
+   web/ui.py renders the input (#shell-search) and, under it, the results panel: a listbox of
    options (links with role=option, in two labelled groups: places, indicators). dcc.Input takes no
    ARIA props, so this script gives the input its combobox role and state, and the keyboard:
      ArrowDown / ArrowUp  move through the options (focus stays in the box: aria-activedescendant)

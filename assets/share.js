@@ -1,4 +1,4 @@
-/* Observatório — sharing in the browser (the buttons come from obs/share.py).
+/* Observatório — sharing in the browser (the buttons come from web/share.py).
 
    [data-copy-link]  copy the view's link ("view"), a chart's link ("chart": the view + #anchor) or a text
                      ("text": the embed code), with the Clipboard API; where it is not available (plain

@@ -8,7 +8,7 @@ whole-indicator downloads once they are files (item 3).
    pages, several indicators: up to ~4 MB of JSON each, the kind of load that grew a worker from
    486 MB to 1.6 GB in 43 s) plus --n requests with `_`-prefixed cache busters (now 400s). The worker's
    RSS must stay under CEILING_MB: the response cache holds at most 64 MiB and the query cache at
-   most 128 MiB per worker (obs/memcache.py), whatever the URLs.
+   most 128 MiB per worker (serving/memcache.py), whatever the URLs.
 2. The biggest whole-indicator CSV and ZIP: first request (made and written once per build), then
    GET and HEAD again (sent from the file), and an unrelated API call while two clients download.
 
@@ -32,7 +32,7 @@ from bench.common import RESULTS, Gunicorn, append_results
 from bench.common import machine, pct
 
 HERE = Path(__file__).resolve().parent
-#: the stated ceiling of one worker's RSS under any mix of API URLs (see obs/memcache.py)
+#: the stated ceiling of one worker's RSS under any mix of API URLs (see serving/memcache.py)
 CEILING_MB = 900
 #: growth over the warmed-up worker allowed by the caches' totals (64 + 128 MiB) and allocator slack
 GROWTH_MB = 300
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         block = [f"\n### {stamp} — `python -m bench.bench_api_memory --n {a.n} --threads {a.threads}` — {machine()}\n",
                  f"gunicorn -w 1 (app:server), {a.threads} client threads on loopback; the biggest indicator "
                  f"`{m['big'][0]}` ({m['big'][1]} values). Caches per worker: responses ≤ 64 MiB (entries ≤ 4 MiB), "
-                 "query results ≤ 128 MiB (entries ≤ 16 MiB), obs/memcache.py.\n", *table]
+                 "query results ≤ 128 MiB (entries ≤ 16 MiB), serving/memcache.py.\n", *table]
         append_results("API", "\n".join(block) + "\n")
         print(f"appended to {RESULTS}")
     return 0 if ok else 1

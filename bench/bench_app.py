@@ -73,8 +73,8 @@ def map_update_payload(app_module, indicator_id: str, period: str, drawn_key: st
 
 def bench_update(n: int) -> dict:
     import app as app_module
-    from obs import data
-    from obs import indicator_view as IV
+    from serving import data
+    from web import indicator_view as IV
     client = app_module.server.test_client()
     client.get("/")  # registers the pages' callbacks
     with app_module.server.app_context():
@@ -233,8 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     g = Gunicorn(2)
     try:
         import app as app_module
-        from obs import data
-        from obs import indicator_view as IV
+        from serving import data
+        from web import indicator_view as IV
         with app_module.server.app_context():
             key = IV.map_bundle(IV.resolve(IND))["key"]
             pers = data.periods(IND)["period_id"].tolist()

@@ -38,8 +38,8 @@ def plan(seed: int = 9) -> dict:
     sys.path.insert(0, str(ROOT))
     import app as app_module
     from bench.bench_app import map_update_payload
-    from obs import data
-    from obs import indicator_view as IV
+    from serving import data
+    from web import indicator_view as IV
     app_module.server.test_client().get("/")  # registers the pages' callbacks
     rnd = random.Random(seed)
     with app_module.server.app_context():

@@ -79,7 +79,7 @@ def active_sql(alias: str = "") -> str:
 
 
 def active_clause(table):
-    """The same predicate as a SQLAlchemy Core clause over a fact_alarm table (obs/data.py)."""
+    """The same predicate as a SQLAlchemy Core clause over a fact_alarm table (serving/data.py)."""
     from sqlalchemy import and_
     return and_(table.c.status.in_(ACTIVE_STATUSES), table.c.is_current.is_(True))
 

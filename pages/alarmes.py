@@ -19,11 +19,12 @@ import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from core import alarm_levels as AL
-from obs import alarm_view as AV
-from obs import data, ui
-from obs import i18n
-from obs import territory_view as tv
-from obs.i18n import area_label, lang_of, level_label
+from web import alarm_view as AV
+from serving import data
+from web import ui
+from core import i18n
+from web import territory_view as tv
+from core.i18n import area_label, lang_of, level_label
 
 dash.register_page(__name__, path="/alarmes", name="Alarmes", name_en="Alarms", title=i18n.page_title("Alarmes", "Alarms"),
                    order=4, nav=True)
@@ -157,11 +158,11 @@ def validate(area, levels, region, statuses, lang, ver=None, atuais=None) -> lis
         errs.append(i18n.t("err.param", lang, name="atuais", value=atuais, valid="1"))
     if area and area not in AREAS:
         errs.append(i18n.t("err.param", lang, name="area", value=area, valid=", ".join(AREAS)))
-    lv = tv.alarm_levels()
+    lv = AV.alarm_levels()
     for x in levels:
         if x not in lv:
             errs.append(i18n.t("err.param", lang, name="nivel", value=x, valid=", ".join(lv)))
-    st = tv.alarm_statuses()
+    st = AV.alarm_statuses()
     for x in statuses:
         if x not in st:
             errs.append(i18n.t("err.param", lang, name="estado", value=x, valid=", ".join(st)))
@@ -206,9 +207,9 @@ def _profile_path(tid: str) -> str:
 def level_counts(df: pd.DataFrame, lang: str):
     """How many alarms of each level, the most severe first."""
     items = []
-    for key in tv.alarm_levels():
+    for key in AV.alarm_levels():
         n = int((df["level"] == key).sum()) if len(df) else 0
-        items.append(html.Li([tv.level_badge(key, lang), f" {n}"], className="list-inline-item me-3"))
+        items.append(html.Li([AV.level_badge(key, lang), f" {n}"], className="list-inline-item me-3"))
     return html.Div([html.H2(tx("by_level", lang), className="h6"), html.Ul(items, className="list-inline")],
                     className="obs-level-counts")
 
@@ -280,9 +281,9 @@ def _history_table(rows: list[dict], ind: dict, lang: str, caption: str) -> html
         tv.tr("period", lang), tv.tr("level", lang), tv.tr("status", lang), tv.tr("explanation", lang))]))
     body = html.Tbody([html.Tr([
         html.Th((h.get("label_en") if lang == "en" else h.get("label_pt")) or h["period_id"], scope="row"),
-        html.Td(tv.level_badge(h["level"], lang) if h.get("level") and h["flagged"] else "—",
+        html.Td(AV.level_badge(h["level"], lang) if h.get("level") and h["flagged"] else "—",
                 **{"data-label": tv.tr("level", lang)}),
-        html.Td(tv.status_label(h["status"], lang), **{"data-label": tv.tr("status", lang)}),
+        html.Td(AV.status_label(h["status"], lang), **{"data-label": tv.tr("status", lang)}),
         html.Td(AV.sentence(h, lang) or tv.fmt_value(h.get("value"), ind, lang), className="obs-expl"),
     ]) for h in rows])
     return html.Table([html.Caption(caption), head, body],
@@ -339,7 +340,7 @@ def alarm_detail(alarm_id: str, lang: str, back_href: str):
     ]
     return html.Section([
         html.H2(tx("detail_h", lang, ind=ind_title, ter=a["name_unique"]), id="alarme-detalhe"),
-        html.P([tv.level_badge(a["level"], lang), " ", html.Span(AV.state_text(a, lang), className="obs-alarm-state")],
+        html.P([AV.level_badge(a["level"], lang), " ", html.Span(AV.state_text(a, lang), className="obs-alarm-state")],
                className="obs-alarm-head"),
         html.P(AV.sentence(a, lang), className="lead obs-alarm-explanation"),
         html.P(AV.rule_kind(a, lang), className="obs-alarm-meta"),
@@ -361,7 +362,7 @@ def _region_id(regiao) -> str | None:
 def status_options(scope: str, lang: str) -> list[dict]:
     """The status choices; "resolved" is never active, so it is offered only in the history and in all."""
     return [{"label": v["en" if lang == "en" else "pt"], "value": k,
-             "disabled": scope == "ativos" and not v["active"]} for k, v in tv.alarm_statuses().items()]
+             "disabled": scope == "ativos" and not v["active"]} for k, v in AV.alarm_statuses().items()]
 
 
 def _clean_statuses(statuses: list[str], scope: str) -> list[str]:
@@ -404,7 +405,7 @@ def layout(area: str | None = None, nivel: str | None = None, regiao: str | None
                                                                    scope=scope, page=page))
         if detail is None:
             return tv.problem_page("404", tx("unknown_alarm", lang, id=alarme), lang)
-    lv = tv.alarm_levels()
+    lv = AV.alarm_levels()
     return html.Div([
         dcc.Store(id=ids.STATE, data={"lang": lang}), dcc.Store(id=ids.URL_SEARCH), dcc.Store(id=ids.URL_SYNC),
         html.H1(tx("h1", lang)),
@@ -429,7 +430,7 @@ def layout(area: str | None = None, nivel: str | None = None, regiao: str | None
                          className="col-md-3"),
                 html.Fieldset([html.Legend(tx("level", lang), className="form-label fs-6 fw-semibold"),
                                dbc.Checklist(id=ids.LEVEL, value=levels, inline=True,
-                                             options=[{"label": html.Span([tv.level_icon(k), " ",
+                                             options=[{"label": html.Span([AV.level_icon(k), " ",
                                                                            v["en" if lang == "en" else "pt"]]),
                                                        "value": k} for k, v in lv.items()])],
                               className="col-md-3"),

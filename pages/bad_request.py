@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import dash
 
-from obs import ui
-from obs.i18n import lang_of, page_title, t
+from web import ui
+from core.i18n import lang_of, page_title, t
 
 dash.register_page(__name__, path="/400", title=page_title("Pedido inválido", "Invalid request"))
 

@@ -8,12 +8,13 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from obs import data, ui
+from serving import data
+from web import ui
 from core import fmt as F
-from obs.figures import graph_config
-from obs import territory_view as tv
-from obs import i18n
-from obs.i18n import lang_of, level_label
+from web.figures import graph_config
+from web import territory_view as tv
+from core import i18n
+from core.i18n import lang_of, level_label
 
 dash.register_page(__name__, path="/comparar", name="Comparar", name_en="Compare", title=i18n.page_title("Comparar", "Compare"),
                    order=3, nav=True)

@@ -16,10 +16,11 @@ from dash import dcc, html
 from html import escape as html_escape
 from urllib.parse import urlsplit
 
-from obs import data, share, ui
-from obs import figures as F
-from obs import indicator_view as IV
-from obs.i18n import lang_of, t
+from serving import data
+from web import share, ui
+from web import figures as F
+from web import indicator_view as IV
+from core.i18n import lang_of, t
 
 EMBED_VIEWS = ("map", "chart")
 #: the embed's query parameters -> the Indicador view's

@@ -10,11 +10,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from obs import data, share, ui
-from obs import figures as F
-from obs import indicator_view as IV
+from serving import data
+from web import share, ui
+from web import figures as F
+from web import indicator_view as IV
 from pages import embed as embed_page
-from obs.i18n import area_label, lang_of, level_label, pick, t
+from core.i18n import area_label, lang_of, level_label, pick, t
 
 # -- component ids ---------------------------------------------------------------------------
 PAGE = "ind-page"                 # Store: the page's language (fixed for the page's life)

@@ -8,13 +8,14 @@ import pandas as pd
 from dash import dcc, html
 
 from core import fmt
-from obs import data, ui
-from obs import figures as F
-from obs import indicator_view as IV
-from obs.i18n import area_label, lang_of, level_label, short_unit, t
+from serving import data
+from web import ui
+from web import figures as F
+from web import indicator_view as IV
+from core.i18n import area_label, lang_of, level_label, short_unit, t
 
 def _home_title(**_) -> str:
-    from obs.i18n import request_lang
+    from core.i18n import request_lang
     return f"Observatório — {t('site.tagline', request_lang()).split(' · ')[0]}"
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, clientside_callback
 
-from obs import data, ui
-from obs import territory_view as tv
-from obs.i18n import lang_of, t
+from serving import data
+from web import ui
+from web import territory_view as tv
+from core.i18n import lang_of, t
 
 dash.register_page(__name__, path_template="/regiao/<code>", name="Região",
                    title=lambda code=None, **kw: _title(code))
@@ -27,7 +28,7 @@ class ids:
 
 def _title(code) -> str:
     ter = _region(code)
-    from obs.i18n import request_lang, territory_name
+    from core.i18n import request_lang, territory_name
     return f"{territory_name(ter['name_unique'], request_lang())} · Observatório" if ter else "Observatório"
 
 

@@ -6,10 +6,11 @@ import json
 import dash
 from dash import dcc, html
 
-from obs import data
+from serving import data
 from core import fmt as F
-from obs import territory_view as tv
-from obs.i18n import area_label, lang_of, page_title
+from web import alarm_view as AV
+from web import territory_view as tv
+from core.i18n import area_label, lang_of, page_title
 
 dash.register_page(__name__, path="/sobre", name="Sobre", name_en="About", title=page_title("Sobre", "About"),
                    order=9, nav=True)
@@ -218,7 +219,7 @@ def catalogue_list(lang: str) -> html.Div:
 
 
 def indicators_table(lang: str):
-    from obs.i18n import t
+    from core.i18n import t
     inds = data.indicators()
     body = []
     for r in inds.to_dict("records"):
@@ -245,8 +246,8 @@ def indicators_table(lang: str):
 
 
 def _agg_keys():
-    from obs.i18n import TEXTS
-    return {k for k in TEXTS if k.startswith("agg.")}
+    from core.i18n import keys
+    return set(keys("agg."))
 
 
 def build_note(lang: str):
@@ -267,7 +268,7 @@ def layout(lang: str | None = None, **_):
     lang = lang_of(lang)
     sections = [("fontes", "sources"), ("indicadores", "indicators"), ("metodo", "method"), ("api", "api_h"),
                 ("acessibilidade", "a11y_h")]
-    lv, st = tv.alarm_levels(), tv.alarm_statuses()
+    lv, st = AV.alarm_levels(), AV.alarm_statuses()
     return html.Div([
         html.H1(tx("h1", lang)),
         html.P(tx("lead", lang), className="lead"),
@@ -290,7 +291,7 @@ def layout(lang: str | None = None, **_):
             html.H3(tx("m_alarm_h", lang), id="regras-alarme"), html.P(tx("m_alarm", lang)),
             html.Ul([html.Li(tx(k, lang)) for k in ("r_absolute", "r_deviation", "r_trend", "r_missing")]),
             html.P(tx("levels", lang)),
-            html.Ul([html.Li(tv.level_badge(k, lang)) for k in lv], className="list-inline"),
+            html.Ul([html.Li(AV.level_badge(k, lang)) for k in lv], className="list-inline"),
             html.P(tx("statuses", lang) + ", ".join(v["en" if lang == "en" else "pt"] for v in st.values()) + "."),
             html.P(tx("m_alarm_kinds", lang)),
         ]),

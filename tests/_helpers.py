@@ -36,10 +36,10 @@ def build_mini(ds: Path, out: Path, **kw):
 
 
 def api_client():
-    """A Flask test client of the API alone (obs.api on a bare Flask app, no Dash)."""
+    """A Flask test client of the API alone (api.routes on a bare Flask app, no Dash)."""
     from flask import Flask
 
-    from obs import api
+    from api import routes as api
     app = Flask("test_api")
     app.config["TESTING"] = True
     api.init_app(app)

@@ -43,7 +43,7 @@ def db(built):
     import duckdb_engine
     import sqlalchemy
     from etl.marts import DUCKDB_CONFIG
-    # the same configuration as obs.data's engine (duckdb_engine adds its user agent): DuckDB refuses
+    # the same configuration as serving.data's engine (duckdb_engine adds its user agent): DuckDB refuses
     # a second connection to one file with a different configuration in the same process
     agent = f"duckdb_engine/{duckdb_engine.__version__}(sqlalchemy/{sqlalchemy.__version__})"
     con = duckdb.connect(str(built["db"]), read_only=True, config={**DUCKDB_CONFIG, "custom_user_agent": agent})

@@ -30,14 +30,14 @@ def browser(base_url):
 
 
 def _headline() -> str:
-    from obs import data
+    from serving import data
     inds = data.indicators()
     head = inds[inds["headline"].fillna(False).astype(bool)]
     return (head if len(head) else inds).iloc[0]["indicator_id"]
 
 
 def _an_alarm() -> str | None:
-    from obs import data
+    from serving import data
     df = data.alarms()
     return None if df.empty else df.iloc[0]["alarm_id"]
 

@@ -167,7 +167,7 @@ def test_active_is_defined_once_and_the_three_forms_agree(db):
     from sqlalchemy import select
 
     from core import alarm_levels as AL
-    from obs import data
+    from serving import data
     from core import schema as S
     df = db.execute("SELECT alarm_id, status, is_current FROM fact_alarm").df()
     by_fn = {r.alarm_id for r in df.itertuples() if AL.is_active(r.status, r.is_current)}
@@ -184,7 +184,8 @@ def test_every_count_and_list_uses_the_same_active_alarms(built, db):
     from flask import Flask
 
     from etl.alarms import report
-    from obs import api, data
+    from api import routes as api
+    from serving import data
     home = int(data.alarm_counts()["n"].sum())
     centre = data.alarms()
     assert home == len(centre) and centre["is_active"].all()
@@ -204,7 +205,8 @@ def test_every_count_and_list_uses_the_same_active_alarms(built, db):
 def test_critical_first_everywhere(built):
     from flask import Flask
 
-    from obs import api, data
+    from api import routes as api
+    from serving import data
     from core.alarm_levels import LEVELS
     sev = [LEVELS[x].severity for x in data.alarms()["level"]]
     assert sev == sorted(sev, reverse=True) and sev[0] == 3

@@ -1,5 +1,5 @@
 """The read-only API (/api/v1) and the downloads (/download), on the session database built from
-the real data system. A Flask app that only calls obs.api.init_app, plus app.server when it exists."""
+the real data system. A Flask app that only calls api.routes.init_app, plus app.server when it exists."""
 from __future__ import annotations
 
 import io
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from obs import export
+from api import export
 from tests._helpers import api_client
 
 IND = "indice_envelhecimento"
@@ -182,7 +182,7 @@ def test_unknown_ids_404(client, url):
 
 
 def test_no_traceback_on_internal_error(client, monkeypatch):
-    from obs import data
+    from serving import data
 
     def boom(*a, **k):
         raise RuntimeError("segredo interno")

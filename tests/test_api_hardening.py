@@ -60,7 +60,7 @@ def test_documented_parameters_still_work(client, url):
 
 
 def test_byte_cache_keeps_its_total_and_entry_cap():
-    from obs.memcache import ByteCache
+    from serving.memcache import ByteCache
     c = ByteCache(max_bytes=100_000, entry_max_bytes=20_000, timeout=60)
     for i in range(200):
         c.set(f"k{i}", b"x" * 10_000)
@@ -72,8 +72,8 @@ def test_byte_cache_keeps_its_total_and_entry_cap():
 
 def test_api_response_cache_is_bounded_in_bytes(client, monkeypatch):
     """Many different valid URLs (every page of a listing) never hold more than the stated bytes."""
-    from obs import api
-    from obs.memcache import ByteCache
+    from api import routes as api
+    from serving.memcache import ByteCache
     small = ByteCache(max_bytes=200_000, entry_max_bytes=60_000, timeout=300)
     monkeypatch.setattr(api, "response_cache", small)
     for page in range(1, 120):
@@ -89,7 +89,8 @@ def test_api_response_cache_is_bounded_in_bytes(client, monkeypatch):
 
 def test_stated_limits():
     """The per-worker totals the README and bench/RESULTS.md state."""
-    from obs import api, data, memcache
+    from api import routes as api
+    from serving import data, memcache
     assert api.RESPONSE_CACHE_MAX_BYTES == 64 << 20 and api.RESPONSE_ENTRY_MAX_BYTES == 4 << 20
     assert data.cache.cache.store.max_bytes == memcache.QUERY_CACHE_MAX_BYTES
 
@@ -97,7 +98,7 @@ def test_stated_limits():
 # -- item 5: a swap between the engine's read of the version and the cache key's ----------------
 
 def test_swap_inside_a_request_never_serves_the_old_build_afterwards(built, tmp_path, monkeypatch):
-    from obs import data
+    from serving import data
     served = tmp_path / "served.duckdb"
     newer = tmp_path / "newer.duckdb"
     shutil.copy(built["db"], served)

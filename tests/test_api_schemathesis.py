@@ -20,7 +20,7 @@ MAX_EXAMPLES = 40
 
 @pytest.fixture(scope="module")
 def api_schema(built):
-    from obs import api
+    from api import routes as api
     app = Flask("test_api_schemathesis")
     api.init_app(app)
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from core import fmt
-from obs import i18n, ui
+from core import i18n
+from web import ui
 
 NB = "\u00a0"
 
@@ -34,12 +35,27 @@ def test_change_value_and_dates():
 
 
 def test_every_text_has_both_languages():
-    for key, (pt, en) in i18n.TEXTS.items():
-        assert pt.strip() and en.strip(), key
-        # placeholders agree between the languages
-        import string
-        names = lambda s: {f[1] for f in string.Formatter().parse(s) if f[1]}  # noqa: E731
-        assert names(pt) == names(en), key
+    """The pt-PT and English catalogues have the same keys, every text is non-empty in both, and the
+    placeholders agree; plural entries have every form of the language's Plural-Forms."""
+    import string
+    from babel.messages.pofile import read_po
+    names = lambda s: {f[1] for f in string.Formatter().parse(s) if f[1]}  # noqa: E731
+    cats = {lang: read_po(i18n.catalogue_path(lang).open("rb"), locale=i18n.LOCALES[lang]) for lang in i18n.LANGS}
+    ids = {lang: {m.id if isinstance(m.id, str) else m.id[0] for m in cat if m.id} for lang, cat in cats.items()}
+    assert ids["pt"] == ids["en"], ids["pt"] ^ ids["en"]
+    for m_pt in cats["pt"]:
+        if not m_pt.id:
+            continue
+        m_en = cats["en"][m_pt.id]
+        forms = {lang: (list(m.string) if isinstance(m.string, tuple) else [m.string]) for lang, m in (("pt", m_pt), ("en", m_en))}
+        for lang, fs in forms.items():
+            assert all(f.strip() for f in fs), (m_pt.id, lang)
+            if m_pt.pluralizable:
+                assert len(fs) == cats[lang].num_plurals, (m_pt.id, lang)
+        assert set().union(*map(names, forms["pt"])) == set().union(*map(names, forms["en"])), m_pt.id
+    assert i18n.tn("search.n_places", 1, "pt") == "1 lugar" and i18n.tn("search.n_places", 3, "pt") == "3 lugares"
+    assert i18n.tn("search.n_places", 1, "en") == "1 place" and i18n.tn("search.n_places", 3, "en") == "3 places"
+
 
 
 def test_lang_of():
@@ -99,7 +115,7 @@ def test_embed_may_be_framed_other_pages_not(client):
 
 
 def test_geo_layer_served_once_and_cached(client):
-    from obs import data
+    from serving import data
     layer = data.geo_layer("municipio")
     assert layer is not None, "the build writes the web layers (etl/geo.py)"
     r = client.get(layer["url"], headers={"Accept-Encoding": "gzip"})
@@ -118,7 +134,7 @@ def test_geo_layer_served_once_and_cached(client):
 
 
 def test_inset_variant_moves_the_islands(client):
-    from obs import data
+    from serving import data
     layer = data.geo_layer("municipio")
     assert layer is not None and layer.get("inset_url"), "the build writes the web layers with insets (etl/geo.py)"
     r = client.get(layer["inset_url"])
@@ -144,7 +160,7 @@ def test_inset_variant_moves_the_islands(client):
 
 
 def test_search_accents_optional(built):
-    from obs import data
+    from serving import data
     for q in ("agueda", "ÁGUEDA", "Águ"):
         df = data.search_territories(q)
         assert df.iloc[0]["territory_id"] == "0101", q
@@ -190,13 +206,13 @@ def test_search_items_are_links(built):
     ("pm2.5", {"pm25_media_anual"}), ("renda", {"renda_mediana_novos_contratos"}),
 ])
 def test_search_finds_indicators_by_title_keyword_and_english(built, q, expected):
-    from obs import data
+    from serving import data
     found = set(data.search_indicators(q, "pt", limit=10)["indicator_id"])
     assert expected <= found, (q, found)
 
 
 def test_search_indicators_ranks_titles_first_and_ignores_noise(built):
-    from obs import data
+    from serving import data
     assert data.search_indicators("idosos", "pt").iloc[0]["indicator_id"] == "indice_dependencia_idosos"  # title
     assert data.search_indicators("envelhecimento", "en").iloc[0]["title"] == "Ageing index"
     assert data.search_indicators("d", "pt").empty and data.search_indicators("%_", "pt").empty
@@ -219,7 +235,7 @@ def test_search_groups_and_first_hit(built):
 
 
 def test_header_demo_banner(built, monkeypatch):
-    from obs import data
+    from serving import data
     monkeypatch.setattr(data, "is_demo", lambda: True)
     out = ui.header("/", "", "pt")
     assert "demo-banner" in json.dumps(out[0].to_plotly_json(), default=str)

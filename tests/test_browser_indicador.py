@@ -43,7 +43,7 @@ def query(dash_duo) -> dict:
 
 
 def test_change_indicator_and_period_on_the_map(dash_duo, dash_app):
-    from obs import data
+    from serving import data
     dash_duo.start_server(dash_app)
     open_page(dash_duo, f"/indicador/{IND}")
     dash_duo.wait_for_element(MAP_LAYER, timeout=30)
@@ -82,7 +82,7 @@ def test_switch_language(dash_duo, dash_app):
 
 
 def test_permalink_reopens_the_same_view(dash_duo, dash_app):
-    from obs import indicator_view as IV
+    from web import indicator_view as IV
     dash_duo.start_server(dash_app)
     url = f"/indicador/{IND}?period=2011&level=nuts3&classification=intervalos&territories=0101&tab=ranking"
     open_page(dash_duo, url)

@@ -101,13 +101,13 @@ def test_plotly_js_is_the_installed_version_compressed(client):
 
 
 def test_the_partial_plotly_bundle_has_every_trace_type_the_app_draws():
-    """obs/vendor/plotly-partial.min.js only knows some trace types: a new one in a figure (Python) or
+    """web/vendor/plotly-partial.min.js only knows some trace types: a new one in a figure (Python) or
     in a script (assets/, e.g. the export's vector map) must be added to plotlyjs/src/index.js (and
     `make plotlyjs`), or its chart would stay empty."""
     import plotly.graph_objects as go
     from plotly.basedatatypes import BaseTraceType
 
-    from obs import delivery
+    from web import delivery
     root = Path(__file__).resolve().parent.parent
     traces = {c.lower() for c in dir(go) if isinstance(getattr(go, c), type) and issubclass(getattr(go, c), BaseTraceType)}
     used = set()
@@ -179,7 +179,7 @@ def test_a_file_sent_as_a_file_is_not_recompressed_per_request():
     import flask
     from dash import Dash, html
 
-    from obs import delivery
+    from web import delivery
     small = Dash(__name__)
     small.layout = html.Div("x")
     small.server.add_url_rule("/file.csv", "file", lambda: flask.send_file(io.BytesIO(b"a,b\n" * 5000), mimetype="text/csv"))

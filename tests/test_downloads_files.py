@@ -32,7 +32,7 @@ def fresh(built, tmp_path, monkeypatch):
 
 def _no_queries(monkeypatch):
     """From now on, reading the facts fails: a response that still works was not recomputed."""
-    from obs import data
+    from serving import data
 
     def boom(*a, **k):
         raise AssertionError("a whole download was recomputed")
@@ -112,7 +112,7 @@ def test_new_build_new_etag_and_old_files_removed(fresh, tmp_path, monkeypatch):
 
 
 def test_two_first_requests_make_the_file_once(fresh, monkeypatch):
-    from obs import data
+    from serving import data
     c, _ = fresh
     calls = []
     real = data.fact_rows
@@ -134,7 +134,7 @@ def test_two_first_requests_make_the_file_once(fresh, monkeypatch):
 
 
 def test_filtered_downloads_are_streamed(fresh, db):
-    from obs import export
+    from api import export
     c, _ = fresh
     r = c.get(f"/download/indicador/{IND}.csv?level=municipio")
     assert r.status_code == 200 and r.headers["Content-Disposition"].startswith("attachment")
@@ -147,7 +147,7 @@ def test_filtered_downloads_are_streamed(fresh, db):
 
 def test_streamed_chunks_are_one_csv(fresh, db, monkeypatch):
     """A filtered CSV longer than one chunk is the same CSV as in one piece (one header row)."""
-    from obs import api, export
+    from api import routes as api, export
     c, _ = fresh
     url = f"/download/indicador/{IND}.csv?level=municipio"
     for dialect in ("tidy", "excel"):
@@ -159,10 +159,10 @@ def test_streamed_chunks_are_one_csv(fresh, db, monkeypatch):
 
 
 def test_warm_makes_the_files_before_any_visitor(fresh, monkeypatch):
-    """`python -m obs.downloads` (after a build): the first visitor already gets a file."""
-    from obs import downloads
+    """`python -m api.warm` (after a build): the first visitor already gets a file."""
+    from api import warm
     c, data_dir = fresh
-    assert downloads.warm([IND], progress=lambda m: None) == 5
+    assert warm.warm([IND], progress=lambda m: None) == 5
     _no_queries(monkeypatch)
     for url in (f"/download/indicador/{IND}.csv", f"/download/indicador/{IND}.zip?lang=en",
                 f"/download/indicador/{IND}.csv?dialect=excel"):

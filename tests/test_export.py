@@ -1,4 +1,4 @@
-"""obs/export.py: CSV dialects, formula injection, metadata, README, ZIP (no database), and the
+"""api/export.py: CSV dialects, formula injection, metadata, README, ZIP (no database), and the
 pandas-free CSV writer for the API (`rows_to_csv`) checked byte for byte against `to_csv`, on
 awkward rows and on the session database built from the real data system."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from obs import export
+from api import export
 
 AWKWARD = pd.DataFrame({
     "indicator_id": ["ind_a", "ind_a", "ind_a", "ind_a", "ind_a", "ind_a"],
@@ -207,7 +207,7 @@ def test_rows_to_csv_other_types_fall_back_to_pandas(odd, dialect):
 def test_rows_to_csv_same_bytes_on_real_data(built, no_fallback):
     """Every public indicator of the real data, both dialects, demo or not: the API's CSV writer
     (rows from data.fact_table) and to_csv on data.fact_rows' DataFrame give the same bytes."""
-    from obs import data
+    from serving import data
     ids = data.indicators(public=True)["indicator_id"].tolist()
     assert ids
     for iid in ids:
@@ -228,7 +228,8 @@ def test_rows_to_csv_same_bytes_on_real_data(built, no_fallback):
 def test_api_values_csv_is_to_csv_of_fact_rows(built, dialect):
     from flask import Flask
 
-    from obs import api, data
+    from api import routes as api
+    from serving import data
     app = Flask("test_export")
     api.init_app(app)
     r = app.test_client().get(f"/api/v1/values?indicator=indice_envelhecimento&level=municipio"

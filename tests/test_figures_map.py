@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from obs import figures as F
+from web import figures as F
 from tests import see
 
 NO2 = {"thresholds": [
@@ -115,7 +115,7 @@ def test_analytic_thresholds_say_so():
 
 def test_registry_official_thresholds_have_labels(built):
     """Every official absolute threshold tells the map what crossing it means."""
-    from obs import data
+    from serving import data
     for _, r in data.indicators().iterrows():
         meta = json.loads(r["meta_json"] or "{}")
         for th in meta.get("thresholds") or []:
@@ -139,7 +139,7 @@ def _bbox(coords):
 
 
 def test_insets_frame_every_island_and_corvo_is_not_a_speck(built):
-    from obs import data
+    from serving import data
     layer = data.geo_layer("municipio")
     inset = layer["inset"]
     feats = {f["id"]: f for f in json.loads(inset["bytes"])["features"]}
@@ -170,7 +170,7 @@ def test_insets_frame_every_island_and_corvo_is_not_a_speck(built):
 # -- the indicator list --------------------------------------------------------------------------
 
 def test_collate_key_sorts_the_portuguese_way():
-    from obs.indicator_view import collate_key
+    from web.indicator_view import collate_key
     words = ["Óbitos", "Zona", "índice", "Índice de envelhecimento", "Ilha", "Obras", "água", "Agueda", "Êxodo", "Estado"]
     assert sorted(words, key=collate_key) == ["água", "Agueda", "Estado", "Êxodo", "Ilha", "índice",
                                               "Índice de envelhecimento", "Óbitos", "Obras", "Zona"]
@@ -178,7 +178,7 @@ def test_collate_key_sorts_the_portuguese_way():
 
 def test_indicator_list_sorts_the_portuguese_way(built):
     import app  # noqa: F401  (registers the pages)
-    from obs.indicator_view import collate_key
+    from web.indicator_view import collate_key
     from pages import indicador
     for lang in ("pt", "en"):
         labels = [o["label"] for o in indicador.indicator_options(lang)]

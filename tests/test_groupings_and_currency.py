@@ -48,7 +48,7 @@ def test_discontinued_series_alarms_are_marked_and_explained(db):
 
 
 def test_current_alarms_come_first_and_home_counts_only_current(built):
-    from obs import data
+    from serving import data
     df = data.alarms(territory_ids=["1106"], statuses=["new", "ongoing", "reopened"])
     flags = df["is_current"].astype(bool).tolist()
     assert flags == sorted(flags, reverse=True)          # current ones before discontinued ones

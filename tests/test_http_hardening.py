@@ -166,7 +166,7 @@ def _components(node):
 def test_the_declared_input_types_accept_what_the_pages_render(obs_app, client):
     """Every value a page's own components start with passes the callback check (the declared types
     follow the components: a Checklist's value is a list, a Select's text)."""
-    from obs import http_guard
+    from web import http_guard
     cmap = _callback_map(obs_app, client)
     watched = {(s["id"], s["property"]) for cb in cmap.values() if "callback" in cb
                for s in cb["inputs"] + cb["state"]}
@@ -302,7 +302,7 @@ def test_a_client_error_is_one_log_line(obs_app, client, caplog):
 
 
 def test_repeated_server_errors_log_one_traceback(client, caplog, monkeypatch):
-    from obs import data
+    from serving import data
 
     def boom():
         raise RuntimeError("disk on fire")

@@ -28,7 +28,7 @@ def _text(component) -> str:
 
 
 def test_layout_without_alarms_says_so(page, built, monkeypatch):
-    from obs import data
+    from serving import data
     out = _text(page.layout())
     assert "Centro de alarmes" in out
     if data.alarms().empty:
@@ -45,7 +45,7 @@ def test_layout_lists_alarms_with_explanation_icon_and_label(page, sample_alarms
 
 
 def test_most_severe_first(sample_alarms):
-    from obs import data
+    from serving import data
     df = data.alarms()
     ours = df[df["alarm_id"].isin([SAMPLE_ID, SAMPLE_ID_2])]
     assert list(ours["alarm_id"]) == [SAMPLE_ID_2, SAMPLE_ID]
@@ -249,7 +249,7 @@ def test_active_by_default_history_on_request(page, sample_alarms):
 
 
 def test_history_rows_say_why_in_words(page, sample_alarms):
-    from obs import data
+    from serving import data
     row = _text(page.alarm_rows(data.alarms(alarm_id=SAMPLE_ID_3), "pt", {"area": None, "levels": [], "region": None,
                                                                          "statuses": []}))
     assert "Série terminada · último valor avaliado: 3 mar 2022" in row and "obs-alarm-inactive" in row

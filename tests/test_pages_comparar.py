@@ -34,7 +34,7 @@ def test_two_municipalities_side_by_side(page, built):
 
 
 def test_chart_lines_differ_by_more_than_colour(page, built):
-    from obs import data
+    from serving import data
     ind = data.indicators().iloc[0].to_dict()
     ser = data.series(["1106", "1312", "PT"], [ind["indicator_id"]])
     section = page.indicator_chart(ind, ["1106", "1312"], ser, {"1106": "Lisboa", "1312": "Porto", "PT": "Portugal"},
@@ -60,7 +60,7 @@ def test_no_territories_asks_for_a_choice(page, built):
 
 def test_update_callback_keeps_at_most_ten_and_writes_the_url(page, built):
     ids = [f"{x:04d}" for x in (101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112)]
-    from obs import data
+    from serving import data
     ind = data.indicators().iloc[0]["indicator_id"]
     content, search, chips = page.update(ids, [ind], "pt")
     assert len(chips) == 10

@@ -40,8 +40,8 @@ def text(component) -> str:
 # -- URL validation -----------------------------------------------------------------------------
 
 def test_resolve_defaults(built):
-    from obs import data
-    from obs import indicator_view as IV
+    from serving import data
+    from web import indicator_view as IV
     v = IV.resolve(IND)
     assert isinstance(v, IV.View)
     assert v.period == data.periods(IND)["period_id"].iloc[-1] and v.level == "municipio"
@@ -49,7 +49,7 @@ def test_resolve_defaults(built):
 
 
 def test_resolve_problems_list_valid_values(built):
-    from obs import indicator_view as IV
+    from web import indicator_view as IV
     p = IV.resolve("nope")
     assert p.status == 404 and any(i == IND for i, _ in p.valid_indicators)
     p = IV.resolve(IND, "en", period="1800", level="freguesia")
@@ -74,7 +74,7 @@ def test_layout_renders_for_good_and_bad_urls(pages):
 
 def test_map_update_is_a_small_patch(pages):
     ind = pages["indicador"]
-    from obs import indicator_view as IV
+    from web import indicator_view as IV
     v = IV.resolve(IND)
     key = IV.map_bundle(v)["key"]
     out = run(ind.update_map, IND, "2011", "municipio", "quantis", "mapa", {"lang": "pt"}, key)
@@ -88,7 +88,7 @@ def test_map_update_is_a_small_patch(pages):
 
 def test_map_update_new_indicator_and_level(pages):
     ind = pages["indicador"]
-    from obs import data
+    from serving import data
     other = next(i for i in data.indicators()["indicator_id"] if i != IND)
     out = run(ind.update_map, other, "2020", "municipio", "quantis", "mapa", {"lang": "en"}, "stale",
               trigger="ind-indicator.value")
@@ -112,8 +112,8 @@ def test_map_update_new_indicator_and_level(pages):
 def test_every_indicator_switch_stays_small(pages):
     """Switching to any indicator (weekly ones have hundreds of periods) stays within 30 KB."""
     ind = pages["indicador"]
-    from obs import data
-    from obs import indicator_view as IV
+    from serving import data
+    from web import indicator_view as IV
     key = IV.map_bundle(IV.resolve(IND))["key"]
     for other in data.indicators()["indicator_id"]:
         out = run(ind.update_map, other, None, "municipio", "quantis", "mapa", {"lang": "pt"}, key,
@@ -124,7 +124,7 @@ def test_every_indicator_switch_stays_small(pages):
 def test_classifications():
     import numpy as np
 
-    from obs import figures as F
+    from web import figures as F
     vals = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, None]
     cls, edges, note = F.classify(vals, "quantis")
     assert cls[-1] == 0 and set(cls[:-1]) == {1, 2, 3, 4, 5} and note is None

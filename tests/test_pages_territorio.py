@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from obs import territory_view as tv
+from web import territory_view as tv
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def test_band_summary_is_one_sentence_in_pt_and_en():
 # -- Município --------------------------------------------------------------------------------
 
 def test_municipality_profile_has_every_indicator(pages, built):
-    from obs import data
+    from serving import data
     out = _text(pages["municipio"].layout(dico="1106"))
     assert "Lisboa" in out
     for title in data.indicators()["title_pt"]:
@@ -113,7 +113,7 @@ def test_municipality_profile_has_every_indicator(pages, built):
 
 
 def test_municipality_peer_groups_and_alarms(pages, built):
-    from obs import data
+    from serving import data
     groups = data.peer_groups("1106")
     assert groups and groups[0] == "nuts3"
     out = _text(pages["municipio"].layout(dico="1106", grupo=groups[-1]))
@@ -152,7 +152,7 @@ def test_bad_profile_parameters_are_a_400(pages, built, params):
 
 
 def test_band_callback_returns_chart_summary_table_and_url(pages, built):
-    from obs import data
+    from serving import data
     ind = data.indicators().iloc[-1]["indicator_id"]
     state = {"territory_id": "1106", "group": "nuts3", "lang": "pt", "default_group": "nuts3"}
     fig, summary, table, search = pages["municipio"].update_band(ind, state)
@@ -186,7 +186,7 @@ def test_unknown_region_is_a_404(pages, built, code):
 
 
 def test_region_band_callback(pages, built):
-    from obs import data
+    from serving import data
     ind = data.indicators().iloc[0]["indicator_id"]
     state = {"territory_id": "PT111", "group": "level", "lang": "pt", "default_group": "level"}
     fig, summary, _table, search = pages["regiao"].update_band(ind, state)

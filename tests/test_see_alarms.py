@@ -42,7 +42,7 @@ def _no_axe(driver):
 
 
 def _active_counts():
-    from obs import data
+    from serving import data
     df = data.alarms()
     return len(df), int((df["level"] == "critico").sum())
 

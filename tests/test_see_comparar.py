@@ -59,7 +59,7 @@ def _chart_section(driver, title: str):
 
 @pytest.fixture(scope="module")
 def indicators(built):
-    from obs import data
+    from serving import data
     return data.indicators()
 
 
@@ -93,7 +93,7 @@ def test_summary_names_the_real_highest_and_lowest(desktop, live_url):
 
 def test_summary_function_on_real_data(built):
     import app  # noqa: F401  (registers the pages)
-    from obs import data
+    from serving import data
     from pages import comparar as m
     ind = data.indicator("prazo_medio_pagamentos")
     ser = data.series(["0303", "0705", "1106", "PT"], ["prazo_medio_pagamentos"])

@@ -71,7 +71,7 @@ def assert_no_scroll(d):
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 def test_map_embed_from_another_origin(request, base, tmp_path, device):
-    from obs import indicator_view as IV
+    from web import indicator_view as IV
     d = request.getfixturevalue(device)
     code = copied_snippet(d, f"{base}/indicador/{IND}?period=2011&level=nuts3&classification=intervalos&tab=downloads", 1)
     assert f'src="{base}/embed/indicador/{IND}?view=map&amp;period=2011&amp;level=nuts3&amp;classification=intervalos"' in code
@@ -123,7 +123,7 @@ def test_embed_honours_the_map_type_and_rejects_bad_values(base):
     assert "frame-ancestors *" in r.headers["Content-Security-Policy"]
     assert requests.get(f"{base}/embed/indicador/{IND}?classification=nope", headers={"Accept": "text/html"}).status_code == 400
     assert requests.get(f"{base}/indicador/{IND}", headers={"Accept": "text/html"}).headers["X-Frame-Options"] == "SAMEORIGIN"
-    from obs import indicator_view as IV
+    from web import indicator_view as IV
     from pages import embed
     v = IV.resolve(IND, "en", view="tiles", classification="limiares", period="2011")
     assert embed.src(v, "map") == f"{base}/embed/indicador/{IND}?view=map&period=2011&level=municipio&classification=limiares&tipo=tiles&lang=en"

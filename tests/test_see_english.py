@@ -59,7 +59,7 @@ def exempt(built) -> list[str]:
     """Territory names, sources' names and legal titles: the strings an English page may quote."""
     from etl.catalogue import load_catalogue
     from indicators.model import load_registry
-    from obs import data
+    from serving import data
     t = data.territories()
     out = set(t["name"]) | set(t["name_unique"])
     for ind in load_registry().values():

@@ -66,7 +66,7 @@ def test_map_keeps_its_size_after_every_control(screen, request, live_url):
 
 def choose_indicator(d, indicator_id: str) -> None:
     """Pick an indicator as a person does: type part of its title in the combobox, press Enter."""
-    from obs import data
+    from serving import data
     from selenium.webdriver.common.keys import Keys
     box = d.find_element("css selector", "#ind-indicator input")
     box.send_keys(data.indicator(indicator_id)["title_pt"][:18])

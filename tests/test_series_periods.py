@@ -16,8 +16,8 @@ from core.periods import axis_label
 @pytest.fixture(scope="module")
 def series(built):
     import app  # noqa: F401  (registers the pages)
-    from obs import data
-    from obs import indicator_view as IV
+    from serving import data
+    from web import indicator_view as IV
     from pages import indicador
     out = {}
     for iid in data.indicators()["indicator_id"]:
@@ -38,7 +38,7 @@ def test_axis_labels_of_every_period_shape():
 
 
 def test_all_indicators_are_drawn(series):
-    from obs import data
+    from serving import data
     assert len(series) == 2 * len(data.indicators()) >= 2 * 30
 
 
@@ -62,7 +62,7 @@ def test_no_datetime_axis_anywhere(series):
 
 def test_summary_never_repeats_a_period(series):
     for (iid, lang), (v, fig, summary, periods) in series.items():
-        from obs import indicator_view as IV
+        from web import indicator_view as IV
         labels = periods["label_en" if lang == "en" else "label_pt"].tolist()
         said = summary.replace(IV.title(v), "")  # a title may name a year ("Censos 2021")
         for lab in labels:
@@ -98,7 +98,7 @@ def test_no_national_value_says_why(series):
 
 def test_no_national_value_draws_the_selected_territories(built):
     import app  # noqa: F401
-    from obs import indicator_view as IV
+    from web import indicator_view as IV
     from pages import indicador
     v = IV.resolve("prazo_medio_pagamentos", "pt", territories="1106")
     fig, summary, _ = indicador.series_block(v)
@@ -121,8 +121,8 @@ def test_a_partial_year_never_passes_for_an_annual_figure(built):
     """NO₂ 2022 is an April extract (SOURCES.md): the map opens on the last complete year, and 2022,
     when chosen, is labelled provisional in the period list, the map summary and the series axis."""
     import app  # noqa: F401
-    from obs import data
-    from obs import indicator_view as IV
+    from serving import data
+    from web import indicator_view as IV
     v = IV.resolve("no2_media_anual", "pt")
     per = data.periods("no2_media_anual")
     assert bool(per.set_index("period_id").loc["2022", "provisional"]) is True

@@ -83,7 +83,7 @@ def test_unknown_pages_get_a_not_found_preview(base):
 
 
 def test_one_modebar_configuration_without_cloud_sharing():
-    from obs import figures as F
+    from web import figures as F
     pt, en, static = F.graph_config("chart", "pt", "x"), F.graph_config("map", "en"), F.graph_config("static", "pt")
     for cfg in (pt, en, static):
         assert cfg["showSendToCloud"] is False and cfg["displaylogo"] is False and cfg["plotlyServerURL"] == ""
@@ -110,7 +110,7 @@ def test_embed_snippet_is_absolute_and_keeps_the_view(built, monkeypatch):
     """The old snippet had a relative src (404 once pasted into a news site) and dropped the classification."""
     monkeypatch.setenv("OBS_BASE_URL", "https://gov.example.pt/observatorio/")
     import app  # noqa: F401  (registers the pages)
-    from obs import indicator_view as IV
+    from web import indicator_view as IV
     from pages import embed, indicador
     v = IV.resolve("indice_envelhecimento", period="2011", level="nuts3", classification="intervalos",
                    territories="1106")

@@ -1,4 +1,4 @@
-// plotly.js with only the trace types the Observatório draws (obs/figures.py, pages/):
+// plotly.js with only the trace types the Observatório draws (web/figures.py, pages/):
 // choroplethmap + scattermap (MapLibre maps), bar, histogram, scatter (in core), and choropleth +
 // scattergeo (a geo subplot: assets/share.js redraws the map with them for the vector SVG/PNG export).
 'use strict';

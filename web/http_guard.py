@@ -43,8 +43,8 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from obs import data
-from obs.i18n import lang_of
+from serving import data
+from core.i18n import lang_of
 
 log = logging.getLogger("obs.http")
 

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 
 from core import fmt
-from obs import data, share
+from serving import data
+from web import share
 from core.alarm_levels import provisional_label
-from obs import figures as F
-from obs.i18n import lang_of, level_label, pick, t
+from web import figures as F
+from core.i18n import lang_of, level_label, pick, t
 
 #: map levels, most detailed first
 MAP_LEVELS = ("municipio", "nuts3", "nuts2")
@@ -150,7 +151,7 @@ def title(v: View) -> str:
 
 
 def unit(v: View) -> str:
-    from obs.i18n import short_unit
+    from core.i18n import short_unit
     return short_unit(v.ind, v.lang)
 
 
@@ -225,7 +226,7 @@ LEVEL_SLUG = {"municipio": "municipios", "nuts3": "nuts3", "nuts2": "nuts2"}
 
 def view_url(v: View, **changes) -> str:
     """The absolute permalink of a view (OBS_BASE_URL)."""
-    from obs.ui import indicator_href
+    from web.ui import indicator_href
     return share.absolute(indicator_href(v.indicator_id, v.lang, **{**v.query(), **changes}))
 
 

@@ -17,8 +17,9 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from core import fmt
-from obs import data, delivery
-from obs.i18n import lang_of, t
+from serving import data
+from web import delivery
+from core.i18n import lang_of, t, tn
 
 # -- component ids (constants) ---------------------------------------------------------------
 URL = "shell-url"
@@ -119,7 +120,7 @@ def http_status(path: str, args: dict) -> int:
 
 def preload_links(path: str, args: dict | None = None) -> str:
     """Head tags: on every page, plotly.js from its immutable URL and only once a chart is drawn
-    (obs.delivery.plotly_loader); on pages that open with a map, plotly.js started at once (it
+    (web.delivery.plotly_loader); on pages that open with a map, plotly.js started at once (it
     downloads and evaluates while the app's layout requests are in flight) and a <link rel=preload>
     for the geometry the first map fetches (fetched in parallel with the scripts)."""
     if path != "/" and not path.startswith(("/indicador/", "/embed/indicador/")):
@@ -282,10 +283,6 @@ def toggle_nav(n, is_open):
     return not is_open, "false" if is_open else "true"
 
 
-def _plural(key: str, n: int, lang: str) -> str:
-    return t(f"{key}.one", lang) if n == 1 else t(key, lang, n=n)
-
-
 def search_hits(q: str, lang: str) -> tuple[list[dict], list[dict]]:
     """Places and indicators matching `q`, as [{"href", "label", "kind"}] each, best first."""
     q = (q or "").strip()
@@ -327,8 +324,8 @@ def search_items(q: str, lang: str) -> tuple[list, str, bool]:
                                          className="search-group-label"), *options],
                                role="group", className="search-group", **{"aria-labelledby": label_id}))
     what = f" {t('search.and', lang)} ".join(x for x in (
-        _plural("search.n_places", len(places), lang) if places else "",
-        _plural("search.n_indicators", len(inds), lang) if inds else "") if x)
+        tn("search.n_places", len(places), lang) if places else "",
+        tn("search.n_indicators", len(inds), lang) if inds else "") if x)
     listbox = html.Div(groups, id=SEARCH_LISTBOX, role="listbox", **{"aria-label": t("search.results", lang)})
     return [listbox], t("search.count", lang, what=what[:1].upper() + what[1:]), False
 

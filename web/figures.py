@@ -15,7 +15,7 @@ from dash import Patch
 
 from core.periods import axis_label
 from core import fmt
-from obs.i18n import t
+from core.i18n import t
 
 #: classification methods, a closed list (URL value -> i18n key)
 CLASSIFICATIONS = ("quantis", "intervalos", "limiares")
@@ -43,7 +43,7 @@ MAP_HEIGHT = 520
 #: plotly.js interface texts in European Portuguese. Terms start from plotly.js's own pt-PT locale
 #: (MIT, npm `plotly.js-locales`), which uses Brazilian wording ("Baixar", "câmera") and misses
 #: plotly.js 4 strings; given per figure as `config.locales`, so no locale script has to be loaded in
-#: order with plotly.js (which pages start early, see obs.delivery.plotly_loader) and nothing is fetched.
+#: order with plotly.js (which pages start early, see web.delivery.plotly_loader) and nothing is fetched.
 LOCALE_PT = {
     "dictionary": {
         "Autoscale": "Escala automática", "Box Select": "Seleção retangular", "Lasso Select": "Seleção em laço",

@@ -12,7 +12,7 @@ first one's file). Later requests, HEAD and Range requests are answered from the
 Flask's `send_file(conditional=True)`: ETag, Last-Modified, 304, 206 and sendfile, no query.
 The directories of other builds are removed when a new build's directory is made.
 
-`python -m obs.downloads [indicator_id …]` makes the files of the current build ahead of visitors
+`python -m api.warm [indicator_id …]` makes the files of the current build ahead of visitors
 (after `make build`): then no request waits for one, not even the first.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Callable
 from filelock import FileLock, Timeout
 
 from core import settings
-from obs import data
+from serving import data
 
 #: how long a request waits for another process that is generating the same file
 LOCK_TIMEOUT_S = 120
@@ -98,33 +98,3 @@ def file_for(run_id: str, name: str, produce: Callable[[], bytes]) -> Path | byt
         return path
     finally:
         lock.release()
-
-
-def warm(indicator_ids: list[str] | None = None, progress=print) -> int:
-    """Make this build's whole-indicator files now (e.g. right after `make build`), so no visitor's
-    request waits for one: each public indicator's CSV (tidy; Excel pt and en) and ZIP (pt and en).
-    Returns the number of files. Runs the same views as the app (a Flask test client)."""
-    from flask import Flask
-
-    from obs import api
-    app = Flask("obs_downloads_warm")
-    api.init_app(app)
-    client = app.test_client()
-    ids = indicator_ids if indicator_ids is not None else api.public_indicator_ids()
-    n = 0
-    for iid in ids:
-        for q in ("csv", "csv?dialect=excel", "csv?dialect=excel&lang=en", "zip", "zip?lang=en"):
-            r = client.head(f"/download/indicador/{iid}.{q}")
-            if r.status_code != 200:
-                raise RuntimeError(f"/download/indicador/{iid}.{q}: HTTP {r.status_code}")
-            n += 1
-        progress(f"downloads: {iid} ready")
-    return n
-
-
-if __name__ == "__main__":
-    import sys
-    import time
-    t0 = time.monotonic()
-    count = warm(sys.argv[1:] or None)
-    print(f"downloads: {count} files of this build in {root()} ({time.monotonic() - t0:.1f} s)")

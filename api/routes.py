@@ -1,7 +1,7 @@
 """The read-only HTTP API under /api/v1 and the open-data downloads under /download.
 
-Views only parse and check parameters, ask obs.data (the one place with queries; restricted
-indicators are filtered there and checked again here) and hand rows to obs.export or to JSON.
+Views only parse and check parameters, ask serving.data (the one place with queries; restricted
+indicators are filtered there and checked again here) and hand rows to api.export or to JSON.
 
 - JSON envelope: {"data", "pagination" (listings), "meta" (build, demo flag, licence, citation)}.
 - Errors: {"error": {"status", "message", "parameter", "valid"}}; 400 lists the valid values,
@@ -25,7 +25,8 @@ from flask import Blueprint, Response, current_app, g, redirect, request, send_f
 from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
 from core import settings
-from obs import apidocs, data, downloads, export, memcache, openapi
+from api import apidocs, downloads, export, openapi
+from serving import data, memcache
 
 API_PREFIX = "/api/v1"
 DEFAULT_PAGE_SIZE = 1000
@@ -309,7 +310,7 @@ def error_response(status: int, message: str, parameter: str | None = None, vali
 
 #: the API's responses, kept per worker in a cache bounded in bytes (issue 9 item 1): at most
 #: memcache.RESPONSE_CACHE_MAX_BYTES in all, none over memcache.RESPONSE_ENTRY_MAX_BYTES; keyed by
-#: this request's database version (read once per request, obs.data.version) and the URL
+#: this request's database version (read once per request, serving.data.version) and the URL
 RESPONSE_CACHE_MAX_BYTES = memcache.RESPONSE_CACHE_MAX_BYTES
 RESPONSE_ENTRY_MAX_BYTES = memcache.RESPONSE_ENTRY_MAX_BYTES
 response_cache = memcache.ByteCache(RESPONSE_CACHE_MAX_BYTES, RESPONSE_ENTRY_MAX_BYTES,
@@ -630,7 +631,7 @@ def territory_detail(territory_id):
 
 # -- API: alarms and peers -------------------------------------------------------------------------
 
-#: `scope` of /alarms: API name -> obs.data scope. Default: active (core.alarm_levels.is_active), as on
+#: `scope` of /alarms: API name -> serving.data scope. Default: active (core.alarm_levels.is_active), as on
 #: every page; history = resolved or of a discontinued or stale series.
 ALARM_SCOPES = {"active": "ativos", "history": "historico", "all": "todos"}
 
@@ -754,7 +755,7 @@ def _zip_bytes(kind: str, subject: dict, metas: list[dict], df: pd.DataFrame, st
 
 
 # Whole downloads (no filter) are the same bytes for every request of a build: made once per build
-# into a file (obs.downloads) and sent with send_file (ETag, Last-Modified, Range, sendfile; HEAD
+# into a file (api.downloads) and sent with send_file (ETag, Last-Modified, Range, sendfile; HEAD
 # reads nothing). Filtered downloads (what is on screen) are streamed in chunks of rows.
 
 #: rows per chunk of a streamed (filtered) CSV

@@ -1,13 +1,13 @@
 """Open-data exports: the two CSV dialects, formula-injection neutralisation, metadata, README and ZIP.
 
-Pure functions on DataFrames and dicts (no database, no Flask): obs/api.py feeds them.
+Pure functions on DataFrames and dicts (no database, no Flask): api/routes.py feeds them.
 
 - `tidy`: for programs (pandas, R, csvkit): UTF-8, comma, dot decimal, `\\n` line ends, English
   snake_case headers, codes as stored, `true`/`false`, full precision (every float round-trips).
 - `excel`: for people, what Excel in Portugal opens by double-click: UTF-8 *with BOM*, semicolon,
   decimal comma; headers in Portuguese (English with lang="en"), `sim`/`não` (`yes`/`no`), levels,
   period types and origins in words, values rounded to the indicator's declared decimals and
-  numerators/denominators to the precision of their source (`rules`, from obs.data.excel_rules).
+  numerators/denominators to the precision of their source (`rules`, from serving.data.excel_rules).
 - Text cells starting with `=`, `+`, `-`, `@`, tab or CR get a leading `'` (OWASP CSV injection);
   numeric columns are never touched, so `-2.07` stays the number -2.07.
 - In demo mode every CSV gets a last column `demo` = true: the file stays one header + rows (no
@@ -259,7 +259,7 @@ def excel_csv(df: pd.DataFrame, *, lang: str = "pt", rules: dict | None = None, 
 
     - booleans: sim/não (yes/no); levels, period types and origins in words (EXCEL_WORDS);
     - `value` (and alarm thresholds) rounded to the indicator's declared decimals, `numerator` and
-      `denominator` to their source's precision, per row's indicator (`rules`: obs.data.excel_rules);
+      `denominator` to their source's precision, per row's indicator (`rules`: serving.data.excel_rules);
       other numbers to FIXED_DECIMALS or at most DEFAULT_DECIMALS; integers as they are;
     - with lang="en", the unit in English (rules[indicator_id]["unit"]);
     - text cells starting with = + - @ tab CR get a leading apostrophe (numbers are never touched).
@@ -317,7 +317,7 @@ def excel_csv(df: pd.DataFrame, *, lang: str = "pt", rules: dict | None = None, 
 
 # -- the same CSV from plain rows (no DataFrame) -------------------------------------------------
 #
-# The API's values listing gets DB-API tuples (obs/data.py:fact_table); building a DataFrame only to
+# The API's values listing gets DB-API tuples (serving/data.py:fact_table); building a DataFrame only to
 # write it out cost more than the query. `rows_to_csv` writes the bytes `to_csv` writes for the
 # DataFrame pandas builds from those rows (tests/test_export.py checks this byte for byte, on the
 # real data too): each column formatted as pandas formats its dtype, and every cell the csv module

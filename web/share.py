@@ -17,8 +17,8 @@ from urllib.parse import urlencode
 from dash import html
 
 from core import fmt, settings
-from obs import data
-from obs.i18n import HTML_LANG, lang_of, level_label, pick, t
+from serving import data
+from core.i18n import HTML_LANG, lang_of, level_label, pick, t
 
 SITE = "Observatório"
 #: characters a line of a downloaded image's footer (1200 px wide, 14 px type)

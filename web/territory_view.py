@@ -1,7 +1,7 @@
 """Shared building blocks of the Território, Comparar, Alarmes and Sobre pages (issue 4).
 
 The lower half are pure functions (DataFrames in, values or Dash components out); the profile
-builders at the end read through obs.data only. No SQL, no file I/O, no mutable module state.
+builders at the end read through serving.data only. No SQL, no file I/O, no mutable module state.
 Texts are (pt, en) pairs.
 """
 from __future__ import annotations
@@ -14,11 +14,12 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from obs import data
+from serving import data
+from web import alarm_view
 from core import alarm_levels as AL
 from core import fmt as F
-from obs.figures import graph_config
-from obs.i18n import short_unit, territory_name
+from web.figures import graph_config
+from core.i18n import short_unit, territory_name
 
 # -- texts ------------------------------------------------------------------------------------
 
@@ -115,16 +116,6 @@ def label(pair: tuple[str, str] | None, lang: str, default: str = "") -> str:
         return default
     return pair[1] if lang == "en" else pair[0]
 
-
-def alarm_levels() -> dict[str, dict]:
-    """Alarm levels, most severe first: id -> {pt, en, symbol, colour, background} (core.alarm_levels)."""
-    return {k: {"pt": AL.LEVELS[k].label_pt, "en": AL.LEVELS[k].label_en, "symbol": AL.LEVELS[k].symbol,
-                "colour": AL.LEVELS[k].colour, "background": AL.LEVELS[k].background} for k in AL.LEVEL_ORDER}
-
-
-def alarm_statuses() -> dict[str, dict]:
-    return {k: {"pt": s.label_pt, "en": s.label_en, "symbol": s.symbol, "active": s.active}
-            for k, s in AL.STATUSES.items()}
 
 
 # -- numbers ----------------------------------------------------------------------------------
@@ -438,47 +429,9 @@ def scroll_region(child, aria_label: str, declared: bool = False, **kw) -> html.
 
 # -- alarms -----------------------------------------------------------------------------------
 
-_ICON_SHAPES = {   # 16x16 SVG shapes: the level's colour, a white mark (shape + label: never colour alone)
-    "critico": ('<polygon points="5,1 11,1 15,5 15,11 11,15 5,15 1,11 1,5" fill="{c}"/>'
-                '<path d="M5.5 5.5l5 5M10.5 5.5l-5 5" stroke="#fff" stroke-width="1.8" stroke-linecap="round"/>'),
-    "atencao": ('<polygon points="8,1 15.5,14.5 0.5,14.5" fill="{c}"/>'
-                '<rect x="7.1" y="5.5" width="1.8" height="5" fill="#fff"/><rect x="7.1" y="11.6" width="1.8" '
-                'height="1.8" fill="#fff"/>'),
-    "informacao": ('<circle cx="8" cy="8" r="7.5" fill="{c}"/><rect x="7.1" y="7" width="1.8" height="5.5" '
-                   'fill="#fff"/><rect x="7.1" y="3.6" width="1.8" height="1.8" fill="#fff"/>'),
-}
-
-
-def level_icon(level: str) -> html.Img | None:
-    """A small inline SVG icon for an alarm level (decorative: the label says the same)."""
-    lv = alarm_levels().get(level)
-    shape = _ICON_SHAPES.get(level)
-    if lv is None or shape is None:
-        return None
-    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16">'
-           + shape.format(c=lv["colour"]) + "</svg>")
-    return html.Img(src="data:image/svg+xml;charset=utf-8," + quote(svg), alt="", width=14, height=14,
-                    className="obs-level-icon")
-
-
-def level_badge(level: str, lang: str) -> html.Span:
-    """Alarm level: icon + label (never colour alone), in the level's colour on its tint."""
-    lv = alarm_levels().get(level)
-    if lv is None:
-        return html.Span(level or "—", className="obs-alarm-level")
-    return html.Span([level_icon(level), " ", lv["en" if lang == "en" else "pt"]],
-                     className=f"obs-alarm-level obs-alarm-{level}",
-                     style={"color": lv["colour"], "backgroundColor": lv["background"], "borderColor": lv["colour"]})
-
-
-def status_label(status: str, lang: str) -> str:
-    st = alarm_statuses().get(status, {})
-    return st.get("en" if lang == "en" else "pt", status)
-
 
 def alarm_item(a: dict, lang: str, detail_href: str | None = None) -> html.Li:
-    """One active alarm of a profile: level, indicator, one sentence, state, rule kind (obs.alarm_view)."""
-    from obs import alarm_view
+    """One active alarm of a profile: level, indicator, one sentence, state, rule kind (web.alarm_view)."""
     return alarm_view.alarm_item(a, lang, detail_href=detail_href, show_territory=False,
                                  indicator_href=href(f"/indicador/{a['indicator_id']}", lang))
 
@@ -486,9 +439,9 @@ def alarm_item(a: dict, lang: str, detail_href: str | None = None) -> html.Li:
 # -- bad input --------------------------------------------------------------------------------
 
 def problem_page(kind: str, message: str, lang: str, suggestions: list | None = None) -> html.Div:
-    """A helpful 404/400 page body (obs.ui.error_layout)."""
-    from obs import ui
-    from obs.i18n import t
+    """A helpful 404/400 page body (web.ui.error_layout)."""
+    from web import ui
+    from core.i18n import t
     status = 404 if kind == "404" else 400
     title = t("err.404.title" if status == 404 else "err.400.title", lang)
     msgs = [message] if status == 404 else [t("err.400.body", lang), message]
@@ -561,7 +514,7 @@ def peer_values(ter: dict, peer_ids: list[str], indicator_ids: list[str] | None 
 
 def validate_profile_params(ter: dict, grupo, i, lang: str) -> list[str]:
     """Problems with the query parameters of a profile page (empty = fine)."""
-    from obs.i18n import t
+    from core.i18n import t
     errs = []
     choices = group_choices(ter)
     if grupo not in (None, "") and grupo not in choices:
@@ -613,7 +566,7 @@ def profile_table_rows(ter: dict, group: str | None):
 def indicator_table(ter: dict, inds: pd.DataFrame, rows: pd.DataFrame, own: pd.DataFrame,
                     alarms_df: pd.DataFrame, group: str | None, lang: str) -> list:
     """One accessible table per policy area: value, trend, Portugal, peers, position, alarms."""
-    from obs.i18n import area_label
+    from core.i18n import area_label
     by_id = rows.set_index("indicator_id").to_dict("index")
     out = []
     for area, block in inds.groupby("area", sort=False):
@@ -626,7 +579,7 @@ def indicator_table(ter: dict, inds: pd.DataFrame, rows: pd.DataFrame, own: pd.D
             al = alarms_df[alarms_df["indicator_id"] == iid] if len(alarms_df) else alarms_df
             al_cell = "—"
             if len(al):
-                al_cell = html.Ul([html.Li([level_badge(a["level"], lang)]) for a in al.to_dict("records")],
+                al_cell = html.Ul([html.Li([alarm_view.level_badge(a["level"], lang)]) for a in al.to_dict("records")],
                                   className="list-unstyled mb-0")
             pos = r.get("position")
             def lab(k):
@@ -701,7 +654,7 @@ def peer_criteria(ter: dict, group: str, peers: pd.DataFrame, lang: str) -> str:
     """Who the peers are and why, in one sentence: "Os outros 8 municípios da NUTS III Grande Lisboa."."""
     n, name, en = len(peers), ter["name"], lang == "en"
     if group == "level":
-        from obs.i18n import level_label
+        from core.i18n import level_label
         lv = level_label(ter["level"], lang)
         return (f"The other {n} regions of the same level ({lv})." if en
                 else f"As outras {n} regiões do mesmo nível ({lv}).")
@@ -786,7 +739,7 @@ def alarms_section(alarms_df: pd.DataFrame, lang: str) -> html.Section:
 
 
 def header(ter: dict, lang: str) -> list:
-    from obs.i18n import level_label
+    from core.i18n import level_label
     facts = [html.Span(level_label(ter["level"], lang))]
     links = []
     if ter["level"] == "municipio":

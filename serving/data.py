@@ -22,11 +22,11 @@ from sqlalchemy.engine import Engine
 
 from core import schema as S
 from core import settings
-from obs import memcache
+from serving import memcache
 
 #: query results, bounded in bytes (issue 9): memcache.QUERY_CACHE_MAX_BYTES per worker, entries over
 #: memcache.QUERY_ENTRY_MAX_BYTES are not kept
-cache = Cache(config={"CACHE_TYPE": "obs.memcache.FlaskByteCache",
+cache = Cache(config={"CACHE_TYPE": "serving.memcache.FlaskByteCache",
                       "CACHE_DEFAULT_TIMEOUT": int(settings.env("OBS_CACHE_TIMEOUT")),
                       "CACHE_MAX_BYTES": memcache.QUERY_CACHE_MAX_BYTES,
                       "CACHE_ENTRY_MAX_BYTES": memcache.QUERY_ENTRY_MAX_BYTES})
@@ -1014,7 +1014,7 @@ def indicator_coverage(indicator_id: str, public: bool = True) -> dict:
             "breaks": [{"territory_id": str(r.territory_id), "period_id": str(r.period_id)} for r in br.itertuples()]}
 
 
-# -- the Excel CSV's rounding (obs/export.py writes it; issue 8 item 16) -------------------------
+# -- the Excel CSV's rounding (api/export.py writes it; issue 8 item 16) -------------------------
 
 #: a numerator or denominator needing more decimals than this was computed (e.g. back-calculated
 #: from a published rate), not given by the source: it is rounded to whole units

@@ -1,6 +1,6 @@
 """How bytes reach a phone: compression, HTTP caching and which scripts a page loads (issue 9, item 12).
 
-    from obs import delivery
+    from web import delivery
     delivery.install(app)          # app: the Dash app; once, after the server's other after_request hooks
 
 What it does, without a reverse proxy (`make run` is still the one command):
@@ -19,7 +19,7 @@ What it does, without a reverse proxy (`make run` is still the one command):
   (a repeat visit revalidates them with a 304).
 * **Scripts a page loads**: `dash_table`'s bundle is not put on any page (no page uses a DataTable);
   plotly.js is fetched only when a chart is drawn, from a fingerprinted (immutable) URL — see
-  `plotly_loader()`, which obs.ui puts in each page's head — and it is a partial bundle with only the
+  `plotly_loader()`, which web.ui puts in each page's head — and it is a partial bundle with only the
   trace types the app draws (`PARTIAL`, built from plotlyjs/ by `make plotlyjs`).
 
 Content-Security-Policy and the other security headers are set elsewhere (not here).
@@ -113,7 +113,7 @@ def _drop_unused_bundles() -> None:
 #: its plotly.js version is the one the installed plotly (Python) is made for; else the full bundle.
 PARTIAL = Path(__file__).resolve().parent / "vendor" / "plotly-partial.min.js"
 PARTIAL_TRACES = frozenset({"choroplethmap", "scattermap", "bar", "histogram", "scatter", "choropleth", "scattergeo"})
-PARTIAL_ROUTE = "/_dash-plotly/<digest>/plotly.min.js"  # under /_dash: a reserved prefix (obs.ui), never a page
+PARTIAL_ROUTE = "/_dash-plotly/<digest>/plotly.min.js"  # under /_dash: a reserved prefix (web.ui), never a page
 
 
 @functools.lru_cache(maxsize=1)

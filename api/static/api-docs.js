@@ -1,4 +1,4 @@
-/* Draws the endpoint reference of /api/docs with Swagger UI (served by this app, see obs/apidocs.py).
+/* Draws the endpoint reference of /api/docs with Swagger UI (served by this app, see api/apidocs.py).
    Only GET requests exist; the online validator is off (nothing is fetched from another origin).
    Swagger UI leaves a few controls unnamed: `name()` gives each parameter's select and input the
    parameter's name, and makes scrolling code examples reachable with the keyboard. */

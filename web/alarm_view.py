@@ -4,9 +4,11 @@ One alarm = its level (icon + word, never colour alone), one sentence that does 
 the indicator (fact_alarm.sentence_*: the value, its period and the rule), its state (status and since,
 or why it is history) and what kind of rule raised it: an official threshold (cited) or the
 Observatório's analytic rule — a link with a tooltip that opens on hover and on keyboard focus and leads
-to the method on /sobre. Rows come from obs.data.alarms (active first, critical first).
+to the method on /sobre. Rows come from serving.data.alarms (active first, critical first).
 """
 from __future__ import annotations
+
+from urllib.parse import quote
 
 import pandas as pd
 from dash import dcc, html
@@ -96,7 +98,6 @@ def alarm_item(a: dict, lang: str, *, detail_href: str | None, territory_href: s
                show_indicator: bool = True, extra=None) -> html.Li:
     """One alarm as a list item: level badge, territory · indicator (links), the sentence, then its state,
     the rule kind and the link to its history."""
-    from obs import territory_view as tv
     ind_title = _lang_col(a, "title", lang) or a.get("indicator_id", "")
     ter = a.get("name_unique") or a.get("territory_id", "")
     head = []
@@ -114,10 +115,62 @@ def alarm_item(a: dict, lang: str, *, detail_href: str | None, territory_href: s
                                                        className="visually-hidden")],
                           href=detail_href, className="obs-alarm-open")]
     return html.Li([
-        html.Div([tv.level_badge(a.get("level", ""), lang), " ", html.Strong(head, className="obs-alarm-what")]
-                 if head else [tv.level_badge(a.get("level", ""), lang)], className="obs-alarm-head"),
+        html.Div([level_badge(a.get("level", ""), lang), " ", html.Strong(head, className="obs-alarm-what")]
+                 if head else [level_badge(a.get("level", ""), lang)], className="obs-alarm-head"),
         html.P(sentence(a, lang), className="obs-alarm-sentence"),
         *([extra] if extra is not None else []),
         html.P(meta, className="obs-alarm-meta"),
     ], className=f"obs-alarm-item obs-alarm-item-{a.get('level', '')}"
                  + ("" if is_active(a) else " obs-alarm-inactive"))
+
+
+# -- levels and statuses: labels, icons, badges (core.alarm_levels) -----------------------------
+
+def alarm_levels() -> dict[str, dict]:
+    """Alarm levels, most severe first: id -> {pt, en, symbol, colour, background} (core.alarm_levels)."""
+    return {k: {"pt": AL.LEVELS[k].label_pt, "en": AL.LEVELS[k].label_en, "symbol": AL.LEVELS[k].symbol,
+                "colour": AL.LEVELS[k].colour, "background": AL.LEVELS[k].background} for k in AL.LEVEL_ORDER}
+
+
+def alarm_statuses() -> dict[str, dict]:
+    return {k: {"pt": s.label_pt, "en": s.label_en, "symbol": s.symbol, "active": s.active}
+            for k, s in AL.STATUSES.items()}
+
+
+_ICON_SHAPES = {   # 16x16 SVG shapes: the level's colour, a white mark (shape + label: never colour alone)
+    "critico": ('<polygon points="5,1 11,1 15,5 15,11 11,15 5,15 1,11 1,5" fill="{c}"/>'
+                '<path d="M5.5 5.5l5 5M10.5 5.5l-5 5" stroke="#fff" stroke-width="1.8" stroke-linecap="round"/>'),
+    "atencao": ('<polygon points="8,1 15.5,14.5 0.5,14.5" fill="{c}"/>'
+                '<rect x="7.1" y="5.5" width="1.8" height="5" fill="#fff"/><rect x="7.1" y="11.6" width="1.8" '
+                'height="1.8" fill="#fff"/>'),
+    "informacao": ('<circle cx="8" cy="8" r="7.5" fill="{c}"/><rect x="7.1" y="7" width="1.8" height="5.5" '
+                   'fill="#fff"/><rect x="7.1" y="3.6" width="1.8" height="1.8" fill="#fff"/>'),
+}
+
+
+def level_icon(level: str) -> html.Img | None:
+    """A small inline SVG icon for an alarm level (decorative: the label says the same)."""
+    lv = alarm_levels().get(level)
+    shape = _ICON_SHAPES.get(level)
+    if lv is None or shape is None:
+        return None
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16">'
+           + shape.format(c=lv["colour"]) + "</svg>")
+    return html.Img(src="data:image/svg+xml;charset=utf-8," + quote(svg), alt="", width=14, height=14,
+                    className="obs-level-icon")
+
+
+def level_badge(level: str, lang: str) -> html.Span:
+    """Alarm level: icon + label (never colour alone), in the level's colour on its tint."""
+    lv = alarm_levels().get(level)
+    if lv is None:
+        return html.Span(level or "—", className="obs-alarm-level")
+    return html.Span([level_icon(level), " ", lv["en" if lang == "en" else "pt"]],
+                     className=f"obs-alarm-level obs-alarm-{level}",
+                     style={"color": lv["colour"], "backgroundColor": lv["background"], "borderColor": lv["colour"]})
+
+
+def status_label(status: str, lang: str) -> str:
+    st = alarm_statuses().get(status, {})
+    return st.get("en" if lang == "en" else "pt", status)
+

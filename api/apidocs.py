@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, request, send_from_directory
 from swagger_ui_bundle import swagger_ui_path as _SWAGGER_PATH
 
-from obs.i18n import HTML_LANG, lang_of
+from core.i18n import HTML_LANG, lang_of
 
 DOCS_PATH = "/api/docs"
 OPENAPI_URL = "/api/v1/openapi.json"

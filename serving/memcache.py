@@ -6,9 +6,9 @@ redone next time), and the least recently used entries are dropped to make room.
 expire after a timeout. Built on cachetools.TTLCache with `getsizeof` (a well-kept library: LRU +
 TTL + size accounting), made thread-safe with a lock.
 
-- `ByteCache`: the plain cache (the API's response cache, obs.api).
-- `FlaskByteCache`: the same as a flask-caching backend (`CACHE_TYPE: "obs.memcache.FlaskByteCache"`),
-  so obs.data's `cache` keeps its flask-caching interface.
+- `ByteCache`: the plain cache (the API's response cache, api.routes).
+- `FlaskByteCache`: the same as a flask-caching backend (`CACHE_TYPE: "serving.memcache.FlaskByteCache"`),
+  so serving.data's `cache` keeps its flask-caching interface.
 - `sizeof(value)`: a conservative estimate of what a value costs in memory: bytes, DataFrames
   (deep memory usage), (columns, row tuples) pairs (sampled rows), else the pickled length.
 """
@@ -68,7 +68,7 @@ def sizeof(value) -> int:
             return sum(sizeof(v) for v in value)     # (body, headers): an API response
         if (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], list)
                 and isinstance(value[1], list) and (not value[1] or isinstance(value[1][0], tuple))):
-            return _rows_size(value[1]) + _OVERHEAD   # (column names, row tuples): obs.data.query_rows
+            return _rows_size(value[1]) + _OVERHEAD   # (column names, row tuples): serving.data.query_rows
         return len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) + _OVERHEAD
     except Exception:  # noqa: BLE001 — an unpicklable value: count it as large, never fail the request
         return 1 * MIB

@@ -1,0 +1,4 @@
+"""The web app's shared pieces: the shell and components (`ui`), figures, share/embed links, the view builders
+that pages call (`indicator_view`, `territory_view`, `alarm_view`), delivery of static files and the HTTP guard
+around Dash. Pages (pages/) are thin and import from here; web/ reads through serving/ and never imports the
+API, the pages, app.py or the ETL (README, "Layers")."""
