@@ -145,3 +145,29 @@ def build_lock(folder: Path, *, wait: bool = False, progress: Callable[[str], No
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def swapped_folder(path: Path) -> Iterator[Path]:
+    """Write a folder whole or not at all (the geo layers, the demo data system).
+
+    Yields an empty temporary folder beside `path`, named `.<name>.<pid>.building` so that a killed
+    build's leftovers are found by `remove_stale`. When the block ends without error, the temporary folder
+    replaces `path` (the old one is moved aside with os.replace and then removed: readers see the old folder
+    or the new one, never a mix); on any error it is removed and `path` is left as it was."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.building")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+        old = path.with_name(f".{path.name}.{os.getpid()}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            os.replace(path, old)
+        os.replace(tmp, path)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -21,9 +21,7 @@ import functools
 import hashlib
 import io
 import json
-import os
 import re
-import shutil
 import sys
 from pathlib import Path
 from typing import Callable
@@ -31,6 +29,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 import shapely
+
+from etl.buildfiles import swapped_folder
 
 HERE = Path(__file__).resolve().parent
 NOMENCLATURE = HERE / "demo_territorios.csv"
@@ -737,24 +737,12 @@ def ensure_demo_system(path: Path, force: bool = False, progress: Callable[[str]
     if path.exists() and any(path.iterdir()) and not is_demo_system(path):
         raise ValueError(f"{path}: exists and is not a demo data system; refusing to overwrite it")
     files = generate(progress)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.building")
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
+    with swapped_folder(path) as tmp:
         for rel, data in files.items():
             f = tmp / rel
             f.parent.mkdir(parents=True, exist_ok=True)
             f.write_bytes(data)
         (tmp / STAMP).write_text(version + "\n")
-        old = path.with_name(f".{path.name}.{os.getpid()}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists():
-            os.replace(path, old)
-        os.replace(tmp, path)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     progress(f"demo data system written to {path}")
     return path
 

@@ -12,10 +12,12 @@ Outputs (EPSG:4326, RFC 7946 winding; feature `id` = territory id):
   tiles.geojson       one square per municipality in tile space (lon = col·cell, lat = −row·cell),
                       same ids and properties as municipios.geojson plus col/row, so the app draws
                       the tile map with its choropleth code (equirectangular projection, fitbounds)
+  inset/<layer>       the map layers with Açores and Madeira moved into framed boxes west of the mainland
+                      (etl/geo_inset.py); the manifest's `insets` gives their frames and bounds
   manifest.json       per file: bytes, gzip bytes, sha256 and a short hash for cache-busting URLs
   *.gz                pre-compressed copies (gzip -9, mtime 0) for static serving
 
-Açores and Madeira keep their real positions in the map layers (the app may inset them); in the
+Açores and Madeira keep their real positions in the map layers (their inset variants move them); in the
 tile map they are separate blocks to the left of the mainland (Açores level with Lisboa, Madeira at
 the bottom).
 """
@@ -24,8 +26,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
-import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -33,7 +33,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from etl.buildfiles import swapped_folder
 from etl.demo import is_demo_system
+from etl.geo_inset import inset_layer
 from etl.territory import read_reference
 
 SOURCE = "geo/municipios_308.geojson"
@@ -51,6 +53,8 @@ MAINLAND_CELL_RATIO = 1.05
 #: island blocks (cols, rows)
 ISLAND_BLOCKS = {"raa": (7, 4), "ram": (5, 3)}
 LAYERS = ["municipios.geojson", "nuts3.geojson", "nuts2.geojson", "tiles.geojson", "tiles.json"]
+#: map layers that also get an islands-inset variant (inset/<name>; etl/geo_inset.py)
+INSET_LAYERS = ["municipios.geojson", "nuts3.geojson", "nuts2.geojson"]
 
 
 class GeoError(ValueError):
@@ -259,32 +263,29 @@ def build_geo(data_system: Path, geo_dir: Path, progress: Callable[[str], None] 
                 "simplify_tolerance_deg": tolerance, "decimals": DECIMALS, "files": {}}
     if geo_dir.exists() and any(geo_dir.iterdir()) and not (geo_dir / "manifest.json").exists():
         raise GeoError(f"{geo_dir}: exists and does not hold web layers (no manifest.json); refusing to replace it")
-    geo_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = geo_dir.with_name(f".{geo_dir.name}.{os.getpid()}.building")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        for name, text in texts.items():
-            data = text.encode("utf-8")
+    with swapped_folder(geo_dir) as tmp:
+        def write(name: str, data: bytes) -> dict:
             gz = _gzip(data)
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp / name).write_bytes(data)
             (tmp / (name + ".gz")).write_bytes(gz)
             h = hashlib.sha256(data).hexdigest()
-            manifest["files"][name] = {"bytes": len(data), "gzip_bytes": len(gz), "sha256": h, "hash": h[:12]}
+            return {"bytes": len(data), "gzip_bytes": len(gz), "sha256": h, "hash": h[:12]}
+        for name, text in texts.items():
+            manifest["files"][name] = write(name, text.encode("utf-8"))
+        # the islands inset of each map layer with both archipelagos (etl/geo_inset.py), as its own file
+        manifest["insets"] = {}
+        for name in INSET_LAYERS:
+            inset = inset_layer(json.loads(texts[name]))
+            if inset is not None:
+                data = json.dumps(inset["geojson"], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                manifest["insets"][name] = dict(write(f"inset/{name}", data), file=f"inset/{name}",
+                                                bounds=inset["bounds"], frames=inset["frames"])
         mun_gz = manifest["files"]["municipios.geojson"]["gzip_bytes"]
         if mun_gz > BUDGET_GZIP:
             raise GeoError(f"municipios.geojson is {mun_gz / 1024:.0f} KB gzipped, over the "
                            f"{BUDGET_GZIP // 1024} KB budget: raise the simplification tolerance")
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        old = geo_dir.with_name(f".{geo_dir.name}.{os.getpid()}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        if geo_dir.exists():
-            os.replace(geo_dir, old)
-        os.replace(tmp, geo_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     sizes = ", ".join(f"{n} {f['gzip_bytes'] / 1024:.0f} KB" for n, f in manifest["files"].items() if n.endswith("geojson"))
     progress(f"geo: {len(g)} municipalities, tile map {layout['cols']}×{layout['rows']}; gzipped {sizes}")
     return manifest

@@ -248,3 +248,22 @@ def test_topojson_connector_decodes_arcs(data_system, cctx):
     geo = connectors.get("geojson")
     ref, _ = geo.transform(geo.read(base, base.files(data_system)), base, cctx)
     assert staged["value"].sum() == pytest.approx(ref["value"].sum(), rel=0.005)
+
+
+def test_a_folder_is_swapped_in_whole_or_not_at_all(tmp_path):
+    """etl.buildfiles.swapped_folder (the geo layers, the demo data system): an error inside leaves the
+    old folder as it was and no temporary folder; success replaces it whole."""
+    from etl.buildfiles import swapped_folder
+    target = tmp_path / "geo"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    with pytest.raises(RuntimeError):
+        with swapped_folder(target) as tmp:
+            (tmp / "new.txt").write_text("half")
+            raise RuntimeError("killed half-way")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["geo"]
+    assert [p.name for p in target.iterdir()] == ["old.txt"]
+    with swapped_folder(target) as tmp:
+        (tmp / "new.txt").write_text("new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["geo"]
+    assert [p.name for p in target.iterdir()] == ["new.txt"]
