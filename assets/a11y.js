@@ -20,12 +20,5 @@
     var vals = document.querySelectorAll('.Select-value-label[role="option"]');
     for (var i = 0; i < vals.length; i++) { vals[i].removeAttribute('role'); vals[i].removeAttribute('aria-selected'); }
   }
-  var pending = false;
-  var obs = new MutationObserver(function () {
-    if (pending) { return; }
-    pending = true;
-    window.requestAnimationFrame(function () { pending = false; fix(); fixValue(); });
-  });
-  function start() { obs.observe(document.body, {childList: true, subtree: true}); fix(); fixValue(); }
-  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
+  window.obsWatch(function () { fix(); fixValue(); });
 })();

@@ -25,15 +25,5 @@
       });
     }
   }
-  var pending = false;
-  var obs = new MutationObserver(function () {
-    if (pending) { return; }
-    pending = true;
-    window.requestAnimationFrame(function () { pending = false; fix(); });
-  });
-  function start() {
-    obs.observe(document.body, {childList: true, subtree: true, characterData: true});
-    fix();
-  }
-  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
+  window.obsWatch(fix, {childList: true, subtree: true, characterData: true});
 })();

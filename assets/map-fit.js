@@ -77,12 +77,5 @@
     var gd = btn.closest('.js-plotly-plot');
     if (gd) { reset(gd); }
   }, true);
-  var pending = false;
-  var obs = new MutationObserver(function () {
-    if (pending) { return; }
-    pending = true;
-    window.requestAnimationFrame(function () { pending = false; scan(); });
-  });
-  function start() { obs.observe(document.body, {childList: true, subtree: true}); scan(); }
-  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
+  window.obsWatch(scan);
 })();

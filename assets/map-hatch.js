@@ -69,12 +69,5 @@
     var gds = document.querySelectorAll('.js-plotly-plot');
     for (var i = 0; i < gds.length; i++) { bind(gds[i]); }
   }
-  var pending = false;
-  var obs = new MutationObserver(function () {
-    if (pending) { return; }
-    pending = true;
-    window.requestAnimationFrame(function () { pending = false; scan(); });
-  });
-  function start() { obs.observe(document.body, {childList: true, subtree: true}); scan(); }
-  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
+  window.obsWatch(scan);
 })();

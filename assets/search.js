@@ -104,12 +104,5 @@
     if (e.target && e.target.closest && e.target.closest('#' + PANEL + ' a[role="option"]')) { e.preventDefault(); }
   });
 
-  var pending = false;
-  var obs = new MutationObserver(function () {
-    if (pending) { return; }
-    pending = true;
-    window.requestAnimationFrame(function () { pending = false; sync(); });
-  });
-  function start() { obs.observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ['hidden']}); sync(); }
-  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
+  window.obsWatch(sync, {childList: true, subtree: true, attributes: true, attributeFilter: ['hidden']});
 })();

@@ -44,3 +44,33 @@ def api_client():
     app.config["TESTING"] = True
     api.init_app(app)
     return app.test_client()
+
+
+def staged_frame(rows):
+    """Staged observations (variable, territory_id, period_id, value), none provisional or estimated."""
+    import pandas as pd
+    df = pd.DataFrame(rows, columns=["variable", "territory_id", "period_id", "value"])
+    df["is_provisional"] = False
+    df["is_estimated"] = False
+    df["note"] = None
+    return df
+
+
+def indicator(**kw):
+    """A registry indicator with the fields every test needs filled in (a ratio in governacao)."""
+    from indicators.model import Indicator
+    base = {"id": "x", "title": {"pt": "X"}, "description": {"pt": "X"}, "unit": {"pt": "u"}, "area": "governacao",
+            "aggregation": "ratio", "sources": [{"producer": "T", "licence": "L"}]}
+    return Indicator.model_validate({**base, **kw})
+
+
+def geo_points(coords) -> list:
+    """Every [lon, lat] of a GeoJSON geometry's coordinates, at any depth."""
+    if coords and isinstance(coords[0], (int, float)):
+        return [coords]
+    return [p for c in coords for p in geo_points(c)]
+
+
+def geo_bbox(coords) -> tuple:
+    pts = geo_points(coords)
+    return min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts)

@@ -9,6 +9,7 @@ import pytest
 
 from core import fmt
 from core import i18n
+from tests._helpers import geo_points
 from web import ui
 
 NB = "\u00a0"
@@ -146,16 +147,7 @@ def test_inset_variant_moves_the_islands(client):
     # Ponta Delgada (4206) is inside the Açores frame
     frames = dict(layer["inset"]["frames"])
     x0, y0, x1, y1 = frames["raa"]
-    ring = feats["4206"]["geometry"]["coordinates"]
-    pts = []
-    def walk(c):
-        if c and isinstance(c[0], (int, float)):
-            pts.append(c)
-        else:
-            for cc in c:
-                walk(cc)
-    walk(ring)
-    assert all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in pts)
+    assert all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in geo_points(feats["4206"]["geometry"]["coordinates"]))
     assert client.get(f"/geo/{layer['hash']}/other/municipios.geojson").status_code == 404
 
 

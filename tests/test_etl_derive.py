@@ -2,31 +2,20 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import etl.derive  # noqa: F401  (registers the derivations)
 from etl.build import build as _build  # noqa: F401
 from etl.compute import DERIVATIONS, compute_indicator
 from etl.territory import build_territory, read_reference
-from indicators.model import Indicator
-from tests._helpers import MINI
+from tests._helpers import MINI, indicator, staged_frame
 
 TERR = build_territory(read_reference(MINI))
 
 
-def staged(rows):
-    df = pd.DataFrame(rows, columns=["variable", "territory_id", "period_id", "value"])
-    df["is_provisional"] = df.get("is_provisional", False)
-    df["is_estimated"] = False
-    df["note"] = None
-    return df
+staged = staged_frame
 
-
-def ind(**kw):
-    base = {"id": "x", "title": {"pt": "X"}, "description": {"pt": "X"}, "unit": {"pt": "u"}, "area": "governacao",
-            "aggregation": "ratio", "sources": [{"producer": "T", "licence": "L"}]}
-    return Indicator.model_validate({**base, **kw})
+ind = indicator
 
 
 def test_turnout_estimates_missing_registered_voters():

@@ -9,25 +9,16 @@ import etl.derive  # noqa: F401  (registers the derivations)
 from etl.compute import DERIVATIONS, compute_indicator
 from etl.territory import build_territory, read_reference
 from indicators.model import Indicator, RegistryError, load_indicator
-from tests._helpers import MINI
+from tests._helpers import MINI, indicator, staged_frame
 
 TERR = build_territory(read_reference(MINI))
 MUNIS = ["0806", "1106", "1116", "3101", "4201", "4501"]
 POP19 = {"0806": 20000, "1106": 500000, "1116": 150000, "3101": 11000, "4201": 14700, "4501": 3200}
 
 
-def staged(rows):
-    df = pd.DataFrame(rows, columns=["variable", "territory_id", "period_id", "value"])
-    df["is_provisional"] = False
-    df["is_estimated"] = False
-    df["note"] = None
-    return df
+staged = staged_frame
 
-
-def ind(**kw):
-    base = {"id": "x", "title": {"pt": "X"}, "description": {"pt": "X"}, "unit": {"pt": "u"}, "area": "governacao",
-            "aggregation": "ratio", "sources": [{"producer": "T", "licence": "L"}]}
-    return Indicator.model_validate({**base, **kw})
+ind = indicator
 
 
 def pop_rows(year, pops=POP19, var="p:pop"):

@@ -10,6 +10,7 @@ import pytest
 
 from web import figures as F
 from tests import see
+from tests._helpers import geo_bbox
 
 NO2 = {"thresholds": [
     {"rule": "absolute", "level": "critico", "op": ">", "value": 40, "official": True, "citation": "Diretiva 2008/50/CE",
@@ -125,17 +126,7 @@ def test_registry_official_thresholds_have_labels(built):
 
 # -- insets --------------------------------------------------------------------------------------
 
-def _bbox(coords):
-    pts = []
-
-    def walk(c):
-        if c and isinstance(c[0], (int, float)):
-            pts.append(c)
-        else:
-            for cc in c:
-                walk(cc)
-    walk(coords)
-    return min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts)
+_bbox = geo_bbox
 
 
 def test_insets_frame_every_island_and_corvo_is_not_a_speck(built):
