@@ -9,7 +9,6 @@ connectors' docstrings (etl/connectors/), so a new field or option is documented
 """
 from __future__ import annotations
 
-import argparse
 import inspect
 import sys
 from pathlib import Path
@@ -20,7 +19,7 @@ from pydantic_core import PydanticUndefined
 from etl import connectors
 from etl.catalogue import COVERAGE_NAMES, Coverage, Source
 from indicators.model import Compute, Denominator, Indicator
-from indicators.readme import replace_block
+from indicators.readme import replace_block, write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "adding-a-source-and-an-indicator.md"
@@ -116,22 +115,7 @@ def render(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m etl.guide", description=__doc__.splitlines()[0])
-    g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--write", action="store_true", help="rewrite the generated reference of the guide")
-    g.add_argument("--check", action="store_true", help="exit 1 when the guide's reference is stale")
-    args = p.parse_args(argv)
-    current = GUIDE.read_text(encoding="utf-8")
-    fresh = render(current)
-    if args.check:
-        if fresh != current:
-            print(f"{GUIDE.relative_to(ROOT)} is stale: run `python -m etl.guide --write` (make guide)", file=sys.stderr)
-            return 1
-        return 0
-    if fresh != current:
-        GUIDE.write_text(fresh, encoding="utf-8")
-        print(f"{GUIDE.relative_to(ROOT)} updated")
-    return 0
+    return write_or_check(GUIDE, render, "etl.guide", "guide", argv)
 
 
 if __name__ == "__main__":

@@ -67,23 +67,30 @@ def render(text: str) -> str:
     return replace_block(text, "settings", settings_table())
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m indicators.readme", description=__doc__.splitlines()[0])
+def write_or_check(path: Path, render, prog: str, make_target: str, argv: list[str] | None = None) -> int:
+    """The command line of a generated document (README.md's blocks here, docs/ guide in etl.guide):
+    `--write` rewrites its generated blocks, `--check` exits 1 when they are stale (CI)."""
+    name = path.name if path.parent == ROOT else str(path.relative_to(ROOT))
+    p = argparse.ArgumentParser(prog=f"python -m {prog}", description=f"the generated blocks of {name}")
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--write", action="store_true", help="rewrite the generated blocks of README.md")
-    g.add_argument("--check", action="store_true", help="exit 1 when README.md is stale")
+    g.add_argument("--write", action="store_true", help=f"rewrite the generated blocks of {name}")
+    g.add_argument("--check", action="store_true", help=f"exit 1 when {name} is stale")
     args = p.parse_args(argv)
-    current = README.read_text(encoding="utf-8")
+    current = path.read_text(encoding="utf-8")
     fresh = render(current)
     if args.check:
         if fresh != current:
-            print("README.md is stale: run `python -m indicators.readme --write` (make readme)", file=sys.stderr)
+            print(f"{name} is stale: run `python -m {prog} --write` (make {make_target})", file=sys.stderr)
             return 1
         return 0
     if fresh != current:
-        README.write_text(fresh, encoding="utf-8")
-        print("README.md updated")
+        path.write_text(fresh, encoding="utf-8")
+        print(f"{name} updated")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return write_or_check(README, render, "indicators.readme", "readme", argv)
 
 
 if __name__ == "__main__":

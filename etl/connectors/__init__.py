@@ -11,7 +11,9 @@ Register with `@connector("format_name")`; the catalogue (etl/catalogue.yaml) na
 """
 from __future__ import annotations
 
+
 import importlib
+import json
 import pkgutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +104,17 @@ def check_encoding(path: Path, encoding: str) -> bytes:
         raise SourceError(f"{path}: row {line}, column {col}: byte 0x{data[e.start]:02x} is not valid {encoding}; "
                           "check the catalogue's encoding") from None
     return data
+
+
+def read_json(path, encoding: str):
+    """A JSON file's data; a file that is not valid in its declared encoding or not well-formed JSON is a
+    SourceError naming the file, and the byte or the row and column."""
+    try:
+        return json.loads(Path(path).read_text(encoding=encoding))
+    except UnicodeDecodeError as e:
+        raise SourceError(f"{path}: not valid {encoding} (byte {e.start})") from None
+    except json.JSONDecodeError as e:
+        raise SourceError(f"{path}: row {e.lineno}, column {e.colno}: malformed JSON: {e.msg}") from None
 
 
 def _check_field_counts(path: Path, text: str, delimiter: str, skiprows: int = 0) -> None:

@@ -9,13 +9,12 @@ carry no registered-voter count.
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from etl.connectors import Context, SourceError, connector, reject, staged, to_number, validate_rows
+from etl.connectors import Context, SourceError, connector, read_json, reject, staged, to_number, validate_rows
 
 FIELDS = {"votantes": "numberVoters", "participacao_pct": "percentageVoters", "brancos": "blankVotes",
           "nulos": "nullVotes"}
@@ -30,12 +29,7 @@ class MaiJson:
             m = re.search(r"(\d{4})", Path(f).stem)
             if not m:
                 raise SourceError(f"{f}: no election year in the file name")
-            try:
-                data = json.loads(Path(f).read_text(encoding=source.encoding))
-            except UnicodeDecodeError as e:
-                raise SourceError(f"{f}: not valid {source.encoding} (byte {e.start})") from None
-            except json.JSONDecodeError as e:
-                raise SourceError(f"{f}: row {e.lineno}, column {e.colno}: malformed JSON: {e.msg}") from None
+            data = read_json(f, source.encoding)
             n = 0
             for district, munis in data.items():
                 for name, d in (munis or {}).items():

@@ -11,14 +11,13 @@ pordata_xlsx options: variables {text in the file name: variable}; sheet (defaul
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from etl.connectors import (
-    Context, SourceError, connector, drop_equal_duplicates, options_error, reject, staged, to_number, validate_rows, REJECTED_COLUMNS,
+    Context, SourceError, connector, drop_equal_duplicates, read_json, options_error, reject, staged, to_number, validate_rows, REJECTED_COLUMNS,
 )
 from etl.territory import nuts2013_names
 
@@ -60,12 +59,7 @@ class PordataJson:
     def read(self, source, files):
         rows = []
         for f in files:
-            try:
-                data = json.loads(Path(f).read_text(encoding=source.encoding))
-            except UnicodeDecodeError as e:
-                raise SourceError(f"{f}: not valid {source.encoding} (byte {e.start})") from None
-            except json.JSONDecodeError as e:
-                raise SourceError(f"{f}: row {e.lineno}, column {e.colno}: malformed JSON: {e.msg}") from None
+            data = read_json(f, source.encoding)
             if not isinstance(data, dict):
                 raise SourceError(f"{f}: expected an object keyed by territory name")
             n = 0
