@@ -702,6 +702,13 @@ def _indicator_download(indicator_id: str, q: IndicatorDownloadQuery, rows: bool
     return row, df, stem, filters
 
 
+def _indicator_rows(indicator_id: str, filters: dict) -> pd.DataFrame:
+    level, period = filters["level"], filters["period"]
+    df, _ = data.fact_rows([indicator_id], filters["territories"], [level] if level else None,
+                           [period] if period else None)
+    return df
+
+
 def _zip_bytes(q, kind: str, subject: dict, metas: list[dict], df: pd.DataFrame, stem: str,
                filters: dict) -> bytes:
     b = build()
