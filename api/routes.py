@@ -82,7 +82,7 @@ Levels = Ids(LEVEL, "Territorial level(s).", examples=[["municipio"]])
 
 class IndexQuery(Params):
     format: Literal["json"] | None = Field(None, description="json: the endpoint list as JSON even for a browser "
-                                           "(which is otherwise sent to /api/docs).")
+                                           "(which is otherwise sent to /api/docs).", examples=["json"])
     lang: params.Lang = Field("pt", description="Language of the documentation page a browser is sent to.")
 
 
@@ -134,7 +134,7 @@ class IndicatorDownloadQuery(TerritoryDownloadQuery):
     level: Annotated[str | None, Field(description="Territorial level (what is on screen). No filter: the whole "
                                        "indicator.", examples=["municipio"]), AfterValidator(LEVEL)] = None
     period: Annotated[str | None, Field(max_length=40, description="One period id of the indicator (what is on "
-                                        "screen).", examples=["2021"])] = None
+                                        "screen).", examples=["2011"])] = None
     territories: Ids(TERRITORY, "Territory ids, comma-separated (what is on screen).", examples=[["0101"]]) = []
 
 
