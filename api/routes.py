@@ -24,15 +24,17 @@ import pandas as pd
 from flask import Blueprint, Response, current_app, g, redirect, request, send_file
 from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
 from core import settings
-from api import apidocs, downloads, export, openapi
+from api import apidocs, downloads, export, openapi, params
+from api.params import (INDICATOR, LEVEL, MAX_IDS, MAX_PAGE, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, TERRITORY,
+                        ApiError, Ids, Params)
 from serving import data, memcache
 
 API_PREFIX = "/api/v1"
-DEFAULT_PAGE_SIZE = 1000
-MAX_PAGE_SIZE = 10_000
-MAX_PAGE = 1_000_000
-MAX_IDS = 400
 #: longer URLs under /api and /download get a JSON 414 (gunicorn's own limit on the request line is 4094)
 MAX_URL_LENGTH = 4000
 LICENCE = ("Os dados mantêm a licença de cada fonte (ver `sources` de cada indicador): cite a fonte e o "
@@ -49,13 +51,7 @@ ALARM_COLUMNS = ["alarm_id", "indicator_id", "territory_id", "name", "territory_
                  "since_period_id", "value", "threshold", "reference_value", "reference_kind", "official",
                  "explanation_pt", "explanation_en", "sentence_pt", "sentence_en"]
 
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, parameter: str | None = None, valid: list | None = None):
-        super().__init__(message)
-        self.status, self.message, self.parameter, self.valid = status, message, parameter, valid
-
-
-# -- closed lists ------------------------------------------------------------------------------
+# -- parameters: declared once in api.params (models), read by the router and the OpenAPI document --
 
 def alarm_levels() -> list[str]:
     from core.alarm_levels import LEVELS
@@ -76,130 +72,70 @@ def peer_groups() -> list[str]:
     return list(data.PEER_GROUPS)
 
 
-def public_indicator_ids() -> list[str]:
-    return [str(x) for x in data.indicators(public=True)["indicator_id"]]
+public_indicator_ids = params.public_indicator_ids
+PERIOD_EXAMPLES = params.PERIOD_EXAMPLES
+
+TerritoryIds = Ids(TERRITORY, "Territory id(s), comma-separated.", examples=[["0101", "PT"]])
+IndicatorIds = Ids(INDICATOR, "Indicator id(s), comma-separated.", examples=[["indice_envelhecimento"]])
+Levels = Ids(LEVEL, "Territorial level(s).", examples=[["municipio"]])
 
 
-# -- parameters --------------------------------------------------------------------------------
-
-def _check_params(allowed: list[str]) -> None:
-    """Every parameter must be one the endpoint documents: an unknown one (`_`-prefixed ones too,
-    the cache-busting kind) is a 400 naming it, so no URL reaches the work or the caches unchecked."""
-    for k in request.args:
-        if k not in allowed:
-            raise ApiError(400, f"unknown parameter {k!r}", k, sorted(allowed))
+class IndexQuery(Params):
+    format: Literal["json"] | None = Field(None, description="json: the endpoint list as JSON even for a browser "
+                                           "(which is otherwise sent to /api/docs).", examples=["json"])
+    lang: params.Lang = Field("pt", description="Language of the documentation page a browser is sent to.")
 
 
-def _multi(name: str) -> list[str]:
-    out: list[str] = []
-    for v in request.args.getlist(name):
-        out += [x.strip() for x in v.split(",") if x.strip()]
-    if len(out) > MAX_IDS:
-        raise ApiError(400, f"too many values for {name!r} (at most {MAX_IDS})", name)
-    return list(dict.fromkeys(out))
+class IndicatorsQuery(params.Listing):
+    area: Ids(None, "Policy area(s).", item=params.Area, examples=[["demografia"]]) = []
 
 
-def _choices(name: str, valid: list[str]) -> list[str]:
-    vals = _multi(name)
-    bad = [v for v in vals if v not in valid]
-    if bad:
-        raise ApiError(400, f"invalid value {bad[0]!r} for {name!r}", name, list(valid))
-    return vals
+class ValuesQuery(params.Listing):
+    indicator: IndicatorIds = []
+    territory: TerritoryIds = []
+    level: Levels = []
+    period: params.Periods = []
+    period_from: params.Period("First period (inclusive).", ["2015"]) = None
+    period_to: params.Period("Last period (inclusive).", ["2020"]) = None
 
 
-def _one(name: str, valid: list[str], default: str) -> str:
-    v = request.args.get(name, default).strip() or default
-    if v not in valid:
-        raise ApiError(400, f"invalid value {v!r} for {name!r}", name, list(valid))
-    return v
+class TerritoriesQuery(params.Listing):
+    level: Levels = []
+    parent: Annotated[str | None, Field(pattern=params.TERRITORY_PATTERN, description="Parent territory id.",
+                                        examples=["PT1"]), AfterValidator(TERRITORY)] = None
 
 
-def _int(name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        v = int(raw.strip())
-    except ValueError:
-        raise ApiError(400, f"{name!r} must be an integer from {lo} to {hi}", name) from None
-    if not lo <= v <= hi:
-        raise ApiError(400, f"{name!r} must be an integer from {lo} to {hi}", name)
-    return v
+class AlarmsQuery(params.Listing):
+    scope: Literal["active", "history", "all"] = Field(
+        "active", description="Which alarms: active (default; status not resolved and series current), "
+        "history (resolved, or of a discontinued or stale series) or all. status=resolved needs history or all.")
+    territory: TerritoryIds = []
+    level: Ids(None, "Alarm level(s) (severity).", item=params.AlarmLevel, examples=[["critico"]]) = []
+    territory_level: Ids(LEVEL, "Territorial level(s) of the alarmed territory.", examples=[["municipio"]]) = []
+    status: Ids(None, "Alarm status(es).", item=params.AlarmStatus, examples=[["new", "ongoing"]]) = []
+    area: Ids(None, "Policy area(s) of the indicator.", item=params.Area, examples=[["demografia"]]) = []
+    indicator: IndicatorIds = []
 
 
-PERIOD_EXAMPLES = ["2021", "2024-Q4", "2020-W05", "2020-11-11", "2011/2021"]
+class PeersQuery(Params):
+    group: Ids(None, "Peer group type(s).", item=params.PeerGroup, examples=[["nuts3"]]) = []
+    indicator: Annotated[str | None, Field(pattern=params.INDICATOR_PATTERN, description=(
+        "With an indicator id: the municipality's position among its peers for that indicator."),
+        examples=["indice_envelhecimento"]), AfterValidator(INDICATOR)] = None
 
 
-def _period(name: str):
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    from core.periods import parse_period
-    try:
-        return parse_period(raw)
-    except (ValueError, OverflowError):
-        raise ApiError(400, f"{name!r}: {raw!r} is not a period id (year, quarter, ISO week, date or range)",
-                       name, PERIOD_EXAMPLES) from None
+class TerritoryDownloadQuery(Params):
+    dialect: params.Dialect = Field("tidy", description="CSV dialect: tidy (for programs) or excel (for Excel "
+                                    "in Portugal).")
+    lang: params.Lang = Field("pt", description=params.LANG_DESCRIPTION)
 
 
-def _periods(name: str) -> list[str]:
-    """A list of period ids (comma-separated or repeated), each checked like period_from."""
-    from core.periods import parse_period
-    vals = _multi(name)
-    for raw in vals:
-        try:
-            parse_period(raw)
-        except (ValueError, OverflowError):
-            raise ApiError(400, f"{name!r}: {raw!r} is not a period id (year, quarter, ISO week, date or range)",
-                           name, PERIOD_EXAMPLES) from None
-    return vals
-
-
-def _territories(name: str) -> list[str]:
-    ids = _multi(name)
-    if ids:
-        valid = data.territory_ids()
-        known = set(valid)
-        bad = [x for x in ids if x not in known]
-        if bad:
-            raise ApiError(400, f"unknown territory {bad[0]!r} for {name!r} (see {API_PREFIX}/territories)",
-                           name, valid)
-    return ids
-
-
-def _indicators(name: str) -> list[str]:
-    ids = _multi(name)
-    if ids:
-        valid = public_indicator_ids()
-        bad = [x for x in ids if x not in valid]
-        if bad:
-            raise ApiError(400, f"unknown indicator {bad[0]!r} for {name!r}", name, valid)
-    return ids
-
-
-@dataclass
-class Page:
-    page: int
-    size: int
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.size
-
-
-def _page() -> Page:
-    return Page(_int("page", 1, 1, MAX_PAGE), _int("page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE))
-
-
-FMT_PARAMS = ["format", "dialect", "lang", "page", "page_size"]
-
-
-def _csv_options() -> dict:
-    """The Excel dialect's language (lang=pt|en) and rounding rules (ignored by the tidy dialect)."""
-    lang = _one("lang", ["pt", "en"], "pt")
-    if request.args.get("dialect", "").strip() != "excel":
-        return {"lang": lang}
-    return {"lang": lang, "rules": data.excel_rules()}
+class IndicatorDownloadQuery(TerritoryDownloadQuery):
+    level: Annotated[str | None, Field(description="Territorial level (what is on screen). No filter: the whole "
+                                       "indicator.", examples=["municipio"]), AfterValidator(LEVEL)] = None
+    period: Annotated[str | None, Field(max_length=40, description="One period id of the indicator (what is on "
+                                        "screen).", examples=["2011"])] = None
+    territories: Ids(TERRITORY, "Territory ids, comma-separated (what is on screen).", examples=[["0101"]]) = []
 
 
 # -- responses ---------------------------------------------------------------------------------
@@ -264,23 +200,30 @@ def _url(**changes) -> str:
     return request.path + "?" + urlencode(args, doseq=True)
 
 
-def _pagination(p: Page, total: int) -> dict:
-    pages = max(1, math.ceil(total / p.size)) if total else 1
-    return {"page": p.page, "page_size": p.size, "total": total, "pages": pages, "links": {
+def _csv_options(q) -> dict:
+    """The Excel dialect's language (lang=pt|en) and rounding rules (ignored by the tidy dialect)."""
+    if q.dialect != "excel":
+        return {"lang": q.lang}
+    return {"lang": q.lang, "rules": data.excel_rules()}
+
+
+def _pagination(p: params.Paged, total: int) -> dict:
+    pages = max(1, math.ceil(total / p.page_size)) if total else 1
+    return {"page": p.page, "page_size": p.page_size, "total": total, "pages": pages, "links": {
         "self": _url(page=p.page), "first": _url(page=1), "last": _url(page=pages),
         "prev": _url(page=p.page - 1) if p.page > 1 else None,
         "next": _url(page=p.page + 1) if p.page < pages else None}}
 
 
-def listing(df: pd.DataFrame, total: int, p: Page, name: str, rows_fn=None, table=None) -> Response:
-    """One page of rows as the JSON envelope or CSV (format=csv), with pagination headers.
+def listing(q: params.Listing, df: pd.DataFrame | None, total: int, name: str, rows_fn=None,
+            table=None) -> Response:
+    """One page of rows as the JSON envelope or CSV (q.format == "csv"), with pagination headers.
 
     `table` = (column names, row tuples) instead of `df` writes the CSV without pandas (same bytes)."""
-    fmt = _one("format", ["json", "csv"], "json")
-    dialect = _one("dialect", list(export.DIALECTS), "tidy")
-    opts = _csv_options()
-    pag = _pagination(p, total)
-    if fmt == "csv":
+    dialect = q.dialect
+    opts = _csv_options(q)
+    pag = _pagination(q, total)
+    if q.format == "csv":
         if table is not None:
             body = export.rows_to_csv(*table, dialect, demo=is_demo(), **opts)
         else:
@@ -297,8 +240,8 @@ def listing(df: pd.DataFrame, total: int, p: Page, name: str, rows_fn=None, tabl
     return resp
 
 
-def _slice(df: pd.DataFrame, p: Page) -> pd.DataFrame:
-    return df.iloc[p.offset:p.offset + p.size]
+def _slice(df: pd.DataFrame, p: params.Paged) -> pd.DataFrame:
+    return df.iloc[p.offset:p.offset + p.page_size]
 
 
 def error_response(status: int, message: str, parameter: str | None = None, valid: list | None = None):
@@ -429,17 +372,17 @@ for _bp in (bp, dl):
 # -- API: index and OpenAPI ------------------------------------------------------------------
 
 def openapi_document() -> dict:
-    try:
-        levels = data.levels()
-    except data.NoDatabase:
-        levels = []
-    return openapi.document(levels=levels or ["pais", "nuts1", "nuts2", "nuts3", "municipio"], areas=areas(),
-                            alarm_levels=alarm_levels(), statuses=alarm_statuses(), peer_groups=peer_groups())
+    return openapi.document()
 
 
-@bp.get("/openapi.json")
+@params.endpoint(bp, "/openapi.json", operation_id="getOpenApi", tags=["index"],
+                 summary=("Este documento OpenAPI 3.1", "This OpenAPI 3.1 document"),
+                 description=("O documento que descreve a API, gerado das mesmas declarações com que a API verifica "
+                              "os parâmetros; a documentação para pessoas está em /api/docs.",
+                              "The document describing the API, generated from the declarations the API checks "
+                              "parameters with; the documentation for people is at /api/docs."),
+                 ok=openapi.json_ok({"type": "object", "required": ["openapi", "paths"]}))
 def openapi_json():
-    _check_params([])
     return json_response(openapi_document())
 
 
@@ -479,13 +422,23 @@ def endpoints() -> list[tuple[str, str]]:
     return out
 
 
-@bp.get("/")
-def index():
+_INDEX_ITEM = {"type": "object", "required": ["url", "description"],
+               "properties": {"url": {"type": "string"}, "description": {"type": "string"}}}
+
+
+@params.endpoint(bp, "/", operation_id="getIndex", tags=["index"], query=IndexQuery,
+                 summary=("Índice da API", "The API's index"),
+                 description=("A lista dos endpoints com exemplos, em JSON; um navegador (Accept: text/html) é "
+                              "enviado para a documentação para pessoas, /api/docs, salvo com format=json.",
+                              "The list of endpoints with examples, as JSON; a browser (Accept: text/html) is sent "
+                              "to the documentation for people, /api/docs, unless format=json."),
+                 ok=openapi.json_ok(openapi._envelope({"type": "array", "items": _INDEX_ITEM}, False)),
+                 responses={"302": {"description": "A browser (Accept: text/html) is sent to /api/docs"}})
+def index(q: IndexQuery):
     """The endpoint list as JSON; a browser (Accept: text/html) is sent to the documentation page."""
-    _check_params(["format", "lang"])
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    if best == "text/html" and request.args.get("format") != "json":
-        lang = "?lang=en" if request.args.get("lang") == "en" else ""
+    if best == "text/html" and q.format != "json":
+        lang = "?lang=en" if q.lang == "en" else ""
         resp = redirect(apidocs.DOCS_PATH + lang, 302)
         resp.vary.add("Accept")
         return resp
@@ -513,20 +466,23 @@ def _indicator_summary(df: pd.DataFrame) -> list[dict]:
     return out
 
 
-@bp.get("/indicators")
-def indicators_list():
-    _check_params(["area"] + FMT_PARAMS)
-    sel = _choices("area", areas())
-    p = _page()
+@params.endpoint(bp, "/indicators", operation_id="listIndicators", tags=["indicators"], query=IndicatorsQuery,
+                 summary=("Indicadores públicos", "Public indicators"),
+                 description=(
+    "Lista dos indicadores públicos com título, unidade, casas decimais, área de política, polaridade, "
+    "regra de agregação, periodicidade e níveis territoriais; filtre por área.",
+    "The public indicators with title, unit, decimals, policy area, polarity, aggregation rule, periodicity "
+    "and territorial levels; filter by area."), ok=openapi.listing_ok("IndicatorSummary"))
+def indicators_list(q: IndicatorsQuery):
     df = data.indicators(public=True)
     df = df[df["visibility"] == "public"]
-    if sel:
-        df = df[df["area"].isin(sel)]
+    if q.area:
+        df = df[df["area"].isin(q.area)]
     total = len(df)
-    page = _slice(df, p)
-    if request.args.get("format") == "csv":
+    page = _slice(df, q)
+    if q.format == "csv":
         page = page.drop(columns=["meta_json", "visibility"])
-    return listing(page, total, p, "indicators", _indicator_summary)
+    return listing(q, page, total, "indicators", _indicator_summary)
 
 
 def _indicator_or_404(iid: str) -> dict:
@@ -540,9 +496,15 @@ def _meta_of(row: dict) -> dict:
     return orjson.loads(row["meta_json"])
 
 
-@bp.get("/indicators/<indicator_id>")
+@params.endpoint(bp, "/indicators/<indicator_id>", operation_id="getIndicator", tags=["indicators"],
+                 path=params.IndicatorPath,
+                 summary=("Um indicador: metadados, fontes, cobertura", "One indicator: metadata, sources, coverage"),
+                 description=(
+    "Definição, unidade, fontes (produtor, licença, endereço), advertências, limiares de alarme, quebras de "
+    "série, cobertura (valores por nível, períodos) e como citar.",
+    "Definition, unit, sources (producer, licence, URL), caveats, alarm thresholds, breaks in series, "
+    "coverage (values per level, periods) and how to cite."), ok=openapi.detail_ok("Indicator"))
 def indicator_detail(indicator_id):
-    _check_params([])
     row = _indicator_or_404(indicator_id)
     m = export.public_meta(_meta_of(row))
     per = [str(x) for x in data.periods(indicator_id)["period_id"]]
@@ -560,27 +522,33 @@ def indicator_detail(indicator_id):
 
 # -- API: values -----------------------------------------------------------------------------------
 
-def _range(pfrom, pto) -> tuple[date | None, date | None]:
-    return (pfrom.start_date if pfrom else None, pto.end_date if pto else None)
+def _range(q: ValuesQuery) -> tuple[date | None, date | None]:
+    from core.periods import parse_period
+    return (parse_period(q.period_from).start_date if q.period_from else None,
+            parse_period(q.period_to).end_date if q.period_to else None)
 
 
-@bp.get("/values")
-def values():
-    _check_params(["indicator", "territory", "level", "period", "period_from", "period_to"] + FMT_PARAMS)
-    inds = _indicators("indicator")
-    ters = _territories("territory")
-    levels = _choices("level", data.levels())
-    periods = _periods("period")
-    start, end = _range(_period("period_from"), _period("period_to"))
-    p = _page()
-    _one("format", ["json", "csv"], "json")
-    _one("dialect", list(export.DIALECTS), "tidy")
-    args = (inds or None, ters or None, levels or None, periods or None, start, end)
-    if request.args.get("format", "json").strip() == "csv":
-        cols, rows, total = data.fact_table(*args, limit=p.size, offset=p.offset)
-        return listing(None, total, p, "values", table=(cols, rows))
-    rows, total = data.fact_records(*args, limit=p.size, offset=p.offset)
-    return listing(None, total, p, "values", lambda _: rows)
+@params.endpoint(bp, "/values", operation_id="listValues", tags=["values"], query=ValuesQuery,
+                 summary=("Valores (linhas tidy), filtrados e paginados", "Values (tidy rows), filtered and paginated"),
+                 description=(
+    "Um valor por indicador, território e período, com numerador e denominador dos rácios, marcas de valor "
+    "provisório, estimado e quebra de série, e a origem (fonte, agregado, calculado). Filtre por indicador, "
+    "território, nível territorial e um intervalo de períodos: period_from/period_to aceitam qualquer "
+    "período (2015, 2024-Q4, 2020-W05, 2020-11-11, 2011/2021) e ficam os valores cujo período começa em ou "
+    "depois de period_from e acaba em ou antes de period_to.",
+    "One value per indicator, territory and period, with the numerator and denominator of ratios, "
+    "provisional, estimated and break-in-series flags, and the origin (source, aggregated, derived). Filter by "
+    "indicator, territory, territorial level and a period range: period_from/period_to take any period id "
+    "(2015, 2024-Q4, 2020-W05, 2020-11-11, 2011/2021); values whose period starts on/after period_from and "
+    "ends on/before period_to are kept."), ok=openapi.listing_ok("Value"))
+def values(q: ValuesQuery):
+    start, end = _range(q)
+    args = (q.indicator or None, q.territory or None, q.level or None, q.period or None, start, end)
+    if q.format == "csv":
+        cols, rows, total = data.fact_table(*args, limit=q.page_size, offset=q.offset)
+        return listing(q, None, total, "values", table=(cols, rows))
+    rows, total = data.fact_records(*args, limit=q.page_size, offset=q.offset)
+    return listing(q, None, total, "values", lambda _: rows)
 
 
 # -- API: territories ------------------------------------------------------------------------------
@@ -597,24 +565,30 @@ def _territory_rows(df: pd.DataFrame) -> list[dict]:
     return rows
 
 
-@bp.get("/territories")
-def territories_list():
-    _check_params(["level", "parent"] + FMT_PARAMS)
-    levels = _choices("level", data.levels())
-    parent = request.args.get("parent", "").strip()
-    p = _page()
-    df = data.territories(levels or None)
-    if parent:
-        if data.territory(parent) is None:
-            raise ApiError(400, f"unknown territory {parent!r} for 'parent'", "parent", data.territory_ids())
-        df = df[df["parent_id"] == parent]
+@params.endpoint(bp, "/territories", operation_id="listTerritories", tags=["territories"], query=TerritoriesQuery,
+                 summary=("Territórios", "Territories"),
+                 description=(
+    "Municípios (código DICO), NUTS III, NUTS II, NUTS I, o país, distritos e ilhas, CIM e áreas "
+    "metropolitanas, com a hierarquia, a área e a população; filtre por nível ou pelo território de cima.",
+    "Municipalities (DICO code), NUTS 3, NUTS 2, NUTS 1, the country, districts and islands, CIM and "
+    "metropolitan areas, with their hierarchy, area and population; filter by level or by parent."),
+                 ok=openapi.listing_ok("Territory"))
+def territories_list(q: TerritoriesQuery):
+    df = data.territories(q.level or None)
+    if q.parent:
+        df = df[df["parent_id"] == q.parent]
     df = df[[c for c in TERRITORY_COLUMNS if c in df.columns]]
-    return listing(_slice(df, p), len(df), p, "territories", _territory_rows)
+    return listing(q, _slice(df, q), len(df), "territories", _territory_rows)
 
 
-@bp.get("/territories/<territory_id>")
+@params.endpoint(bp, "/territories/<territory_id>", operation_id="getTerritory", tags=["territories"],
+                 path=params.TerritoryPath, summary=("Um território", "One territory"),
+                 description=(
+    "Um território com a sua hierarquia, os territórios que contém e ligações para os seus valores e "
+    "downloads (e para os pares, num município).",
+    "One territory with its hierarchy, the territories it contains and links to its values and downloads "
+    "(and to its peers, for a municipality)."), ok=openapi.detail_ok("Territory"))
 def territory_detail(territory_id):
-    _check_params([])
     row = data.territory(territory_id)
     if row is None:
         raise ApiError(404, f"unknown territory {territory_id!r} (see {API_PREFIX}/territories)", "territory_id")
@@ -636,44 +610,44 @@ def territory_detail(territory_id):
 ALARM_SCOPES = {"active": "ativos", "history": "historico", "all": "todos"}
 
 
-@bp.get("/alarms")
-def alarms_list():
-    _check_params(["territory", "level", "territory_level", "status", "area", "indicator", "scope"] + FMT_PARAMS)
-    ters = _territories("territory")
-    lv = _choices("level", alarm_levels())
-    tlv = _choices("territory_level", data.levels())
-    st = _choices("status", alarm_statuses())
-    ar = _choices("area", areas())
-    inds = _indicators("indicator")
-    scope = _one("scope", list(ALARM_SCOPES), "active")
-    if scope == "active" and "resolved" in st:
+@params.endpoint(bp, "/alarms", operation_id="listAlarms", tags=["alarms"], query=AlarmsQuery,
+                 summary=("Alarmes dos indicadores públicos", "Alarms of public indicators"),
+                 description=(
+    "Os alarmes atuais: cada um com a regra, o limiar, o valor, a referência e uma frase que o explica em "
+    "português e em inglês; filtre por território, gravidade, estado, área e indicador.",
+    "The current alarms: each with its rule, threshold, value, reference and a sentence explaining it in "
+    "Portuguese and English; filter by territory, severity, status, area and indicator."),
+                 ok=openapi.listing_ok("Alarm"))
+def alarms_list(q: AlarmsQuery):
+    if q.scope == "active" and "resolved" in q.status:
         raise ApiError(400, "status 'resolved' is never active: add scope=history or scope=all", "scope",
                        ["history", "all"])
-    p = _page()
-    df = data.alarms(territory_ids=ters or None, indicator_ids=inds or None, areas=ar or None,
-                     levels=lv or None, statuses=st or None, scope=ALARM_SCOPES[scope])
+    df = data.alarms(territory_ids=q.territory or None, indicator_ids=q.indicator or None, areas=q.area or None,
+                     levels=q.level or None, statuses=q.status or None, scope=ALARM_SCOPES[q.scope])
     df = df[df["indicator_id"].isin(public_indicator_ids())]
-    if tlv:
-        df = df[df["territory_level"].isin(tlv)]
+    if q.territory_level:
+        df = df[df["territory_level"].isin(q.territory_level)]
     df = df[[c for c in ALARM_COLUMNS if c in df.columns]]
     df.columns = [str(c) for c in df.columns]
-    return listing(_slice(df, p), len(df), p, "alarms")
+    return listing(q, _slice(df, q), len(df), "alarms")
 
 
-@bp.get("/peers/<territory_id>")
-def peers_detail(territory_id):
-    _check_params(["group", "indicator"])
+@params.endpoint(bp, "/peers/<territory_id>", operation_id="getPeers", tags=["peers"], query=PeersQuery,
+                 path=params.MunicipalityPath, summary=("Pares de um município", "A municipality's peers"),
+                 description=(
+    "Os cinco grupos de pares de um município (NUTS III, CIM/AM, classe de dimensão, os 10 mais parecidos, "
+    "vizinhos); com um indicador, a posição do município entre os pares.",
+    "A municipality's five peer groups (NUTS 3, CIM/AM, size class, the 10 most similar, neighbours); with "
+    "an indicator, the municipality's position among its peers."), ok=openapi.detail_ok("Peers"))
+def peers_detail(q: PeersQuery, territory_id):
     row = data.territory(territory_id)
     if row is None or row["level"] != "municipio":
         raise ApiError(404, f"unknown municipality {territory_id!r}: peer groups are defined for "
                             f"municipalities (DICO, e.g. 0101)", "territory_id")
-    groups = _choices("group", peer_groups())
-    ind = request.args.get("indicator", "").strip()
-    if ind and ind not in public_indicator_ids():
-        raise ApiError(400, f"unknown indicator {ind!r} for 'indicator'", "indicator", public_indicator_ids())
+    ind = q.indicator
     public = set(public_indicator_ids())
     out = []
-    for gt in groups or data.peer_groups(territory_id):
+    for gt in q.group or data.peer_groups(territory_id):
         peers = data.peers(territory_id, gt)
         item = {"group_type": gt, "peers": records(peers)}
         if ind:
@@ -711,21 +685,17 @@ def _breaks(df: pd.DataFrame) -> list[dict]:
     return records(b[["indicator_id", "territory_id", "period_id"]])
 
 
-def _indicator_download(indicator_id: str, rows: bool = True):
+def _indicator_download(indicator_id: str, q: IndicatorDownloadQuery, rows: bool = True):
     """Row, rows (when `rows`), stem, filters of an indicator download: the whole indicator, or what is
-    on screen. Every parameter is checked before any work."""
-    _check_params(["dialect", "level", "period", "territories", "lang"])
+    on screen. Every parameter is checked (params.parse_query, then the period against the indicator's)
+    before any work."""
     row = _indicator_or_404(indicator_id)
-    level = request.args.get("level", "").strip()
-    if level and level not in data.levels():
-        raise ApiError(400, f"invalid value {level!r} for 'level'", "level", data.levels())
-    period = request.args.get("period", "").strip()
+    level, period = q.level or "", q.period or ""
     if period:
         valid = [str(x) for x in data.periods(indicator_id)["period_id"]]
         if period not in valid:
             raise ApiError(400, f"indicator {indicator_id!r} has no period {period!r}", "period", valid)
-    ters = _territories("territories")
-    _lang()
+    ters = q.territories
     filters = {"level": level or None, "period": period or None, "territories": ters or None}
     stem = "_".join([indicator_id] + [_safe(x) for x in (level, period) if x] + (["selecao"] if ters else []))
     df = _indicator_rows(indicator_id, filters) if rows else None
@@ -739,7 +709,8 @@ def _indicator_rows(indicator_id: str, filters: dict) -> pd.DataFrame:
     return df
 
 
-def _zip_bytes(kind: str, subject: dict, metas: list[dict], df: pd.DataFrame, stem: str, filters: dict) -> bytes:
+def _zip_bytes(q, kind: str, subject: dict, metas: list[dict], df: pd.DataFrame, stem: str,
+               filters: dict) -> bytes:
     b = build()
     demo = bool(b.get("is_demo", False))
     # the URL of what is in the package: the path and the parameters that shape it (not the caller's spelling)
@@ -751,7 +722,7 @@ def _zip_bytes(kind: str, subject: dict, metas: list[dict], df: pd.DataFrame, st
     doc = export.metadata_document(kind=kind, subject=subject, indicators=metas, build=b, filters=filters,
                                    files=files, n_rows=len(df), breaks=_breaks(df), url=url, demo=demo,
                                    rules=rules)
-    return export.zip_package(stem, df, doc, demo=demo, lang=_lang(), rules=rules)
+    return export.zip_package(stem, df, doc, demo=demo, lang=q.lang, rules=rules)
 
 
 # Whole downloads (no filter) are the same bytes for every request of a build: made once per build
@@ -786,8 +757,8 @@ def _csv_chunks(df: pd.DataFrame, dialect: str, demo: bool, opts: dict):
         yield body
 
 
-def _streamed_csv(df: pd.DataFrame, dialect: str, filename: str) -> Response:
-    opts, demo = _csv_options(), is_demo()   # read here: the generator runs after the view, without the request
+def _streamed_csv(q, df: pd.DataFrame, dialect: str, filename: str) -> Response:
+    opts, demo = _csv_options(q), is_demo()   # read here: the generator runs after the view, without the request
     resp = Response(_csv_chunks(df, dialect, demo, opts), mimetype="text/csv")
     resp.headers["Content-Type"] = "text/csv; charset=utf-8"
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -798,35 +769,49 @@ def _is_whole(filters: dict) -> bool:
     return not any(filters.values())
 
 
-def _lang() -> str:
-    return _one("lang", ["pt", "en"], "pt")
-
-
-@dl.get("/indicador/<indicator_id>.csv")
-def indicator_csv(indicator_id):
-    dialect = _one("dialect", list(export.DIALECTS), "tidy")
-    row, df, stem, filters = _indicator_download(indicator_id, rows=False)
+@params.endpoint(dl, "/indicador/<indicator_id>.csv", operation_id="downloadIndicatorCsv", tags=["downloads"],
+                 query=IndicatorDownloadQuery, path=params.IndicatorPath,
+                 summary=("Descarregar um indicador em CSV", "Download one indicator as CSV"),
+                 description=(
+    "O indicador inteiro, ou o que está no ecrã (nível, período, territórios). dialect=excel abre no "
+    "Excel em Portugal: cabeçalhos em português, sim/não, valores arredondados às casas decimais do "
+    "indicador e numeradores/denominadores à precisão da fonte.",
+    "The whole indicator, or what is on screen (level, period, territories). dialect=excel opens in Excel "
+    "in Portugal: Portuguese headers, sim/não, values rounded to the indicator's decimals and "
+    "numerators/denominators to the source's precision."), ok=openapi.file_ok("text/csv", "CSV (attachment)"))
+def indicator_csv(q: IndicatorDownloadQuery, indicator_id):
+    dialect = q.dialect
+    row, df, stem, filters = _indicator_download(indicator_id, q, rows=False)
     name = stem + ("_excel" if dialect == "excel" else "") + ".csv"
     if not _is_whole(filters):
         df = _indicator_rows(indicator_id, filters)
-        return _streamed_csv(df, dialect, name)
-    lang = _lang()
+        return _streamed_csv(q, df, dialect, name)
+    lang = q.lang
     file = f"indicador_{indicator_id}_{dialect}" + (f"_{lang}" if dialect == "excel" else "") + ".csv"
 
     def produce():
-        return export.to_csv(_indicator_rows(indicator_id, filters), dialect, demo=is_demo(), **_csv_options())
+        return export.to_csv(_indicator_rows(indicator_id, filters), dialect, demo=is_demo(), **_csv_options(q))
     return _send_whole(file, name, "text/csv", produce)
 
 
-@dl.get("/indicador/<indicator_id>.zip")
-def indicator_zip(indicator_id):
-    _one("dialect", list(export.DIALECTS), "tidy")
-    row, _, stem, filters = _indicator_download(indicator_id, rows=False)
+_ZIP_OK = openapi.file_ok("application/zip", "ZIP: tidy CSV, Excel CSV, metadata.json, LEIA-ME.md (pt-PT and English)")
+
+
+@params.endpoint(dl, "/indicador/<indicator_id>.zip", operation_id="downloadIndicatorZip", tags=["downloads"],
+                 query=IndicatorDownloadQuery, path=params.IndicatorPath,
+                 summary=("Descarregar um indicador com metadados (ZIP)", "Download one indicator with its metadata (ZIP)"),
+                 description=(
+    "CSV tidy, CSV para Excel, metadata.json e LEIA-ME.md (português e inglês): fontes, licenças, "
+    "advertências, quebras de série, colunas e como citar.",
+    "Tidy CSV, Excel CSV, metadata.json and LEIA-ME.md (Portuguese and English): sources, licences, caveats, "
+    "breaks in series, columns and how to cite."), ok=_ZIP_OK)
+def indicator_zip(q: IndicatorDownloadQuery, indicator_id):
+    row, _, stem, filters = _indicator_download(indicator_id, q, rows=False)
     m = _meta_of(row)
-    lang = _lang()
+    lang = q.lang
 
     def produce():
-        return _zip_bytes("indicator", {"id": indicator_id, "title": m["title"]}, [m],
+        return _zip_bytes(q, "indicator", {"id": indicator_id, "title": m["title"]}, [m],
                           _indicator_rows(indicator_id, filters), stem, filters)
     if not _is_whole(filters):
         return _attachment(produce(), f"{stem}.zip", "application/zip")
@@ -834,7 +819,6 @@ def indicator_zip(indicator_id):
 
 
 def _territory_download(territory_id: str):
-    _check_params(["dialect", "lang"])
     row = data.territory(territory_id)
     if row is None:
         raise ApiError(404, f"unknown territory {territory_id!r} (see {API_PREFIX}/territories)", "territory_id")
@@ -846,24 +830,32 @@ def _territory_facts(territory_id: str) -> pd.DataFrame:
     return df
 
 
-@dl.get("/territorio/<territory_id>.csv")
-def territory_csv(territory_id):
-    dialect = _one("dialect", list(export.DIALECTS), "tidy")
+@params.endpoint(dl, "/territorio/<territory_id>.csv", operation_id="downloadTerritoryCsv", tags=["downloads"],
+                 query=TerritoryDownloadQuery, path=params.TerritoryPath,
+                 summary=("Todos os indicadores de um território (CSV)", "Every public indicator of one territory (CSV)"),
+                 description=("Todos os valores públicos de um território, de todos os indicadores e períodos.",
+                              "Every public value of one territory, across indicators and periods."),
+                 ok=openapi.file_ok("text/csv", "CSV (attachment)"))
+def territory_csv(q: TerritoryDownloadQuery, territory_id):
+    dialect, lang = q.dialect, q.lang
     _territory_download(territory_id)
-    lang = _lang()
     name = f"territorio_{_safe(territory_id)}" + ("_excel" if dialect == "excel" else "") + ".csv"
     file = f"territorio_{_safe(territory_id)}_{dialect}" + (f"_{lang}" if dialect == "excel" else "") + ".csv"
 
     def produce():
-        return export.to_csv(_territory_facts(territory_id), dialect, demo=is_demo(), **_csv_options())
+        return export.to_csv(_territory_facts(territory_id), dialect, demo=is_demo(), **_csv_options(q))
     return _send_whole(file, name, "text/csv", produce)
 
 
-@dl.get("/territorio/<territory_id>.zip")
-def territory_zip(territory_id):
-    _one("dialect", list(export.DIALECTS), "tidy")
+@params.endpoint(dl, "/territorio/<territory_id>.zip", operation_id="downloadTerritoryZip", tags=["downloads"],
+                 query=TerritoryDownloadQuery, path=params.TerritoryPath,
+                 summary=("Todos os indicadores de um território, com metadados (ZIP)",
+                          "Every public indicator of one territory, with metadata (ZIP)"),
+                 description=("Os dois CSV, metadata.json com os metadados de cada indicador e LEIA-ME.md.",
+                              "Both CSVs, metadata.json with every indicator's metadata, and LEIA-ME.md."), ok=_ZIP_OK)
+def territory_zip(q: TerritoryDownloadQuery, territory_id):
     row = _territory_download(territory_id)
-    lang = _lang()
+    lang = q.lang
 
     def produce():
         df = _territory_facts(territory_id)
@@ -872,8 +864,8 @@ def territory_zip(territory_id):
         metas = [orjson.loads(x) for x in inds["meta_json"]]
         title = {"pt": f"{row['name']} — todos os indicadores públicos",
                  "en": f"{row['name']} — all public indicators"}
-        return _zip_bytes("territory", {"id": territory_id, "name": row["name"], "level": row["level"],
-                                        "title": title},
+        return _zip_bytes(q, "territory", {"id": territory_id, "name": row["name"], "level": row["level"],
+                                           "title": title},
                           metas, df, f"territorio_{_safe(territory_id)}", {"territory": territory_id})
     stem = f"territorio_{_safe(territory_id)}"
     return _send_whole(f"{stem}_{lang}.zip", f"{stem}.zip", "application/zip", produce)

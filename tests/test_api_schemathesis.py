@@ -31,8 +31,9 @@ def _operations(schema):
 
 
 def test_schema_covers_every_endpoint(api_schema):
+    # the index is documented now (issue 10); the document's own path is left out by schemathesis
     paths = {op.path for op in _operations(api_schema)}
-    assert paths == {"/api/v1/indicators", "/api/v1/indicators/{indicator_id}", "/api/v1/values",
+    assert paths == {"/api/v1/", "/api/v1/indicators", "/api/v1/indicators/{indicator_id}", "/api/v1/values",
                      "/api/v1/territories", "/api/v1/territories/{territory_id}", "/api/v1/alarms",
                      "/api/v1/peers/{territory_id}", "/download/indicador/{indicator_id}.csv",
                      "/download/indicador/{indicator_id}.zip", "/download/territorio/{territory_id}.csv",
@@ -50,8 +51,10 @@ def test_no_server_errors(api_schema, mode):
             response = case.call()
             seen[response.status_code] = seen.get(response.status_code, 0) + 1
             case.validate_response(response, checks=[not_a_server_error])
-            assert response.status_code in (200, 400, 404), (case.formatted_path, response.status_code,
-                                                             response.content[:300])
+            # 414: a list of up to MAX_IDS values (the documented limit) can still make a URL over the
+            # documented 4000 characters: a JSON 414, documented too
+            assert response.status_code in (200, 400, 404, 414), (case.formatted_path, response.status_code,
+                                                                  response.content[:300])
             assert b"Traceback" not in response.content
             if response.status_code == 200 and mode == GenerationMode.POSITIVE:
                 case.validate_response(response)   # documented response schema, content type, headers
