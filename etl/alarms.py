@@ -791,7 +791,7 @@ def run(con, ctx) -> None:
 def find_territory(con, query: str) -> tuple[list[tuple], str]:
     """Territories matching an id (case-insensitive) or a name (accents and case ignored): exact
     id, then exact unique name, then name prefix, then substring. Returns (rows, how)."""
-    from etl.territory import fold
+    from core.text import fold
     q = query.strip()
     cols = "territory_id, name_unique, level"
     rows = con.execute(f"SELECT {cols} FROM dim_territory WHERE upper(territory_id) = upper(?)", [q]).fetchall()

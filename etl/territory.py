@@ -6,11 +6,12 @@ Parishes ('freguesia', 6-digit DICOFRE) fit the same table when a source brings 
 """
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from core.text import fold
 
 REFERENCE = "reference/municipios.csv"
 COLUMNS = ["territory_id", "level", "name", "name_unique", "name_search", "parent_id", "nuts1_id",
@@ -25,12 +26,6 @@ GROUPINGS = {"distrito": "district_id", "cim": "cim_id"}
 
 LEVEL_LABEL = {"pais": "País", "nuts1": "NUTS I", "nuts2": "NUTS II", "nuts3": "NUTS III", "municipio": "Município",
                "distrito": "Distrito", "ilha": "Ilha", "cim": "CIM", "am": "Área Metropolitana"}
-
-
-def fold(s: str) -> str:
-    """Lower case, no accents: the search key ('Águeda' -> 'agueda')."""
-    s = unicodedata.normalize("NFKD", str(s))
-    return "".join(c for c in s if not unicodedata.combining(c)).lower().strip()
 
 
 class ReferenceTableError(ValueError):

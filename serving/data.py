@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 
 from core import schema as S
 from core import settings
+from core.text import fold
 from serving import memcache
 
 #: query results, bounded in bytes (issue 9): memcache.QUERY_CACHE_MAX_BYTES per worker, entries over
@@ -628,18 +629,12 @@ def alarm_counts() -> pd.DataFrame:
     return query(stmt)
 
 
-def _fold(s: str) -> str:
-    import unicodedata
-    s = unicodedata.normalize("NFKD", str(s))
-    return "".join(c for c in s if not unicodedata.combining(c)).lower().strip()
-
-
 def search_territories(q: str, limit: int = 10) -> pd.DataFrame:
     """Territories whose name contains `q`, accents and case optional ('agueda' finds Águeda).
 
     Names that start with the query come first, then municipalities before regions.
     """
-    key = " ".join(_fold(q or "").split())[:60]
+    key = " ".join(fold(q or "").split())[:60]
     t = S.territory
     if len(key) < 2:
         return pd.DataFrame(columns=["territory_id", "level", "name", "name_unique", "name_search"])
@@ -666,7 +661,7 @@ SEARCH_WEIGHTS = {"title": 4, "short_title": 4, "keywords": 2, "id": 1, "area": 
 
 def _search_words(s: str) -> list[str]:
     import re
-    return re.findall(r"[a-z0-9]+", _fold(s))
+    return re.findall(r"[a-z0-9]+", fold(s))
 
 
 def _indicator_search_index() -> list[dict]:
@@ -718,7 +713,7 @@ def search_indicators(q: str, lang: str = "pt", limit: int = 6) -> pd.DataFrame:
             if " ".join(_search_words(title)).startswith(key):
                 score += 3
             rows.append({"indicator_id": e["indicator_id"], "title": title, "area": e["area"], "score": score,
-                         "_sort": _fold(title)})
+                         "_sort": fold(title)})
     if not rows:
         return pd.DataFrame(columns=cols)
     df = pd.DataFrame(rows).sort_values(["score", "_sort"], ascending=[False, True], kind="stable")
