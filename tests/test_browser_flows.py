@@ -3,6 +3,8 @@ its page; compare two municipalities; open an alarm's explanation; change the pe
 chart indicator of a profile, with the URL as the permalink."""
 from __future__ import annotations
 
+from web import alarm_centre_view as ACV  # noqa: E402
+
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
@@ -87,8 +89,7 @@ def _click(duo, selector: str) -> None:
 
 
 def test_alarm_pages_next_previous_and_history(duo, sample_alarms):
-    import pages.alarmes as m
-    assert m.n_pages(len(m.filtered_alarms(None, ["critico", "atencao"], None, []))) >= 2, \
+    assert ACV.n_pages(len(ACV.filtered_alarms(None, ["critico", "atencao"], None, []))) >= 2, \
         "the real build has more than one page of critical and attention alarms"
     duo.driver.get(duo.server_url + "/alarmes?nivel=critico,atencao")
     duo.wait_for_element("#alarmes-pager-next", timeout=20)
