@@ -3,8 +3,6 @@ its page; compare two municipalities; open an alarm's explanation; change the pe
 chart indicator of a profile, with the URL as the permalink."""
 from __future__ import annotations
 
-from web import alarm_centre_view as ACV  # noqa: E402
-
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
@@ -13,6 +11,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.sample_alarms import SAMPLE_EXPLANATION, SAMPLE_ID  # the fixtures duo, sample_alarms: conftest.py
+from web import alarm_centre_view as ACV
 
 pytestmark = pytest.mark.browser
 

@@ -5,8 +5,6 @@ session database and adds three known alarms with their history.
 """
 from __future__ import annotations
 
-from web import alarm_centre_view as ACV  # noqa: E402
-
 import json
 
 import pytest
@@ -14,6 +12,7 @@ import pytest
 from tests.sample_alarms import (  # the fixtures sample_alarms*: conftest.py
     SAMPLE_EXPLANATION, SAMPLE_EXPLANATION_2, SAMPLE_EXPLANATION_3, SAMPLE_ID, SAMPLE_ID_2, SAMPLE_ID_3,
 )
+from web import alarm_centre_view as ACV
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,11 @@
 """The Comparar page: up to 10 territories side by side; layout and callback as plain functions."""
 from __future__ import annotations
 
-from web import compare_view as CV  # noqa: E402
-
 import json
 
 import pytest
+
+from web import compare_view as CV
 
 
 @pytest.fixture(scope="module")

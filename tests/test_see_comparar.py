@@ -3,10 +3,10 @@ choice, the summary names the real highest and lowest latest values, single-peri
 sorted bars with their values, and nothing is cut or overlapping on a 375 px phone."""
 from __future__ import annotations
 
-from web import compare_view as CV  # noqa: E402
 import pytest
 
 from tests import see
+from web import compare_view as CV
 
 #: JS: every chart's tick labels, legend and axis titles, as boxes relative to the page
 _CHART_BOXES = """
