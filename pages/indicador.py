@@ -163,8 +163,8 @@ def ranking_table(v: IV.View, bundle: dict, sort: dict | None = None):
                                          head("value", t("rank.value", lang) + (f" ({IV.unit(v)})" if IV.unit(v) else ""),
                                               True),
                                          head("cls", t("rank.class", lang))])),
-                     html.Tbody(body)], className="table-sm data-table ranking-table mb-0", striped=True)
-    return html.Div(tbl, className="table-scroll", tabIndex=0, role="region",
+                     html.Tbody(body)], className="table-sm obs-table ranking-table mb-0", striped=True)
+    return html.Div(tbl, className="obs-scroll obs-scroll--tall", tabIndex=0, role="region",
                     **{"aria-label": caption, "data-scroll-x": "true"})
 
 
@@ -185,7 +185,7 @@ def series_block(v: IV.View, territories=None):
     table = html.Details([html.Summary(t("series.table", v.lang)),
                           ui.table(cols, rows, t("series.caption", v.lang, title=IV.title(v)),
                                    numeric={c for c, _ in cols if c != "period"}, row_header="period")],
-                         className="table-alt")
+                         className="obs-table-alt")
     return fig, IV.series_summary(v, df), table
 
 
@@ -293,7 +293,7 @@ def pick_panel(lang: str) -> html.Div:
 
 def map_wrap_class(layer: dict | str | None) -> str:
     """The map box takes the shape of what it draws: the country with its island column, or the
-    taller tile map (assets/10-app.css)."""
+    taller tile map (assets/30-views.css)."""
     name = layer.get("name") if isinstance(layer, dict) else layer
     return "map-wrap map-wrap--tiles" if str(name or "").startswith("tiles") else "map-wrap"
 

@@ -85,7 +85,7 @@ def alarms_block(lang: str) -> list:
                        for area, r in piv.iterrows()])
     n, c = int(piv["total"].sum()), int(piv["critico"].sum())
     table = dbc.Table([html.Caption(t("home.alarms.caption", lang), className="visually-hidden"), head, body],
-                      className="table-sm data-table mb-2 obs-home-alarm-table", striped=True)
+                      className="table-sm obs-table mb-2 obs-home-alarm-table", striped=True)
     return [
         html.P(_at("summary", lang, n=fmt.number(n, 0, lang), c=fmt.number(c, 0, lang)), className="obs-home-alarm-summary"),
         table,
@@ -108,7 +108,7 @@ def featured_map(lang: str, indicator_id: str):
                  t("rank.caption", lang, title=IV.title(v), period=IV.period_label(v),
                    levels=level_label(v.level, lang, plural=True)),
                  numeric={"pos", "value"}, scroll=True, row_header="territory"),
-    ], className="table-alt")
+    ], className="obs-table-alt")
     return html.Div([
         html.H2(t("home.map", lang, title=IV.title(v))),
         html.Figure([

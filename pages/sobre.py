@@ -239,7 +239,7 @@ def indicators_table(lang: str):
             html.Td(html.Span(t(f"agg.{agg}", lang) if f"agg.{agg}" in _agg_keys() else agg), **lab("aggregation")),
             html.Td(html.Span(srcs), **lab("source"))]))
     head = html.Thead(html.Tr([html.Th(x, scope="col") for x in (
-        tv.tr("indicator", lang), tx("area", lang), tx("unit", lang), tx("aggregation", lang), tx("source", lang))]))
+        t("profile.indicator", lang), tx("area", lang), tx("unit", lang), tx("aggregation", lang), tx("source", lang))]))
     # cards on phones and tablets (obs-stack-table): every cell readable without sideways scrolling
     return html.Table([html.Caption(tx("ind_caption", lang)), head, html.Tbody(body)],
                       className="table table-sm obs-table obs-stack-table obs-about-indicators")

@@ -244,4 +244,4 @@ def test_shell_has_no_chrome_in_embeds(built):
 
 def test_http_status_of_unknown_pages():
     assert ui.http_status("/_dash-layout", {}) == 200
-    assert ui.http_status("/assets/10-app.css", {}) == 200
+    assert ui.http_status("/assets/10-base.css", {}) == 200

@@ -11,6 +11,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.sample_alarms import SAMPLE_EXPLANATION, SAMPLE_ID  # the fixtures duo, sample_alarms: conftest.py
+from web import alarm_centre_view as ACV
 
 pytestmark = pytest.mark.browser
 
@@ -87,8 +88,7 @@ def _click(duo, selector: str) -> None:
 
 
 def test_alarm_pages_next_previous_and_history(duo, sample_alarms):
-    import pages.alarmes as m
-    assert m.n_pages(len(m.filtered_alarms(None, ["critico", "atencao"], None, []))) >= 2, \
+    assert ACV.n_pages(len(ACV.filtered_alarms(None, ["critico", "atencao"], None, []))) >= 2, \
         "the real build has more than one page of critical and attention alarms"
     duo.driver.get(duo.server_url + "/alarmes?nivel=critico,atencao")
     duo.wait_for_element("#alarmes-pager-next", timeout=20)

@@ -111,7 +111,7 @@ def test_the_partial_plotly_bundle_has_every_trace_type_the_app_draws():
     root = Path(__file__).resolve().parent.parent
     traces = {c.lower() for c in dir(go) if isinstance(getattr(go, c), type) and issubclass(getattr(go, c), BaseTraceType)}
     used = set()
-    for f in [*root.glob("obs/*.py"), *root.glob("pages/*.py")]:
+    for f in [*root.glob("web/*.py"), *root.glob("pages/*.py")]:
         src = f.read_text(encoding="utf-8")
         used |= {m.lower() for m in re.findall(r"\bgo\.([A-Z][a-z]+)\(", src)} & traces
         assert not re.search(r"\bpx\.[a-z_]+\(", src), f"{f}: plotly express picks trace types"

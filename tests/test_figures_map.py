@@ -153,7 +153,7 @@ def test_insets_frame_every_island_and_corvo_is_not_a_speck(built):
     from etl.geo_inset import ISLAND_MIN
     assert max(x1 - x0, y1 - y0) >= ISLAND_MIN * 0.95
     # the whole map (mainland + island column) is about as wide as it is tall on a Mercator map,
-    # so a box of aspect 1.08 (assets/10-app.css) is filled
+    # so a box of aspect 1.08 (assets/30-views.css) is filled
     lon0, lat0, lon1, lat1 = inset["bounds"]
     merc = np.degrees(np.log(np.tan(np.pi / 4 + np.radians([lat0, lat1]) / 2)))
     assert 0.95 <= (lon1 - lon0) / (merc[1] - merc[0]) <= 1.2

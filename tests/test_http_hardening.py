@@ -376,7 +376,7 @@ def test_security_headers_on_pages(client, path):
     assert again.headers["Content-Security-Policy"] == r.headers["Content-Security-Policy"]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/indicators", "/health", "/api/docs", "/assets/10-app.css"])
+@pytest.mark.parametrize("path", ["/api/v1/indicators", "/health", "/api/docs", "/assets/10-base.css"])
 def test_security_headers_elsewhere(client, path):
     r = client.get(path)
     assert r.status_code == 200

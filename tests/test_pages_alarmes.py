@@ -12,6 +12,7 @@ import pytest
 from tests.sample_alarms import (  # the fixtures sample_alarms*: conftest.py
     SAMPLE_EXPLANATION, SAMPLE_EXPLANATION_2, SAMPLE_EXPLANATION_3, SAMPLE_ID, SAMPLE_ID_2, SAMPLE_ID_3,
 )
+from web import alarm_centre_view as ACV
 
 
 @pytest.fixture(scope="module")
@@ -53,15 +54,15 @@ def test_most_severe_first(sample_alarms):
 
 def test_filters(page, sample_alarms):
     one, two = SAMPLE_EXPLANATION, SAMPLE_EXPLANATION_2
-    by_level = _text(page.alarm_list(None, ["atencao"], "PT1A0", [], "pt"))
+    by_level = _text(ACV.alarm_list(None, ["atencao"], "PT1A0", [], "pt"))
     assert one in by_level and two not in by_level
-    by_region = _text(page.alarm_list(None, [], "PT200", [], "pt"))       # Açores (NUTS III) holds Corvo
+    by_region = _text(ACV.alarm_list(None, [], "PT200", [], "pt"))       # Açores (NUTS III) holds Corvo
     assert two in by_region and one not in by_region
-    by_status = _text(page.alarm_list(None, [], "PT200", ["new"], "pt"))
+    by_status = _text(ACV.alarm_list(None, [], "PT200", ["new"], "pt"))
     assert two in by_status and one not in by_status
-    by_area = _text(page.alarm_list("demografia", [], "PT1A0", [], "pt"))
+    by_area = _text(ACV.alarm_list("demografia", [], "PT1A0", [], "pt"))
     assert one in by_area and two not in by_area
-    none = _text(page.alarm_list("governacao", ["atencao"], "1106", ["resolved"], "pt"))
+    none = _text(ACV.alarm_list("governacao", ["atencao"], "1106", ["resolved"], "pt"))
     assert one not in none and two not in none
 
 
@@ -110,7 +111,7 @@ def test_unknown_alarm_gives_a_404_page(page, built):
 
 
 def test_permalink_round_trip(page):
-    s = page.search_of("saude", ["critico", "atencao"], "PT11", ["new"], "en", alarme=None)
+    s = ACV.search_of("saude", ["critico", "atencao"], "PT11", ["new"], "en", alarme=None)
     assert s == "?area=saude&nivel=critico,atencao&regiao=PT11&estado=new&lang=en"
 
 
@@ -155,37 +156,37 @@ def _query(href: str) -> dict:
 
 
 def test_pages_add_up_to_the_whole_list(page, sample_alarms, monkeypatch):
-    total = len(page.filtered_alarms(None, [], None, []))
-    monkeypatch.setattr(page, "PAGE_SIZE", max(1, -(-total // 4)))     # a few pages, whatever the data
-    pages = page.n_pages(total)
+    total = len(ACV.filtered_alarms(None, [], None, []))
+    monkeypatch.setattr(ACV, "PAGE_SIZE", max(1, -(-total // 4)))     # a few pages, whatever the data
+    pages = ACV.n_pages(total)
     assert pages >= 2
     seen = []
     for p in range(1, pages + 1):
-        rows = _open_links(page.alarm_list(None, [], None, [], "pt", page=p))
-        assert 1 <= len(rows) <= page.PAGE_SIZE
+        rows = _open_links(ACV.alarm_list(None, [], None, [], "pt", page=p))
+        assert 1 <= len(rows) <= ACV.PAGE_SIZE
         assert all(_query(h).get("pagina") == (str(p) if p > 1 else None) for h in rows)   # "open" keeps the page
         seen += [_query(h)["alarme"] for h in rows]
-    whole = list(page.filtered_alarms(None, [], None, [])["alarm_id"])
+    whole = list(ACV.filtered_alarms(None, [], None, [])["alarm_id"])
     assert seen == whole and len(set(seen)) == total                       # no gap, no repeat, same order
 
 
 def test_real_page_size_shows_page_x_of_y(page, sample_alarms):
-    total = len(page.filtered_alarms(None, [], None, []))
-    pages = page.n_pages(total)
+    total = len(ACV.filtered_alarms(None, [], None, []))
+    pages = ACV.n_pages(total)
     out = _text(page.layout())
     if pages == 1:
         assert "Página 1 de" not in out
         return
     assert "Página 1 de %d" % pages in out and "Página seguinte" in out and "Página anterior" not in out
-    assert "A mostrar os alarmes 1 a %d de %d." % (page.PAGE_SIZE, total) in out
+    assert "A mostrar os alarmes 1 a %d de %d." % (ACV.PAGE_SIZE, total) in out
     last = _text(page.layout(pagina=str(pages), lang="en"))
     assert f"Page {pages} of {pages}" in last and "Previous page" in last and "Next page" not in last
 
 
 def test_pager_links_keep_every_filter(page, sample_alarms, monkeypatch):
-    monkeypatch.setattr(page, "PAGE_SIZE", 1)
+    monkeypatch.setattr(ACV, "PAGE_SIZE", 1)
     args = dict(nivel="critico,atencao", estado="new,ongoing", ver="todos", lang="en")
-    n = len(page.filtered_alarms(None, ["critico", "atencao"], None, ["new", "ongoing"], "todos"))
+    n = len(ACV.filtered_alarms(None, ["critico", "atencao"], None, ["new", "ongoing"], "todos"))
     assert n >= 2                                                   # the two current sample alarms at least
     first = page.layout(**args)
     nav = _find(first, page.ids.PAGER)
@@ -206,7 +207,7 @@ def test_pager_links_keep_every_filter(page, sample_alarms, monkeypatch):
 
 @pytest.mark.parametrize("pagina", ["0", "-1", "abc", "1.5", " ", "99999"])
 def test_invalid_page_gives_a_400_page_with_the_valid_range(page, sample_alarms, pagina):
-    pages = page.n_pages(len(page.filtered_alarms(None, [], None, [])))
+    pages = ACV.n_pages(len(ACV.filtered_alarms(None, [], None, [])))
     out = page.layout(pagina=pagina)
     assert out.to_plotly_json()["props"].get("data-status") == "400"
     text = _text(out)
@@ -216,7 +217,7 @@ def test_invalid_page_gives_a_400_page_with_the_valid_range(page, sample_alarms,
 
 
 def test_page_range_depends_on_the_filters(page, sample_alarms):
-    pages = page.n_pages(len(page.filtered_alarms(None, [], None, [])))
+    pages = ACV.n_pages(len(ACV.filtered_alarms(None, [], None, [])))
     assert page.http_status(pagina="1") == 200
     assert page.http_status(pagina=str(pages)) == 200
     assert page.http_status(pagina=str(pages + 1)) == 400
@@ -233,9 +234,9 @@ def test_page_range_depends_on_the_filters(page, sample_alarms):
 
 def test_active_by_default_history_on_request(page, sample_alarms):
     """One definition of active: an alarm of a discontinued series is history, never in the default list."""
-    active = page.filtered_alarms(None, [], "PT1A0", [])
-    history = page.filtered_alarms(None, [], "PT1A0", [], "historico")
-    every = page.filtered_alarms(None, [], "PT1A0", [], "todos")
+    active = ACV.filtered_alarms(None, [], "PT1A0", [])
+    history = ACV.filtered_alarms(None, [], "PT1A0", [], "historico")
+    every = ACV.filtered_alarms(None, [], "PT1A0", [], "todos")
     assert SAMPLE_ID in set(active["alarm_id"]) and SAMPLE_ID_3 not in set(active["alarm_id"])
     assert SAMPLE_ID_3 in set(history["alarm_id"]) and SAMPLE_ID not in set(history["alarm_id"])
     assert len(every) == len(active) + len(history)
@@ -244,19 +245,19 @@ def test_active_by_default_history_on_request(page, sample_alarms):
     assert SAMPLE_EXPLANATION_3 not in _text(page.layout(**args))
     shown = _text(page.layout(ver="historico", **args))
     assert SAMPLE_EXPLANATION_3 in shown and "Série terminada" in shown
-    assert page.search_of(None, [], None, [], "pt", scope="historico", page=3) == "?ver=historico&pagina=3"
-    assert page.search_of(None, [], None, [], "pt", scope="ativos") == ""
+    assert ACV.search_of(None, [], None, [], "pt", scope="historico", page=3) == "?ver=historico&pagina=3"
+    assert ACV.search_of(None, [], None, [], "pt", scope="ativos") == ""
 
 
 def test_history_rows_say_why_in_words(page, sample_alarms):
     from serving import data
-    row = _text(page.alarm_rows(data.alarms(alarm_id=SAMPLE_ID_3), "pt", {"area": None, "levels": [], "region": None,
+    row = _text(ACV.alarm_rows(data.alarms(alarm_id=SAMPLE_ID_3), "pt", {"area": None, "levels": [], "region": None,
                                                                          "statuses": []}))
     assert "Série terminada · último valor avaliado: 3 mar 2022" in row and "obs-alarm-inactive" in row
     assert "Em curso" not in row
-    assert "Discontinued series" in _text(page.alarm_rows(data.alarms(alarm_id=SAMPLE_ID_3), "en", {
+    assert "Discontinued series" in _text(ACV.alarm_rows(data.alarms(alarm_id=SAMPLE_ID_3), "en", {
         "area": None, "levels": [], "region": None, "statuses": []}))
-    current = _text(page.alarm_rows(data.alarms(alarm_id=SAMPLE_ID), "pt", {"area": None, "levels": [],
+    current = _text(ACV.alarm_rows(data.alarms(alarm_id=SAMPLE_ID), "pt", {"area": None, "levels": [],
                                                                              "region": None, "statuses": []}))
     assert "Série terminada" not in current and "Em curso desde 2018" in current
     out = _text(page.layout())

@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from web import compare_view as CV
+
 
 @pytest.fixture(scope="module")
 def page(built):
@@ -28,7 +30,7 @@ def test_two_municipalities_side_by_side(page, built):
     assert _status(out) is None
     assert "Lisboa" in txt and "Porto" in txt and "Portugal" in txt          # Portugal as the reference
     assert '"/municipio/1106"' in txt and '"/municipio/1312"' in txt
-    n = len(page.default_indicators())
+    n = len(CV.default_indicators())
     assert txt.count('"obs-compare-chart"') == n                              # one chart per indicator
     assert txt.count('"type": "Details"') == n + 1       # each chart has a table alternative (+ the picker)
 
@@ -37,7 +39,7 @@ def test_chart_lines_differ_by_more_than_colour(page, built):
     from serving import data
     ind = data.indicators().iloc[0].to_dict()
     ser = data.series(["1106", "1312", "PT"], [ind["indicator_id"]])
-    section = page.indicator_chart(ind, ["1106", "1312"], ser, {"1106": "Lisboa", "1312": "Porto", "PT": "Portugal"},
+    section = CV.indicator_chart(ind, ["1106", "1312"], ser, {"1106": "Lisboa", "1312": "Porto", "PT": "Portugal"},
                                    "pt")
     fig = next(c.figure for c in section.children if getattr(c, "figure", None) is not None)
     symbols = [tr.marker.symbol for tr in fig.data]
@@ -66,20 +68,20 @@ def test_update_callback_keeps_at_most_ten_and_writes_the_url(page, built):
     assert len(chips) == 10
     assert search == f"?t={','.join(ids[:10])}&i={ind}"
     assert "Águeda" in _text(content)
-    content, search, chips = page.update([], page.default_indicators(), "en")
+    content, search, chips = page.update([], CV.default_indicators(), "en")
     assert search == "?lang=en" and chips == []
 
 
 def test_add_and_remove_territories(page, built):
-    tids, msg = page.add_territory([], "lisboa", "pt")                 # any case, accents optional
+    tids, msg = CV.add_territory([], "lisboa", "pt")                 # any case, accents optional
     assert tids == ["1106"] and msg == "Lisboa adicionado."
-    tids, msg = page.add_territory(tids, "Alto Minho — NUTS III", "pt")  # a datalist label
+    tids, msg = CV.add_territory(tids, "Alto Minho — NUTS III", "pt")  # a datalist label
     assert tids == ["1106", "PT111"]
-    assert page.add_territory(tids, "Lisboa", "pt") == (tids, "Lisboa já está na comparação.")
-    assert page.add_territory(tids, "zzzz", "pt")[0] == tids
+    assert CV.add_territory(tids, "Lisboa", "pt") == (tids, "Lisboa já está na comparação.")
+    assert CV.add_territory(tids, "zzzz", "pt")[0] == tids
     full = [f"{x:04d}" for x in range(101, 111)]
-    assert page.add_territory(full, "Porto", "pt")[0] == full
-    assert page.add_territory(tids, "", "pt") == (tids, "")
+    assert CV.add_territory(full, "Porto", "pt")[0] == full
+    assert CV.add_territory(tids, "", "pt") == (tids, "")
 
 
 @pytest.mark.parametrize("params", [

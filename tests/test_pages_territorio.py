@@ -193,6 +193,64 @@ def test_region_band_callback(pages, built):
     assert "Alto Minho" in summary and search == f"?i={ind}"
 
 
+# -- one builder for both profile pages -----------------------------------------------------------
+
+def _ids_in(component) -> set[str]:
+    """Every component id in a layout."""
+    out = set()
+
+    def walk(c):
+        if isinstance(c, (list, tuple)):
+            for x in c:
+                walk(x)
+            return
+        if not hasattr(c, "to_plotly_json"):
+            return
+        if getattr(c, "id", None) and isinstance(c.id, str):
+            out.add(c.id)
+        walk(getattr(c, "children", None))
+    walk(component)
+    return out
+
+
+def test_municipio_and_regiao_render_through_the_same_builder(pages, built, monkeypatch):
+    """Both pages are thin wrappers of web.profile_view: the same builder makes both layouts (the kind
+    only changes how the code is read and the ids' prefix), and both wire the same band callback."""
+    from web import profile_view as PV
+    calls = []
+    real = PV.profile
+
+    def spy(ter, grupo, i, lang, path, ids):
+        calls.append((ter["territory_id"], path, ids.BAND_GRAPH))
+        return real(ter, grupo, i, lang, path, ids)
+    monkeypatch.setattr(PV, "profile", spy)
+    mun, reg = pages["municipio"].layout(dico="1106"), pages["regiao"].layout(code="pt111")
+    assert calls == [("1106", "/municipio/1106", "municipio-band-graph"),
+                     ("PT111", "/regiao/PT111", "regiao-band-graph")]
+    # the same components, ids differing only by the page's prefix
+    assert mun.className == reg.className == "obs-profile"
+    strip = {"municipio": lambda x: x.replace("municipio-", "", 1), "regiao": lambda x: x.replace("regiao-", "", 1)}
+    page_ids = {k: {strip[k](x) for x in _ids_in(c) if x.startswith(k + "-")} for k, c in (("municipio", mun),
+                                                                                         ("regiao", reg))}
+    assert page_ids["municipio"] == page_ids["regiao"] == {
+        "state", "url-search", "url-sync", "band-indicator", "band-summary", "band-graph", "band-table"}
+    assert pages["municipio"].ids.__dict__ == PV.MUNICIPIO.ids.__dict__
+    assert pages["regiao"].ids.__dict__ == PV.REGIAO.ids.__dict__
+    # the pages hold no building code of their own: register, layout, status, the wired callback
+    for m in (pages["municipio"], pages["regiao"]):
+        own = {k for k, v in vars(m).items() if callable(v) and getattr(v, "__module__", None) == m.__name__}
+        assert own == {"layout", "http_status"}, own
+        assert m.update_band.__module__ == "web.profile_view"
+
+
+def test_profile_kinds_read_their_codes(built):
+    from web import profile_view as PV
+    assert PV.MUNICIPIO.territory("1106")["name"] == "Lisboa" and PV.MUNICIPIO.territory("PT111") is None
+    assert PV.REGIAO.territory("pt111")["territory_id"] == "PT111" and PV.REGIAO.territory("1106") is None
+    assert PV.http_status(PV.MUNICIPIO, "1106", grupo="nope") == 400
+    assert PV.http_status(PV.REGIAO, "XX") == 404
+
+
 # -- Sobre ------------------------------------------------------------------------------------
 
 def test_sobre_has_sources_licences_methods_and_openapi(pages, built):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests import see
+from web import compare_view as CV
 
 #: JS: every chart's tick labels, legend and axis titles, as boxes relative to the page
 _CHART_BOXES = """
@@ -64,7 +65,7 @@ def indicators(built):
 
 
 def test_picker_header_follows_the_choice(phone, live_url, indicators):
-    from pages.comparar import default_indicators
+    from web.compare_view import default_indicators
     n, k = len(default_indicators()), len(indicators)
     see.open(phone, f"{live_url}/comparar?t=1106,1312")
     head = see.text(phone, ".obs-indicator-picker summary", f"{n} de {k} escolhidos")
@@ -98,7 +99,7 @@ def test_summary_function_on_real_data(built):
     ind = data.indicator("prazo_medio_pagamentos")
     ser = data.series(["0303", "0705", "1106", "PT"], ["prazo_medio_pagamentos"])
     names = {"0303": "Braga", "0705": "Évora", "1106": "Lisboa"}
-    txt = m.chart_summary(ind, ["0303", "0705", "1106"], ser, names, "en")
+    txt = CV.chart_summary(ind, ["0303", "0705", "1106"], ser, names, "en")
     assert "highest in Évora (146\u00a0days, Q3 2025)" in txt and "lowest in Lisboa (5\u00a0days, Q4 2025)" in txt, txt
 
 

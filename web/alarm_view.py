@@ -14,27 +14,10 @@ import pandas as pd
 from dash import dcc, html
 
 from core import alarm_levels as AL
+from core.i18n import t
 
 #: the anchor of the alarm method on /sobre (the rule-kind links point there)
 RULE_HELP_ANCHOR = "regras-alarme"
-
-TEXT = {
-    "new": ("Novo em {p}", "New in {p}"),
-    "ongoing": ("Em curso desde {s}", "Ongoing since {s}"),
-    "reopened": ("Reaberto em {p}", "Reopened in {p}"),
-    "resolved": ("Resolvido em {s}", "Resolved in {s}"),
-    "history": ("{state} · último valor avaliado: {p}", "{state} · last evaluated value: {p}"),
-    "open": ("Ver histórico", "See history"),
-    "open_sr": (": {ind} — {ter}", ": {ind} — {ter}"),
-    "more": ("Saber mais", "Learn more"),
-}
-
-
-def tx(key: str, lang: str, **kw) -> str:
-    pt, en = TEXT[key]
-    s = en if lang == "en" else pt
-    return s.format(**kw) if kw else s
-
 
 def _get(a: dict, key: str):
     v = a.get(key)
@@ -64,9 +47,9 @@ def state_text(a: dict, lang: str) -> str:
         state = AL.SERIES_STATES.get(_get(a, "series_state") or "", AL.SERIES_STATES["discontinued"])
         if state.current:           # not current after all (a row written without its state)
             state = AL.SERIES_STATES["discontinued"]
-        return tx("history", lang, state=state.label(lang), p=period)
+        return t("alarms.item.history", lang, state=state.label(lang), p=period)
     if status in ("new", "ongoing", "reopened", "resolved"):
-        return tx(status, lang, p=period, s=since)
+        return t(f"alarms.item.{status}", lang, p=period, s=since)
     return status
 
 
@@ -111,7 +94,7 @@ def alarm_item(a: dict, lang: str, *, detail_href: str | None, territory_href: s
             rule_kind(a, lang)]
     if detail_href:
         meta += [html.Span(" · ", **{"aria-hidden": "true"}),
-                 dcc.Link([tx("open", lang), html.Span(tx("open_sr", lang, ind=ind_title, ter=ter),
+                 dcc.Link([t("alarms.item.open", lang), html.Span(t("alarms.item.open_sr", lang, ind=ind_title, ter=ter),
                                                        className="visually-hidden")],
                           href=detail_href, className="obs-alarm-open")]
     return html.Li([

@@ -1,16 +1,16 @@
-"""Shared building blocks of the Território, Comparar, Alarmes and Sobre pages (issue 4).
+"""Building blocks of a territory's profile (municipality or region) and the helpers the Comparar and
+Alarmes views share: numbers, periods, sparklines, peer positions, the peers' band chart, peer groups.
 
-The lower half are pure functions (DataFrames in, values or Dash components out); the profile
-builders at the end read through serving.data only. No SQL, no file I/O, no mutable module state.
-Texts are (pt, en) pairs.
+The upper half are pure functions (DataFrames in, values or Dash components out); the profile
+pieces at the end read through serving.data only. No SQL, no file I/O, no mutable module state.
+Texts come from the catalogues (`profile.*`, `territory.*`); web.profile_view assembles the page.
 """
 from __future__ import annotations
 
 import math
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import pandas as pd
-import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
@@ -18,97 +18,17 @@ from serving import data
 from web import alarm_view
 from core import alarm_levels as AL
 from core import fmt as F
-from web.figures import graph_config
-from core.i18n import short_unit, territory_name
+from core.i18n import level_label, short_unit, t, territory_name
+from web import ui
 
 # -- texts ------------------------------------------------------------------------------------
 
-TEXT: dict[str, tuple[str, str]] = {
-    "latest": ("Último valor", "Latest value"),
-    "trend": ("Tendência", "Trend"),
-    "national": ("Portugal", "Portugal"),
-    "peer_median": ("Mediana dos pares", "Peer median"),
-    "position": ("Posição face aos pares", "Position against peers"),
-    "indicator": ("Indicador", "Indicator"),
-    "period": ("Período", "Period"),
-    "alarms": ("Alarmes", "Alarms"),
-    "active_alarms": ("Alarmes ativos", "Active alarms"),
-    "no_alarms": ("Sem alarmes ativos.", "No active alarms."),
-    "no_data": ("Sem dados", "No data"),
-    "no_values": ("Os indicadores não são agregados a este nível territorial. Veja os municípios abaixo ou "
-                  "as NUTS, que têm valores regionais.",
-                  "Indicators are not aggregated to this territorial level. See the municipalities below or the "
-                  "NUTS regions, which have regional values."),
-    "compare_members": ("Comparar os municípios desta região (até 10)",
-                        "Compare this region's municipalities (up to 10)"),
-    "position_rule": ("Como se lê a posição: «acima» quando o valor é maior do que o 3.º quartil (P75) dos pares, "
-                      "«abaixo» quando é menor do que o 1.º quartil (P25), «semelhante» quando fica entre os dois "
-                      "(no intervalo interquartil, onde está a metade central dos pares). É preciso que pelo menos "
-                      "3 pares tenham valor. «Melhor» ou «pior» segue o sentido do indicador.",
-                      "How to read the position: “above” when the value is higher than the peers' upper quartile "
-                      "(P75), “below” when it is lower than their lower quartile (P25), “similar” when it lies "
-                      "between the two (within the interquartile range, where the middle half of the peers is). At "
-                      "least 3 peers must have a value. “Better” or “worse” follows the indicator's polarity."),
-    "why_similar": ("no intervalo interquartil dos pares: {q1}–{q3}", "within the peers' interquartile range: {q1}–{q3}"),
-    "why_above": ("acima do P75 dos pares: {q3}", "above the peers' P75: {q3}"),
-    "why_below": ("abaixo do P25 dos pares: {q1}", "below the peers' P25: {q1}"),
-    "few_peers": ("menos de 3 pares com valor", "fewer than 3 peers with a value"),
-    "peers_list": ("Os pares", "The peers"),
-    "see_peers": ("Ver os {n} pares", "See the {n} peers"),
-    "alike_in": ("parecido em", "alike in"),
-    "above": ("acima", "above"),
-    "below": ("abaixo", "below"),
-    "similar": ("semelhante", "similar"),
-    "better": ("melhor", "better"),
-    "worse": ("pior", "worse"),
-    "peer_group": ("Grupo de pares", "Peer group"),
-    "peers": ("Pares", "Peers"),
-    "members": ("Municípios da região", "Municipalities in the region"),
-    "downloads": ("Descarregar dados", "Download data"),
-    "csv_tidy": ("CSV (formato longo)", "CSV (tidy)"),
-    "csv_excel": ("CSV para Excel", "CSV for Excel"),
-    "zip": ("ZIP com metadados", "ZIP with metadata"),
-    "population": ("População (Censos 2021)", "Population (Census 2021)"),
-    "area_km2": ("Área", "Area"),
-    "band_title": ("Comparação com os pares ao longo do tempo", "Comparison with peers over time"),
-    "band_choose": ("Indicador do gráfico", "Chart indicator"),
-    "table_alt": ("Ver os dados do gráfico em tabela", "Show the chart data as a table"),
-    "iqr": ("Pares: intervalo interquartil (P25–P75)", "Peers: interquartile range (P25–P75)"),
-    "p25": ("P25 dos pares", "Peers P25"),
-    "p75": ("P75 dos pares", "Peers P75"),
-    "min": ("Mínimo dos pares", "Peers minimum"),
-    "max": ("Máximo dos pares", "Peers maximum"),
-    "n_peers": ("N.º de pares", "No. of peers"),
-    "see_chart": ("ver gráfico", "see chart"),
-    "profile": ("Indicadores", "Indicators"),
-    "not_found_title": ("Página não encontrada", "Page not found"),
-    "bad_request_title": ("Pedido inválido", "Invalid request"),
-    "back_home": ("Voltar à página inicial", "Back to the home page"),
-    "since": ("desde", "since"),
-    "level": ("Nível", "Level"),
-    "status": ("Estado", "Status"),
-    "territory": ("Território", "Territory"),
-    "explanation": ("Explicação", "Explanation"),
-    "history": ("Histórico", "History"),
-    "value": ("Valor", "Value"),
-    "threshold": ("Limiar", "Threshold"),
-    "reference": ("Referência", "Reference"),
-    "official": ("Limiar oficial", "Official threshold"),
-    "flagged": ("Sinalizado", "Flagged"),
-    "yes": ("sim", "yes"),
-    "no": ("não", "no"),
-}
-
-#: peer group labels: the closed list in core.alarm_levels, plus regions' same-level group
-GROUP_LABELS: dict[str, tuple[str, str]] = {
-    **{k: (g.label_pt, g.label_en) for k, g in AL.PEER_GROUPS.items()},
-    "level": ("Regiões do mesmo nível", "Regions of the same level"),
-}
-
-
-def tr(key: str, lang: str) -> str:
-    pt, en = TEXT[key]
-    return en if lang == "en" else pt
+def group_label(group: str, lang: str) -> str:
+    """A peer group's name: the closed list in core.alarm_levels, plus regions' same-level group."""
+    g = AL.PEER_GROUPS.get(group)
+    if g is not None:
+        return label((g.label_pt, g.label_en), lang, group)
+    return t(f"territory.group.{group}", lang) if group == "level" else group
 
 
 def label(pair: tuple[str, str] | None, lang: str, default: str = "") -> str:
@@ -148,16 +68,12 @@ def period_label(row, lang: str, mark: bool = False) -> str:
     """A period's label; with `mark`, a provisional value's period says so ("2022 (provisório)")."""
     label = str(row.get("label_en") if lang == "en" else row.get("label_pt") or row.get("period_id"))
     if mark and bool(row.get("is_provisional") or False):
-        label += " (provisional)" if lang == "en" else " (provisório)"
+        label = t("profile.provisional_label", lang, label=label)
     return label
 
 
-def href(path: str, lang: str, **params) -> str:
-    """A link that keeps the language; empty parameters are dropped."""
-    q = {k: v for k, v in params.items() if v not in (None, "", [], ())}
-    if lang == "en":
-        q["lang"] = "en"
-    return path + ("?" + urlencode(q, safe=",") if q else "")
+#: a link that keeps the language; empty parameters are dropped (one implementation: web.ui.href)
+href = ui.href
 
 
 # -- sparklines -------------------------------------------------------------------------------
@@ -184,14 +100,11 @@ def sparkline(values: list[float], alt: str, width: int = 120, height: int = 28)
 def trend_alt(s: pd.DataFrame, ind: dict, lang: str) -> str:
     s = s.dropna(subset=["value"])
     if len(s) < 2:
-        return tr("no_data", lang) if s.empty else (
+        return t("profile.no_data", lang) if s.empty else (
             f"{period_label(s.iloc[0], lang)}: {fmt_value(s.iloc[0]['value'], ind, lang)}")
     a, b = s.iloc[0], s.iloc[-1]
-    if lang == "en":
-        return (f"{period_label(a, lang)}–{period_label(b, lang)}: from {fmt_value(a['value'], ind, lang)} "
-                f"to {fmt_value(b['value'], ind, lang)}")
-    return (f"{period_label(a, lang)}–{period_label(b, lang)}: de {fmt_value(a['value'], ind, lang)} "
-            f"para {fmt_value(b['value'], ind, lang)}")
+    return t("profile.trend_alt", lang, a=period_label(a, lang), b=period_label(b, lang),
+             va=fmt_value(a["value"], ind, lang), vb=fmt_value(b["value"], ind, lang))
 
 
 # -- positions --------------------------------------------------------------------------------
@@ -219,10 +132,10 @@ def position_words(position: str | None, polarity: str | None, lang: str) -> str
     """Words, not colour: 'acima (melhor)'."""
     if position not in ("above", "below", "similar"):
         return "—"
-    words = tr(position, lang)
+    words = t(f"profile.{position}", lang)
     if position != "similar" and polarity in ("higher_is_better", "lower_is_better"):
         good = (position == "above") == (polarity == "higher_is_better")
-        words += f" ({tr('better' if good else 'worse', lang)})"
+        words += f" ({t('profile.better' if good else 'profile.worse', lang)})"
     return words
 
 
@@ -235,12 +148,12 @@ def position_reason(row: dict, ind: dict, lang: str) -> str:
     dos pares: 180,0–340,0" (so "semelhante" next to a value far from the median is no contradiction)."""
     pos = row.get("position")
     if pos not in ("above", "below", "similar"):
-        return tr("few_peers", lang) if not is_missing(row.get("peer_median")) else ""
+        return t("profile.few_peers", lang) if not is_missing(row.get("peer_median")) else ""
     q1, q3 = row.get("peer_q1"), row.get("peer_q3")
     if is_missing(q1) or is_missing(q3):
         return ""
     d = ind.get("decimals")
-    return tr(f"why_{pos}", lang).format(q1=fmt_number(q1, d, lang), q3=fmt_number(q3, d, lang))
+    return t(f"profile.why_{pos}", lang, q1=fmt_number(q1, d, lang), q3=fmt_number(q3, d, lang))
 
 
 def profile_rows(inds: pd.DataFrame, own: pd.DataFrame, nat: pd.DataFrame, peer_vals: pd.DataFrame,
@@ -322,10 +235,10 @@ def band_figure(band: pd.DataFrame, ind: dict, name: str, lang: str, with_peers:
     fig = go.Figure()
     if with_peers and band["p25"].notna().any():
         fig.add_trace(go.Scatter(x=x, y=band["p75"], mode="lines", line={"width": 0}, showlegend=False,
-                                 hoverinfo="skip", name=tr("p75", lang)))
+                                 hoverinfo="skip", name=t("profile.p75", lang)))
         fig.add_trace(go.Scatter(x=x, y=band["p25"], mode="lines", line={"width": 0}, fill="tonexty",
-                                 fillcolor="rgba(120,120,120,0.25)", name=tr("iqr", lang)))
-        fig.add_trace(go.Scatter(x=x, y=band["median"], mode="lines", name=tr("peer_median", lang),
+                                 fillcolor="rgba(120,120,120,0.25)", name=t("profile.iqr", lang)))
+        fig.add_trace(go.Scatter(x=x, y=band["median"], mode="lines", name=t("profile.peer_median", lang),
                                  line={"color": "#555", "dash": "dash"}))
     fig.add_trace(go.Scatter(x=x, y=band["national"], mode="lines+markers", name="Portugal",
                              line={"color": "#8a5a00", "dash": "dot"}, marker={"symbol": "square"}))
@@ -335,96 +248,64 @@ def band_figure(band: pd.DataFrame, ind: dict, name: str, lang: str, with_peers:
     fig.update_layout(margin={"l": 8, "r": 12, "t": 10, "b": 8}, height=340, template="plotly_white",
                       legend={"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
                       yaxis={"title": short_unit(ind, lang) or None, "automargin": True},
-                      separators=",\u00a0" if lang != "en" else ".,",
+                      separators=F.separators(lang),
                       xaxis={"type": "category", "nticks": 5, "tickangle": 0, "automargin": True})
     return fig
 
 
-_PREP = {  # position -> (pt feminine, pt masculine, en)
-    "above": ("acima da", "acima do", "above the"),
-    "below": ("abaixo da", "abaixo do", "below the"),
-    "similar": ("semelhante à", "semelhante ao", "similar to the"),
-}
-
-
-def compare_phrase(value, ref, ref_name: tuple[str, str], feminine: bool, ind: dict, lang: str,
-                   pos: str | None = None) -> str:
-    """'acima da mediana dos pares (52,0 %; melhor)' — position in words, reference value, judgement."""
-    pos = pos or position_of(value, ref)
-    prep = _PREP[pos][2 if lang == "en" else (0 if feminine else 1)]
-    extra = fmt_value(ref, ind, lang)
+def _judgement(pos: str, ind: dict, lang: str) -> str:
+    """"; melhor" / "; pior" when the indicator has a polarity and the position is not "similar"."""
     if pos != "similar" and ind.get("polarity") in ("higher_is_better", "lower_is_better"):
         good = (pos == "above") == (ind.get("polarity") == "higher_is_better")
-        extra += f"; {tr('better' if good else 'worse', lang)}"
-    return f"{prep} {ref_name[1] if lang == 'en' else ref_name[0]} ({extra})"
+        return f"; {t('profile.better' if good else 'profile.worse', lang)}"
+    return ""
+
+
+def compare_phrase(value, ref, ref_key: str, ind: dict, lang: str, pos: str | None = None) -> str:
+    """'acima da mediana dos pares (52,0 %; melhor)' — position in words, reference value, judgement.
+    `ref_key`: peer_median or national (the catalogue's `profile.cmp.<position>.<ref_key>`)."""
+    pos = pos or position_of(value, ref)
+    return f"{t(f'profile.cmp.{pos}.{ref_key}', lang)} ({fmt_value(ref, ind, lang)}{_judgement(pos, ind, lang)})"
 
 
 def peer_phrase(r: dict, ind: dict, lang: str) -> str:
     """The territory against its peers by the position rule (quartiles), with the median for scale:
     'acima do P75 dos pares (1 100,0; mediana 1 000,0; pior)'. Under 3 peers: against the median."""
     v, d = r["territory"], ind.get("decimals")
-    med = fmt_value(r["median"], ind, lang)
     if (r.get("n") or 0) < 3 or is_missing(r.get("p25")) or is_missing(r.get("p75")):
-        return compare_phrase(v, r["median"], ("mediana dos pares", "peer median"), True, ind, lang)
+        return compare_phrase(v, r["median"], "peer_median", ind, lang)
     pos = "above" if v > r["p75"] else "below" if v < r["p25"] else "similar"
-    q1, q3 = fmt_number(r["p25"], d, lang), fmt_number(r["p75"], d, lang)
-    judge = ""
-    if pos != "similar" and ind.get("polarity") in ("higher_is_better", "lower_is_better"):
-        good = (pos == "above") == (ind.get("polarity") == "higher_is_better")
-        judge = f"; {tr('better' if good else 'worse', lang)}"
-    if lang == "en":
-        head = {"similar": f"within the peers' interquartile range ({q1}–{q3}", "above": f"above the peers' P75 ({q3}",
-                "below": f"below the peers' P25 ({q1}"}[pos]
-        return f"{head}; median {med}{judge})"
-    head = {"similar": f"no intervalo interquartil dos pares ({q1}–{q3}", "above": f"acima do P75 dos pares ({q3}",
-            "below": f"abaixo do P25 dos pares ({q1}"}[pos]
-    return f"{head}; mediana {med}{judge})"
+    return t(f"profile.peer.{pos}", lang, q1=fmt_number(r["p25"], d, lang), q3=fmt_number(r["p75"], d, lang),
+             med=fmt_value(r["median"], ind, lang), judge=_judgement(pos, ind, lang))
 
 
 def band_summary(band: pd.DataFrame, ind: dict, name: str, lang: str) -> str:
     """One sentence: the latest value against the peer median and the national value."""
     b = band.dropna(subset=["territory"])
     if b.empty:
-        return (f"Sem dados de {name} para {title(ind, lang)}." if lang != "en"
-                else f"No data for {name} on {title(ind, lang)}.")
+        return t("profile.band.no_data", lang, name=name, title=title(ind, lang))
     r = b.iloc[-1]
-    per = period_label(r, lang, mark=True)
-    v = fmt_value(r["territory"], ind, lang)
     parts = []
     if not is_missing(r.get("median")):
         parts.append(peer_phrase(r, ind, lang))
     if not is_missing(r.get("national")):
-        parts.append(compare_phrase(r["territory"], r["national"], ("valor nacional", "national value"), False,
-                                    ind, lang))
-    if lang == "en":
-        tail = (", " + " and ".join(parts)) if parts else ""
-        return f"In {per}, {name} had {v} for {title(ind, lang)}{tail}."
-    tail = (", " + " e ".join(parts)) if parts else ""
-    return f"Em {per}, {name} registou {v} em {title(ind, lang)}{tail}."
+        parts.append(compare_phrase(r["territory"], r["national"], "national", ind, lang))
+    return t("profile.band.sentence", lang, period=period_label(r, lang, mark=True), name=name,
+             value=fmt_value(r["territory"], ind, lang), title=title(ind, lang),
+             tail=(", " + and_list(parts, lang)) if parts else "")
 
 
-def band_table(band: pd.DataFrame, ind: dict, name: str, lang: str, with_peers: bool = True) -> html.Table:
-    cols = [("territory", name), ("national", "Portugal")]
+def band_table(band: pd.DataFrame, ind: dict, name: str, lang: str, with_peers: bool = True):
+    """The band chart's data, period by period (its table alternative)."""
+    cols = [("period", t("profile.period", lang)), ("territory", name), ("national", "Portugal")]
     if with_peers:
-        cols += [("median", tr("peer_median", lang)), ("p25", tr("p25", lang)), ("p75", tr("p75", lang)),
-                 ("min", tr("min", lang)), ("max", tr("max", lang))]
-    head = html.Thead(html.Tr([html.Th(tr("period", lang), scope="col")]
-                              + [html.Th(c[1], scope="col") for c in cols]))
-    body = html.Tbody([
-        html.Tr([html.Th(period_label(r, lang, mark=True), scope="row")]
-                + [html.Td(fmt_value(r.get(c[0]), ind, lang), className="text-end") for c in cols])
-        for r in band.to_dict("records")])
-    return html.Table([head, body], className="table table-sm obs-table")
-
-
-def scroll_region(child, aria_label: str, declared: bool = False, **kw) -> html.Div:
-    """A horizontally scrollable wrapper that keyboard users can focus (axe: scrollable-region-focusable)
-    and screen readers hear by name. `declared`: a deliberate scroller (`data-scroll-x`, tests/see.py),
-    for wide tables that cannot become cards (periods × series); a table of indicators is stacked into
-    cards on a phone instead (obs-stack-table)."""
-    extra = {"data-scroll-x": "true"} if declared else {}
-    return html.Div(child, className="table-responsive obs-scroll", tabIndex="0", role="region",
-                    **{"aria-label": aria_label}, **extra, **kw)
+        cols += [(k, t(f"profile.{k}", lang)) for k in ("peer_median", "p25", "p75", "min", "max")]
+    key = {"peer_median": "median"}
+    rows = [{"period": period_label(r, lang, mark=True),
+             **{c: fmt_value(r.get(key.get(c, c)), ind, lang) for c, _ in cols[1:]}}
+            for r in band.to_dict("records")]
+    return ui.table(cols, rows, f"{t('profile.band_title', lang)}: {title(ind, lang)} — {name}", hide_caption=True,
+                    numeric={c for c, _ in cols[1:]}, row_header="period", wrap=None)
 
 
 # -- alarms -----------------------------------------------------------------------------------
@@ -440,8 +321,6 @@ def alarm_item(a: dict, lang: str, detail_href: str | None = None) -> html.Li:
 
 def problem_page(kind: str, message: str, lang: str, suggestions: list | None = None) -> html.Div:
     """A helpful 404/400 page body (web.ui.error_layout)."""
-    from web import ui
-    from core.i18n import t
     status = 404 if kind == "404" else 400
     title = t("err.404.title" if status == 404 else "err.400.title", lang)
     msgs = [message] if status == 404 else [t("err.400.body", lang), message]
@@ -450,28 +329,6 @@ def problem_page(kind: str, message: str, lang: str, suggestions: list | None = 
 
 
 # -- territory profiles (municipio and regiao) --------------------------------------------------
-
-#: Clientside: put a page's state (a query string computed server-side) in the address bar without
-#: reloading (replaceState), and keep the navbar's language link pointing at the same state.
-URL_SYNC_JS = """
-function(search) {
-    if (typeof search === 'string') {
-        var target = window.location.pathname + search;
-        if (target !== window.location.pathname + window.location.search) {
-            window.history.replaceState(window.history.state, '', target);
-        }
-        var link = document.getElementById('shell-lang');
-        if (link) {
-            var q = new URLSearchParams(search);
-            if (q.get('lang') === 'en') { q.delete('lang'); } else { q.set('lang', 'en'); }
-            var qs = q.toString().replace(/%2C/g, ',');
-            link.setAttribute('href', window.location.pathname + (qs ? '?' + qs : ''));
-        }
-    }
-    return window.dash_clientside.no_update;
-}
-"""
-
 
 def is_region(ter: dict) -> bool:
     return ter["level"] != "municipio"
@@ -512,34 +369,12 @@ def peer_values(ter: dict, peer_ids: list[str], indicator_ids: list[str] | None 
     return data.series(peer_ids, indicator_ids)
 
 
-def validate_profile_params(ter: dict, grupo, i, lang: str) -> list[str]:
-    """Problems with the query parameters of a profile page (empty = fine)."""
-    from core.i18n import t
-    errs = []
-    choices = group_choices(ter)
-    if grupo not in (None, "") and grupo not in choices:
-        errs.append(t("err.param", lang, name="grupo", value=grupo,
-                      valid=", ".join(choices) or "—"))
-    if i not in (None, "") and data.indicator(i) is None:
-        errs.append(t("err.param", lang, name="i", value=i,
-                      valid=", ".join(data.indicators()["indicator_id"])))
-    return errs
-
-
-def profile_problem(ter: dict, errs: list[str], lang: str, path: str) -> html.Div:
-    """The 400 page of a profile: what is wrong, and links to the valid choices."""
-    links = [html.Li(dcc.Link(label(GROUP_LABELS.get(g), lang, g), href=href(path, lang, grupo=g)))
-             for g in group_choices(ter)]
-    links.insert(0, html.Li(dcc.Link(territory_name(ter["name_unique"], lang), href=href(path, lang))))
-    return problem_page("400", " ".join(errs), lang, [html.Ul(links)])
-
-
 def band_section(ter: dict, group: str | None, indicator_id: str | None, lang: str):
     """(figure, summary sentence, table) of the peers' band chart for one indicator."""
     ind = data.indicator(indicator_id) if indicator_id else None
     name = territory_name(ter["name_unique"], lang)
     if ind is None:
-        return go.Figure(), tr("no_data", lang), html.P(tr("no_data", lang))
+        return go.Figure(), t("profile.no_data", lang), html.P(t("profile.no_data", lang))
     own = data.series([ter["territory_id"]], [indicator_id])
     nat = data.series(["PT"], [indicator_id])
     peer_ids = list(peer_table(ter, group)["territory_id"])
@@ -565,9 +400,12 @@ def profile_table_rows(ter: dict, group: str | None):
 
 def indicator_table(ter: dict, inds: pd.DataFrame, rows: pd.DataFrame, own: pd.DataFrame,
                     alarms_df: pd.DataFrame, group: str | None, lang: str) -> list:
-    """One accessible table per policy area: value, trend, Portugal, peers, position, alarms."""
+    """One accessible table per policy area: value, trend, Portugal, peers, position, alarms. No scroller:
+    the table fits the screen (cards on a phone), so no value is ever cut."""
     from core.i18n import area_label
     by_id = rows.set_index("indicator_id").to_dict("index")
+    cols = [(k, t(f"profile.{k}", lang)) for k in
+            ("indicator", "latest", "trend", "national", "peer_median", "position", "alarms")]
     out = []
     for area, block in inds.groupby("area", sort=False):
         trs = []
@@ -582,32 +420,25 @@ def indicator_table(ter: dict, inds: pd.DataFrame, rows: pd.DataFrame, own: pd.D
                 al_cell = html.Ul([html.Li([alarm_view.level_badge(a["level"], lang)]) for a in al.to_dict("records")],
                                   className="list-unstyled mb-0")
             pos = r.get("position")
-            def lab(k):
-                return {"data-label": tr(k, lang)}
-            trs.append(html.Tr([
-                html.Th([dcc.Link(title(ind, lang), href=href(f"/indicador/{iid}", lang)),
-                         html.Br(), html.Small(unit(ind, lang), className="text-muted-strong")], scope="row"),
-                html.Td(html.Span([html.Span(fmt_value(r.get("value"), ind, lang), className="obs-value"),
-                                   html.Br(), html.Small(per)]), className="text-end", **lab("latest")),
-                html.Td(sparkline(list(s["value"]), f"{tr('trend', lang)}: {trend_alt(s, ind, lang)}"),
-                        **lab("trend")),
-                html.Td(fmt_value(r.get("national"), ind, lang), className="text-end", **lab("national")),
-                html.Td(fmt_value(r.get("peer_median"), ind, lang), className="text-end", **lab("peer_median")),
-                html.Td(html.Span([html.Span(position_icon(pos), **{"aria-hidden": "true"}), " ",
-                                   position_words(pos, ind.get("polarity"), lang),
-                                   *([html.Br(), html.Small(position_reason(r, ind, lang), className="obs-why")]
-                                     if position_reason(r, ind, lang) else [])]), **lab("position")),
-                html.Td(al_cell, **lab("alarms")),
-            ]))
-        head = html.Thead(html.Tr([html.Th(tr(k, lang), scope="col") for k in
-                                   ("indicator", "latest", "trend", "national", "peer_median", "position",
-                                    "alarms")]))
+            why = position_reason(r, ind, lang)
+            trs.append({
+                "indicator": [dcc.Link(title(ind, lang), href=href(f"/indicador/{iid}", lang)),
+                              html.Br(), html.Small(unit(ind, lang), className="text-muted-strong")],
+                "latest": html.Span([html.Span(fmt_value(r.get("value"), ind, lang), className="obs-value"),
+                                     html.Br(), html.Small(per)]),
+                "trend": sparkline(list(s["value"]), f"{t('profile.trend', lang)}: {trend_alt(s, ind, lang)}"),
+                "national": fmt_value(r.get("national"), ind, lang),
+                "peer_median": fmt_value(r.get("peer_median"), ind, lang),
+                "position": html.Span([html.Span(position_icon(pos), **{"aria-hidden": "true"}), " ",
+                                       position_words(pos, ind.get("polarity"), lang),
+                                       *([html.Br(), html.Small(why, className="obs-why")] if why else [])]),
+                "alarms": al_cell,
+            })
         out.append(html.Section([
             html.H3(area_label(area, lang)),
-            # no scroller: the table fits the screen (cards on a phone), so no value is ever cut
-            html.Table([html.Caption(f"{area_label(area, lang)} — {territory_name(ter['name_unique'], lang)}",
-                                     className="visually-hidden"), head, html.Tbody(trs)],
-                       className="table table-sm obs-table obs-profile-table obs-stack-table"),
+            ui.table(cols, trs, f"{area_label(area, lang)} — {territory_name(ter['name_unique'], lang)}",
+                     hide_caption=True, row_header="indicator", numeric={"latest", "national", "peer_median"},
+                     stack=True, wrap=None, className="obs-profile-table"),
         ], className="obs-area"))
     return out
 
@@ -618,72 +449,58 @@ def group_selector(ter: dict, group: str | None, path: str, lang: str, band_indi
         return None
     items = []
     for g in choices:
-        lab = label(GROUP_LABELS.get(g), lang, g)
+        lab = group_label(g, lang)
         if g == group:
             items.append(html.Li(html.Span(lab, className="nav-link active", **{"aria-current": "true"}),
                                  className="nav-item"))
         else:
             items.append(html.Li(dcc.Link(lab, href=href(path, lang, grupo=g, i=band_indicator),
                                           className="nav-link"), className="nav-item"))
-    return html.Nav([html.H2(tr("peer_group", lang), className="h6 mb-1", id="peer-group-heading"),
+    return html.Nav([html.H2(t("profile.peer_group", lang), className="h6 mb-1", id="peer-group-heading"),
                      html.Ul(items, className="nav nav-pills obs-peer-groups")],
                     **{"aria-labelledby": "peer-group-heading"})
 
 
-#: the profile dimensions in a few words (core.alarm_levels.PROFILE_DIMENSIONS has the long names and sources)
-DIM_SHORT: dict[str, tuple[str, str]] = {
-    "population": ("população", "population"), "density": ("densidade", "density"),
-    "ageing": ("envelhecimento", "ageing"), "purchasing_power": ("poder de compra", "purchasing power"),
-    "foreign": ("estrangeiros", "foreign residents"), "pop_change": ("variação da população", "population change"),
-    "old_dependency": ("dependência de idosos", "old-age dependency"),
-}
-
-
 def _dim_label(dim: str, lang: str) -> str:
-    pt, en = DIM_SHORT.get(dim) or AL.PROFILE_DIMENSIONS.get(dim, (dim, dim, ""))[:2]
-    return en if lang == "en" else pt
+    """A profile dimension in a few words (`territory.dim.*`; core.alarm_levels.PROFILE_DIMENSIONS has the
+    long names and sources, used for a dimension the catalogue does not name)."""
+    from core.i18n import has
+    if has(f"territory.dim.{dim}"):
+        return t(f"territory.dim.{dim}", lang)
+    return label(AL.PROFILE_DIMENSIONS.get(dim, (dim, dim, ""))[:2], lang, dim)
 
 
-def _and(items: list[str], lang: str) -> str:
+def and_list(items: list[str], lang: str) -> str:
+    """"a, b e c" / "a, b and c"."""
     if len(items) < 2:
         return "".join(items)
-    return ", ".join(items[:-1]) + (" and " if lang == "en" else " e ") + items[-1]
+    return t("territory.and", lang, head=", ".join(items[:-1]), last=items[-1])
 
 
 def peer_criteria(ter: dict, group: str, peers: pd.DataFrame, lang: str) -> str:
     """Who the peers are and why, in one sentence: "Os outros 8 municípios da NUTS III Grande Lisboa."."""
-    n, name, en = len(peers), ter["name"], lang == "en"
+    n, name = len(peers), ter["name"]
     if group == "level":
-        from core.i18n import level_label
-        lv = level_label(ter["level"], lang)
-        return (f"The other {n} regions of the same level ({lv})." if en
-                else f"As outras {n} regiões do mesmo nível ({lv}).")
+        return t("territory.criteria.level", lang, n=n, level=level_label(ter["level"], lang))
     if group == "nuts3":
         r = data.territory(ter.get("nuts3_id") or "") or {}
-        return (f"The other {n} municipalities of the NUTS 3 region {r.get('name', '')}." if en
-                else f"Os outros {n} municípios da NUTS III {r.get('name', '')}.")
+        return t("territory.criteria.nuts3", lang, n=n, region=r.get("name", ""))
     if group == "cim":
         r = data.territory(ter.get("cim_id") or "") or {}
         rn = r.get("name_unique") if r.get("level") == "cim" else r.get("name", "")
-        return f"The other {n} municipalities of {rn}." if en else f"Os outros {n} municípios da {rn}."
+        return t("territory.criteria.cim", lang, n=n, region=rn)
     if group == "size":
         pop = ter.get("population")
         cls = next((c for c in AL.SIZE_CLASSES if not is_missing(pop) and c[1] < pop <= c[2]), None)
-        band = (cls[4] if en else cls[3]) if cls else ""
-        return (f"The other {n} municipalities with {band} (resident population, Census 2021)." if en
-                else f"Os outros {n} municípios com {band} (população residente, Censos 2021).")
+        band = label((cls[3], cls[4]), lang) if cls else ""
+        return t("territory.criteria.size", lang, n=n, band=band)
     if group == "profile":
         dims = data.profile_dimensions()
-        names = _and([_dim_label(d, lang) for d in dims], lang)
-        return (f"The {n} municipalities most like {name} in structure — {names}: the shortest distance over "
-                f"{len(dims)} standardised dimensions. Next to each, the dimensions on which they are most alike."
-                if en else
-                f"Os {n} municípios mais parecidos com {name} na estrutura — {names}: a menor distância em "
-                f"{len(dims)} dimensões padronizadas. Ao lado de cada um, as dimensões em que mais se parecem.")
+        return t("territory.criteria.profile", lang, n=n, name=name, k=len(dims),
+                 names=and_list([_dim_label(d, lang) for d in dims], lang))
     if group == "neighbours":
-        return (f"The {n} municipalities sharing a border with {name}." if en
-                else f"Os {n} municípios que fazem fronteira com {name}.")
-    return label(GROUP_LABELS.get(group), lang, group)
+        return t("territory.criteria.neighbours", lang, n=n, name=name)
+    return group_label(group, lang)
 
 
 #: up to this many peers are named in the open; more go in a list that opens on demand
@@ -702,17 +519,17 @@ def peer_block(ter: dict, group: str | None, lang: str):
         li = [dcc.Link(territory_name(r["name_unique"], lang), href=href(path, lang))]
         dims = r.get("dimensions") if group == "profile" else None
         if isinstance(dims, str) and dims:
-            li += [" ", html.Small(f"({tr('alike_in', lang)}: "
+            li += [" ", html.Small(f"({t('profile.alike_in', lang)}: "
                                    f"{', '.join(_dim_label(d, lang) for d in dims.split(','))})",
                                    className="text-muted-strong")]
         items.append(html.Li(li))
     listing = html.Ul(items, className="obs-peer-list", id="peer-list")
     if len(items) > PEERS_SHOWN:
-        listing = html.Details([html.Summary(tr("see_peers", lang).format(n=len(items))), listing],
+        listing = html.Details([html.Summary(t("profile.see_peers", lang, n=len(items))), listing],
                                className="obs-peer-details")
     return html.Section([
-        html.H3(f"{label(GROUP_LABELS.get(group), lang, group)}: {len(peers)} "
-                f"{tr('peers', lang).lower()}", className="h6 mb-1", id="peer-block-heading"),
+        html.H3(f"{group_label(group, lang)}: {len(peers)} "
+                f"{t('profile.peers', lang).lower()}", className="h6 mb-1", id="peer-block-heading"),
         html.P(peer_criteria(ter, group, peers, lang), className="obs-peer-criteria mb-1"),
         listing if items else None,
     ], className="obs-peer-block", **{"aria-labelledby": "peer-block-heading"})
@@ -720,22 +537,22 @@ def peer_block(ter: dict, group: str | None, lang: str):
 
 def downloads(tid: str, lang: str) -> html.Section:
     return html.Section([
-        html.H2(tr("downloads", lang), className="h6"),
+        html.H2(t("profile.downloads", lang), className="h6"),
         html.Ul([
-            html.Li(html.A(tr("csv_tidy", lang), href=f"/download/territorio/{tid}.csv?dialect=tidy")),
-            html.Li(html.A(tr("csv_excel", lang), href=f"/download/territorio/{tid}.csv?dialect=excel")),
-            html.Li(html.A(tr("zip", lang), href=f"/download/territorio/{tid}.zip")),
+            html.Li(html.A(t("profile.csv_tidy", lang), href=f"/download/territorio/{tid}.csv?dialect=tidy")),
+            html.Li(html.A(t("profile.csv_excel", lang), href=f"/download/territorio/{tid}.csv?dialect=excel")),
+            html.Li(html.A(t("profile.zip", lang), href=f"/download/territorio/{tid}.zip")),
         ], className="list-inline obs-downloads"),
     ])
 
 
 def alarms_section(alarms_df: pd.DataFrame, lang: str) -> html.Section:
     if alarms_df.empty:
-        body = html.P(tr("no_alarms", lang))
+        body = html.P(t("profile.no_alarms", lang))
     else:
         body = html.Ul([alarm_item(a, lang, href("/alarmes", lang, alarme=a["alarm_id"]))
                         for a in alarms_df.to_dict("records")], className="list-unstyled obs-alarm-list")
-    return html.Section([html.H2(tr("active_alarms", lang)), body], className="obs-alarms")
+    return html.Section([html.H2(t("profile.active_alarms", lang)), body], className="obs-alarms")
 
 
 def header(ter: dict, lang: str) -> list:
@@ -759,11 +576,11 @@ def header(ter: dict, lang: str) -> list:
         facts += [" · ", lk]
     dl = []
     if not is_missing(ter.get("population")):
-        dl += [html.Dt(tr("population", lang)), html.Dd(fmt_number(ter["population"], 0, lang))]
+        dl.append((t("profile.population", lang), fmt_number(ter["population"], 0, lang)))
     if not is_missing(ter.get("area_km2")):
-        dl += [html.Dt(tr("area_km2", lang)), html.Dd(fmt_number(ter["area_km2"], 1, lang) + "\u00a0km²")]
+        dl.append((t("profile.area_km2", lang), fmt_number(ter["area_km2"], 1, lang) + "\u00a0km²"))
     return [html.H1(territory_name(ter["name_unique"], lang)), html.P(facts, className="obs-facts"),
-            html.Dl(dl, className="obs-keyfacts")]
+            ui.keyfacts(dl)]
 
 
 def members_section(ter: dict, lang: str):
@@ -773,7 +590,7 @@ def members_section(ter: dict, lang: str):
     if m.empty:
         return None
     return html.Section(className="mt-4", children=[
-        html.H2(f"{tr('members', lang)} ({len(m)})"),
+        html.H2(f"{t('profile.members', lang)} ({len(m)})"),
         html.Ul([html.Li(dcc.Link(territory_name(r["name_unique"], lang), href=href(f"/municipio/{r['territory_id']}", lang)))
                  for r in m.to_dict("records")], className="obs-members"),
     ])
@@ -791,74 +608,3 @@ def default_band_indicator(inds: pd.DataFrame, own: pd.DataFrame) -> str | None:
         if r["indicator_id"] in have:
             return r["indicator_id"]
     return None
-
-
-def profile_search(grupo: str | None, i: str | None, lang: str, default_grupo: str | None = None) -> str:
-    """The query string that holds a profile's state (peer group, chart indicator, language)."""
-    q = {}
-    if grupo and grupo != default_grupo:
-        q["grupo"] = grupo
-    if i:
-        q["i"] = i
-    if lang == "en":
-        q["lang"] = "en"
-    return ("?" + urlencode(q)) if q else ""
-
-
-def profile_layout(ter: dict, grupo: str | None, i: str | None, lang: str, path: str, ids) -> html.Div:
-    """The whole profile of a municipality or region. `ids` holds the page's component ids
-    (BAND_DROPDOWN, BAND_GRAPH, BAND_SUMMARY, BAND_TABLE, STATE, URL_SEARCH, URL_SYNC)."""
-    group = grupo or default_group(ter)
-    inds, rows, own = profile_table_rows(ter, group)
-    alarms_df = data.alarms(territory_ids=[ter["territory_id"]])      # active ones (core.alarm_levels.is_active)
-    choices = band_choices(inds, own, lang)
-    band_ind = i or default_band_indicator(inds, own)
-    fig, summary, table = band_section(ter, group, band_ind, lang)
-    band = html.Section([
-        html.H2(tr("band_title", lang), id="banda"),
-        html.Label(tr("band_choose", lang), htmlFor=ids.BAND_DROPDOWN),
-        dbc.Select(id=ids.BAND_DROPDOWN, options=choices, value=band_ind),
-        html.P(summary, id=ids.BAND_SUMMARY, className="obs-summary mt-2", **{"aria-live": "polite"}),
-        dcc.Graph(id=ids.BAND_GRAPH, figure=fig, config=graph_config("static", lang),
-                  className="obs-graph"),
-        html.Details([html.Summary(tr("table_alt", lang)),
-                      scroll_region(html.Div(table, id=ids.BAND_TABLE), tr("table_alt", lang), declared=True)]),
-    ], className="obs-band")
-    return html.Div([
-        dcc.Store(id=ids.STATE, data={"territory_id": ter["territory_id"], "group": group, "lang": lang,
-                                      "default_group": default_group(ter)}),
-        dcc.Store(id=ids.URL_SEARCH), dcc.Store(id=ids.URL_SYNC),
-        *header(ter, lang),
-        downloads(ter["territory_id"], lang),
-        group_selector(ter, group, path, lang, i),
-        peer_block(ter, group, lang),
-        alarms_section(alarms_df, lang),
-        *([html.Section([html.H2(tr("profile", lang)),
-                         html.P(tr("position_rule", lang), className="obs-position-rule small",
-                                id="position-rule") if group else None,
-                         *indicator_table(ter, inds, rows, own, alarms_df, group, lang)]), band]
-          if own["value"].notna().any() else [no_values_note(ter, lang)]),
-        members_section(ter, lang),
-    ], className="obs-profile")
-
-
-def no_values_note(ter: dict, lang: str) -> html.Section:
-    """A region the indicators are not aggregated to (district, island, CIM): say so, point to its
-    municipalities and to a comparison of (up to 10 of) them."""
-    members = list(data.region_members(ter["territory_id"])["territory_id"])[:10]
-    body = [html.P(tr("no_values", lang))]
-    if members:
-        body.append(html.P(dcc.Link(tr("compare_members", lang), href=href("/comparar", lang, t=",".join(members)))))
-    return html.Section([html.H2(tr("profile", lang)), *body], className="obs-no-values")
-
-
-def band_update(indicator_id, state) -> tuple:
-    """What the profile pages' band callback returns for the chosen indicator: the chart, its summary,
-    its table and the URL search that keeps the choice (shared by /municipio and /regiao)."""
-    from dash.exceptions import PreventUpdate
-    if not indicator_id:
-        raise PreventUpdate                      # the select's empty placeholder
-    ter = data.territory(state["territory_id"])
-    fig, summary, table = band_section(ter, state["group"], indicator_id, state["lang"])
-    search = profile_search(state["group"], indicator_id, state["lang"], state.get("default_group"))
-    return fig, summary, table, search

@@ -78,6 +78,28 @@ def toggle_lang_href(pathname: str | None, search: str | None) -> str:
     return (pathname or "/") + ("?" + urlencode(q, safe=",") if q else "")
 
 
+#: Clientside: put a page's state (a query string computed server-side) in the address bar without
+#: reloading (replaceState), and keep the navbar's language link pointing at the same state.
+URL_SYNC_JS = """
+function(search) {
+    if (typeof search === 'string') {
+        var target = window.location.pathname + search;
+        if (target !== window.location.pathname + window.location.search) {
+            window.history.replaceState(window.history.state, '', target);
+        }
+        var link = document.getElementById('shell-lang');
+        if (link) {
+            var q = new URLSearchParams(search);
+            if (q.get('lang') === 'en') { q.delete('lang'); } else { q.set('lang', 'en'); }
+            var qs = q.toString().replace(/%2C/g, ',');
+            link.setAttribute('href', window.location.pathname + (qs ? '?' + qs : ''));
+        }
+    }
+    return window.dash_clientside.no_update;
+}
+"""
+
+
 # -- HTTP status of a direct load --------------------------------------------------------------
 #: path template -> check(**path_vars, **query) returning an HTTP status (200, 400 or 404)
 STATUS_CHECKS: dict[str, Callable[..., int]] = {}
@@ -143,32 +165,87 @@ def preload_links(path: str, args: dict | None = None) -> str:
 
 # -- small components --------------------------------------------------------------------------
 
-def summary(text: str, id: str | None = None) -> html.P:
-    """The one-sentence text summary that accompanies every chart and map."""
+def summary(text, id: str | None = None, *, live: bool = False, className: str | None = None) -> html.P:
+    """The one-sentence text summary that accompanies every chart and map (`live`: a callback rewrites it,
+    so screen readers hear the new sentence)."""
     kw = {"id": id} if id else {}
-    return html.P(text, className="chart-summary", **kw)
+    if live:
+        kw["aria-live"] = "polite"
+    return html.P(text, className=" ".join(x for x in ("obs-summary", className) if x), **kw)
 
 
-def table(columns: list[tuple[str, str]], rows: list[dict], caption: str, *, numeric: set[str] = frozenset(),
-          id: str | None = None, scroll: bool = False, hide_caption: bool = False, row_header: str | None = None):
-    """A semantic HTML table (caption, th scope); `scroll` wraps it in a focusable scroll region."""
-    head = html.Thead(html.Tr([html.Th(label, scope="col", className="num" if key in numeric else None)
-                               for key, label in columns]))
+def empty(text) -> html.P:
+    """What a list or a comparison shows when there is nothing to show."""
+    return html.P(text, className="obs-empty")
+
+
+def keyfacts(pairs: list[tuple], *, grid: bool = False, className: str | None = None) -> html.Dl:
+    """Short facts as a description list ("População: 545 796"): on one wrapping line, or (`grid`) as a
+    two-column grid of label and value."""
+    cls = " ".join(x for x in ("obs-keyfacts", "obs-keyfacts--grid" if grid else None, className) if x)
+    return html.Dl([x for k, v in pairs for x in (html.Dt(k), html.Dd(v))], className=cls)
+
+
+def scroll_region(child, aria_label: str, *, declared: bool = False, tall: bool = False, **kw) -> html.Div:
+    """A scrollable wrapper that keyboard users can focus (axe: scrollable-region-focusable) and screen
+    readers hear by name. `declared`: a deliberate sideways scroller (`data-scroll-x`, tests/see.py) for a
+    wide table that cannot become cards (periods × series); `tall`: also scrolls down (a long table keeps
+    its header row in view)."""
+    extra = {"data-scroll-x": "true"} if declared else {}
+    cls = "obs-scroll obs-scroll--tall" if tall else "obs-scroll"
+    return html.Div(child, className=cls, tabIndex="0", role="region", **{"aria-label": aria_label}, **extra, **kw)
+
+
+def table(columns: list[tuple], rows: list[dict], caption, *, numeric=frozenset(), id: str | None = None,
+          scroll: bool = False, hide_caption: bool = False, row_header: str | None = None, stack: bool = False,
+          wrap: str | None = "region", classes: dict | None = None, className: str | None = None,
+          scroll_label: str | None = None):
+    """The one data table of the site: a semantic HTML table (caption, `th scope`), numbers right-aligned
+    in tabular figures (`numeric` keys), a row header column (`row_header`).
+
+    `columns`: (key, header) or (key, header, label) — the label (text) names the cell on a phone when the
+    header is a component. `stack`: on a phone each row becomes a small card whose cells carry their
+    column's name (`data-label`), so the table never scrolls sideways. `wrap`: "region" (a focusable
+    wrapper that may scroll sideways), "x" (a declared sideways scroller), None (no wrapper). `scroll`:
+    a tall table that also scrolls down. `classes`: extra classes of a column's cells."""
+    classes = classes or {}
+    cols = [(c[0], c[1], c[2] if len(c) > 2 else c[1]) for c in columns]
+
+    def cls(key):
+        out = " ".join(x for x in ("num" if key in numeric else None, classes.get(key)) if x)
+        return out or None
+
+    head = html.Thead(html.Tr([html.Th(header, scope="col", className=cls(key)) for key, header, _ in cols]))
     body_rows = []
     for r in rows:
         cells = []
-        for key, _ in columns:
+        for key, _, label in cols:
             v = r.get(key, "")
-            cls = "num" if key in numeric else None
-            cells.append(html.Th(v, scope="row", className=cls) if key == row_header else html.Td(v, className=cls))
+            if key == row_header:
+                cells.append(html.Th(v, scope="row", className=cls(key)))
+            else:
+                lab = {"data-label": label} if stack and isinstance(label, str) else {}
+                cells.append(html.Td(v, className=cls(key), **lab))
         body_rows.append(html.Tr(cells))
-    tbl = dbc.Table([html.Caption(caption, className="visually-hidden" if hide_caption else None), head,
-                     html.Tbody(body_rows)], className="table-sm data-table mb-0", striped=True, hover=False)
+    tcls = ["table", "table-sm", "obs-table"] + (["mb-0"] if wrap or scroll else [])
+    if stack:
+        tcls.append("obs-stack-table")
+    else:
+        tcls.append("table-striped")
+    if className:
+        tcls.append(className)
+    tbl = html.Table([html.Caption(caption, className="visually-hidden" if hide_caption else None), head,
+                      html.Tbody(body_rows)], className=" ".join(tcls))
     kw = {"id": id} if id else {}
+    name = scroll_label or (caption if isinstance(caption, str) else "")
     if scroll:
-        return html.Div(tbl, className="table-scroll", tabIndex=0, role="region", **{"aria-label": caption}, **kw)
-    # may scroll sideways on a phone: focusable so the keyboard can scroll it
-    return html.Div(tbl, className="table-wrap", tabIndex=0, role="region", **{"aria-label": caption}, **kw)
+        return scroll_region(tbl, name, tall=True, **kw)
+    if wrap == "x":
+        return scroll_region(tbl, name, declared=True, **kw)
+    if wrap == "region":
+        # may scroll sideways on a phone: focusable so the keyboard can scroll it
+        return scroll_region(tbl, name, **kw)
+    return html.Div(tbl, **kw) if kw else tbl
 
 
 def legend(items: list[tuple], title: str, lang: str) -> html.Div:
