@@ -15,23 +15,19 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from dataclasses import dataclass
 from datetime import date
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 import orjson
 import pandas as pd
 from flask import Blueprint, Response, current_app, g, redirect, request, send_file
-from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
-
-from typing import Annotated, Literal
-
 from pydantic import AfterValidator, Field
+from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
 from core import settings
 from api import apidocs, downloads, export, openapi, params
-from api.params import (INDICATOR, LEVEL, MAX_IDS, MAX_PAGE, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, TERRITORY,
-                        ApiError, Ids, Params)
+from api.params import INDICATOR, LEVEL, MAX_IDS, TERRITORY, ApiError, Ids, Params
 from serving import data, memcache
 
 API_PREFIX = "/api/v1"
