@@ -99,8 +99,9 @@ def ingest(raw: bytes | str, sender: Sender, *, mode: str = "notify", eng=None) 
         else:
             for r in rows:
                 r.update(key_id=sender.key_id, received_at=now, synthetic=sender.synthetic)
-            stored = c.execute(_insert_ignore(eng, observation), rows).rowcount if rows else 0
-            stored = max(stored, 0)
+            # RETURNING counts what was really inserted (rowcount of an executemany is not portable)
+            stored = len(c.execute(_insert_ignore(eng, observation).returning(observation.c.id), rows).all()) \
+                if rows else 0
             touched: dict[tuple[str, str], set[int]] = {}
             for r in rows:
                 g = rules.ATTRIBUTES.get(r["attribute"])

@@ -50,7 +50,8 @@ log = logging.getLogger("obs.http")
 
 MAX_BODY = 1024 * 1024          #: bytes; Dash's largest real callback body is a few KB
 RETRY_AFTER = 120               #: seconds, on 503 while the data are being prepared
-RESERVED_PREFIXES = ("/_dash", "/_reload", "/_favicon", "/assets", "/api", "/download", "/geo", "/health", "/og/")
+RESERVED_PREFIXES = ("/_dash", "/_reload", "/_favicon", "/assets", "/api", "/download", "/geo", "/health", "/og/",
+                     "/ngsi-ld/", "/feeds/")  # issue 13: the live path (live.web)
 #: pages that read repeated query parameters themselves: /comparar?t=0101&t=1106 is a list of territories;
 #: the indicator page and its embed answer 400 with a message naming the parameter. Elsewhere a repeated
 #: parameter is taken at its first value.
