@@ -19,6 +19,10 @@ from datetime import datetime, timezone
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["replay"]:          # the replay has its own options (live.replay)
+        from live import replay
+        return replay.main(argv[1:])
     p = argparse.ArgumentParser(prog="python -m live", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -43,8 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     pl.add_argument("--key", required=True)
     pl.add_argument("--since", required=True)
     pl.add_argument("--broker")
-    rp = sub.add_parser("replay", help="a synthetic stream at the real air-quality stations (live.replay)", add_help=False)
-    rp.add_argument("rest", nargs=argparse.REMAINDER)
+    sub.add_parser("replay", help="a synthetic stream at the real air-quality stations (python -m live replay -h)")
     args = p.parse_args(argv)
 
     from live import store
@@ -107,7 +110,4 @@ def main(argv: list[str] | None = None) -> int:
         out = pull.pull(broker, args.type, sender, since=since)
         print(out.status, out.body)
         return 0 if out.status < 400 else 1
-    if args.cmd == "replay":
-        from live import replay
-        return replay.main(args.rest)
     return 2
