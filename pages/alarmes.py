@@ -101,6 +101,8 @@ class ids:
     STATE = "alarmes-state"
     URL_SEARCH = "alarmes-url-search"
     URL_SYNC = "alarmes-url-sync"
+    LIVE_TICK = "alarmes-live-tick"          # issue 13: live alarms without a reload
+    LIVE_VERSION = "alarmes-live-version"
 
 
 def _split(v) -> list[str]:
@@ -237,7 +239,8 @@ def alarm_rows(df: pd.DataFrame, lang: str, filters: dict) -> html.Ul:
     history link): readable at 375 px without sideways scrolling."""
     items = [AV.alarm_item(a, lang, detail_href="/alarmes" + search_of(**filters, lang=lang, alarme=a["alarm_id"]),
                            territory_href=tv.href(_profile_path(a["territory_id"]), lang),
-                           indicator_href=tv.href(f"/indicador/{a['indicator_id']}", lang))
+                           indicator_href=None if a.get("origin") == "live"   # issue 13: a live series has no page
+                           else tv.href(f"/indicador/{a['indicator_id']}", lang))
              for a in df.to_dict("records")]
     return html.Ul(items, className="list-unstyled obs-alarm-list obs-alarm-centre-list",
                    **{"aria-label": tx("list_label", lang)})
@@ -348,7 +351,9 @@ def alarm_detail(alarm_id: str, lang: str, back_href: str):
         *not_evaluated(a, ind, lang),
         html.H3(tv.tr("history", lang)),
         *history_section(alarm_id, ind, lang),
-        html.P([dcc.Link(tv.title({"title_pt": a["title_pt"], "title_en": a["title_en"]}, lang),
+        html.P([html.Span(tv.title({"title_pt": a["title_pt"], "title_en": a["title_en"]}, lang))
+                if a.get("origin") == "live" else   # issue 13: a live series has no indicator page
+                dcc.Link(tv.title({"title_pt": a["title_pt"], "title_en": a["title_en"]}, lang),
                          href=tv.href(f"/indicador/{a['indicator_id']}", lang)), " · ",
                 dcc.Link(a["name_unique"], href=tv.href(_profile_path(a["territory_id"]), lang)), " · ",
                 dcc.Link(tx("close", lang), href=back_href)]),
@@ -408,6 +413,8 @@ def layout(area: str | None = None, nivel: str | None = None, regiao: str | None
     lv = AV.alarm_levels()
     return html.Div([
         dcc.Store(id=ids.STATE, data={"lang": lang}), dcc.Store(id=ids.URL_SEARCH), dcc.Store(id=ids.URL_SYNC),
+        dcc.Interval(id=ids.LIVE_TICK, interval=LIVE_EVERY_MS),                       # issue 13
+        dcc.Store(id=ids.LIVE_VERSION, data=data.alarm_sources_version()),           # issue 13
         html.H1(tx("h1", lang)),
         html.P(tx("lead", lang)),
         detail,
@@ -462,6 +469,29 @@ def update(scope, area, levels, region, statuses, state):
     return (alarm_list(area, levels, region, statuses, lang, scope),
             search_of(area, levels, region, statuses, lang, scope=scope),
             status_options(scope, lang), statuses)
+
+
+# -- issue 13: live alarms appear without a reload --------------------------------------------------------
+LIVE_EVERY_MS = 5000
+
+
+@callback(Output(ids.LIST, "children", allow_duplicate=True), Output(ids.LIVE_VERSION, "data"),
+          Input(ids.LIVE_TICK, "n_intervals"), State(ids.LIVE_VERSION, "data"),
+          State(ids.SCOPE, "value"), State(ids.AREA, "value"), State(ids.LEVEL, "value"), State(ids.REGION, "value"),
+          State(ids.STATUS, "value"), State(ids.STATE, "data"), State(ui.URL, "search"), prevent_initial_call=True)
+def refresh_live(_n, seen, scope, area, levels, region, statuses, state, search):
+    """Redraw the list, on the page the reader is on, when the live alarms changed (nothing sent otherwise)."""
+    now = data.alarm_sources_version()
+    if now == seen:
+        return dash.no_update, dash.no_update
+    from urllib.parse import parse_qs
+    page = _page((parse_qs((search or "").lstrip("?")).get("pagina") or [None])[0]) or 1
+    lang = lang_of((state or {}).get("lang"))
+    scope = _scope(scope) or AL.DEFAULT_SCOPE
+    area = None if area in (None, "", ALL_VALUE) else area
+    region = None if region in (None, "", ALL_VALUE) else region
+    return alarm_list(area, list(levels or []), region, _clean_statuses(list(statuses or []), scope), lang, scope,
+                      page), now
 
 
 clientside_callback(tv.URL_SYNC_JS, Output(ids.URL_SYNC, "data"), Input(ids.URL_SEARCH, "data"),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, clientside_callback
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from serving import data
 from web import ui
@@ -21,6 +21,8 @@ class ids:
     BAND_TABLE = "municipio-band-table"
     URL_SEARCH = "municipio-url-search"
     URL_SYNC = "municipio-url-sync"
+    LIVE_TICK = "municipio-live-tick"        # issue 13: live alarms without a reload
+    LIVE_VERSION = "municipio-live-version"
 
 
 def _title(dico) -> str:
@@ -48,7 +50,29 @@ def layout(dico: str | None = None, grupo: str | None = None, i: str | None = No
     errs = tv.validate_profile_params(ter, grupo, i, lang)
     if errs:
         return tv.profile_problem(ter, errs, lang, f"/municipio/{dico}")
-    return tv.profile_layout(ter, grupo or None, i or None, lang, f"/municipio/{dico}", ids)
+    return html.Div([tv.profile_layout(ter, grupo or None, i or None, lang, f"/municipio/{dico}", ids),
+                     *live_hook(ids.LIVE_TICK, ids.LIVE_VERSION)])
+
+
+# -- issue 13: live alarms appear without a reload ------------------------------------------------------
+LIVE_EVERY_MS = 5000
+
+
+def live_hook(tick: str, version: str) -> list:
+    """A timer and the live alarms' version the page was drawn with (serving.data.alarm_sources_version)."""
+    return [dcc.Interval(id=tick, interval=LIVE_EVERY_MS), dcc.Store(id=version, data=data.alarm_sources_version())]
+
+
+@callback(Output(tv.ALARMS_SECTION, "children"), Output(ids.LIVE_VERSION, "data"),
+          Input(ids.LIVE_TICK, "n_intervals"), State(ids.LIVE_VERSION, "data"), State(ids.STATE, "data"),
+          prevent_initial_call=True)
+def refresh_alarms(_n, seen, state):
+    """Redraw the active alarms when the live alarms changed (nothing is sent otherwise)."""
+    now = data.alarm_sources_version()
+    if now == seen or not state:
+        return no_update, no_update
+    lang = lang_of(state.get("lang"))
+    return tv.alarms_section(data.alarms(territory_ids=[state["territory_id"]]), lang).children, now
 
 
 @ui.status_check("/municipio/<dico>")

@@ -97,6 +97,7 @@ PROP_TYPES: dict[str, Any] = {
     "pathname": Str, "search": Str, "hash": Str, "href": Str,
     "value": str | int | float | None,        # narrowed per id below where the app expects text
     "n_clicks": Count, "n_submit": Count,
+    "n_intervals": Count,                     # issue 13: dcc.Interval (live alarms)
     "is_open": bool | None, "hidden": bool | None, "disabled": bool | None,
     "clickData": _ClickData | None,
     "children": Any,                          # what the server itself rendered
@@ -125,6 +126,7 @@ ID_TYPES: dict[tuple[str, str], Any] = {
     ("regiao-state", "data"): _TerritoryState,
     **{(i, "data"): Str for i in ("alarmes-url-search", "comparar-url-search", "municipio-url-search",
                                    "regiao-url-search")},
+    **{(i, "data"): Str for i in ("alarmes-live-version", "municipio-live-version")},  # issue 13
     ("_pages_location", "pathname"): Path,
     ("_pages_store", "data"): Any,
 }
