@@ -99,17 +99,13 @@ def ingest(raw: bytes | str, sender: Sender, *, mode: str = "notify", eng=None) 
         else:
             for r in rows:
                 r.update(key_id=sender.key_id, received_at=now, synthetic=sender.synthetic)
-            # RETURNING counts what was really inserted (rowcount of an executemany is not portable)
-            stored = len(c.execute(_insert_ignore(eng, observation).returning(observation.c.id), rows).all()) \
-                if rows else 0
-            touched: dict[tuple[str, str], set[int]] = {}
-            for r in rows:
-                g = rules.ATTRIBUTES.get(r["attribute"])
-                if g:
-                    touched.setdefault((r["territory_id"], g), set()).add(r["observed_at"].year)
-            events = []
-            for (dico, g), years in sorted(touched.items()):
-                events += rules.evaluate(c, dico, g, years, sender.synthetic)
+            # RETURNING says what was really inserted (a repeat is not; rowcount of an executemany is not
+            # portable): only new values are evaluated
+            new = c.execute(_insert_ignore(eng, observation).returning(
+                observation.c.territory_id, observation.c.attribute, observation.c.observed_at,
+                observation.c.value), rows).all() if rows else []
+            stored = len(new)
+            events = rules.evaluate_new(c, [tuple(r) for r in new], sender.synthetic)
     if duplicate:
         _log(eng, sender, mode, 200, nid, len(entities), 0, len(rows), "duplicate notification")
         return Outcome(200, {"status": "duplicate", "notification": nid, "stored": 0})

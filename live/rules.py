@@ -77,6 +77,7 @@ RULES: list[Rule] = [
     Rule("o3_informacao", "o3", "hourly_now", 180, 0, "atencao", D2008_O3),
 ]
 ATTRIBUTES = {s.attribute: g for g, s in SERIES.items()}
+SERIES_KIND = {g: next(r.kind for r in RULES if r.group == g) for g in SERIES}
 
 
 def _num(x: float) -> str:
@@ -162,6 +163,29 @@ def latest_hour(conn, territory: str, attribute: str, synthetic: bool) -> tuple 
 def alarm_id(group: str, territory: str, year: int | None, synthetic: bool) -> str:
     base = f"live|{group}|{territory}" + (f"|{year}" if year is not None else "")
     return base + ("|sintetico" if synthetic else "")
+
+
+def evaluate_new(conn, new: list[tuple], synthetic: bool) -> list[int]:
+    """Evaluate the rule groups that the newly stored values can change: (territory, attribute, observed_at,
+    value) rows. A count can only grow when a new value is above the group's lowest limit (a daily mean above
+    45 needs one hourly value above 45), so other values are not evaluated; an O₃ alarm is also re-evaluated
+    when it is open (a lower latest hour resolves it)."""
+    touched: dict[tuple[str, str], set[int]] = {}
+    low = {g: min(r.limit for r in RULES if r.group == g) for g in SERIES}
+    for territory, attribute, at, value in new:
+        g = ATTRIBUTES.get(attribute)
+        if g is None or value is None:
+            continue
+        if value > low[g] or (SERIES_KIND[g] == "hourly_now" and _open(conn, alarm_id(g, territory, None, synthetic))):
+            touched.setdefault((territory, g), set()).add(store.aware(at).year)
+    events: list[int] = []
+    for (territory, g), years in sorted(touched.items()):
+        events += evaluate(conn, territory, g, years, synthetic)
+    return events
+
+
+def _open(conn, aid: str) -> bool:
+    return conn.execute(select(alarm.c.status).where(alarm.c.alarm_id == aid)).scalar() not in (None, "resolved")
 
 
 def evaluate(conn, territory: str, group: str, years: set[int], synthetic: bool) -> list[int]:
