@@ -20,16 +20,24 @@ from live.credentials import Sender
 
 
 def to_entities(temporal: list[dict]) -> list[dict]:
-    """Temporal entities → normalized entities, one per (attribute instance); static members are kept."""
+    """Temporal entities → normalized entities, one per instant (every attribute instance observed then);
+    the model's observation date, when the broker does not keep it as a temporal attribute, is that instant."""
+    from live import ngsi
     out = []
     for te in temporal:
         static = {k: v for k, v in te.items() if not isinstance(v, list) or k == "@context"}
+        by_time: dict[str, dict] = {}
         for k, v in te.items():
             if k == "@context" or not isinstance(v, list):
                 continue
             for inst in v:
                 if isinstance(inst, dict) and "observedAt" in inst:
-                    out.append({**static, k: inst})
+                    by_time.setdefault(inst["observedAt"], {})[k] = inst
+        for at, attrs in sorted(by_time.items()):
+            e = {**static, **attrs}
+            for f in ngsi.TIME_FIELDS.get(str(te.get("type")), ())[:1]:
+                e.setdefault(f, {"type": "Property", "value": at})
+            out.append(e)
     return out
 
 

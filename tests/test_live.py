@@ -473,3 +473,49 @@ def test_cli_keys(eng, monkeypatch, capsys):
     assert credentials.authenticate(key, eng=eng) is None
     assert cli.main(["keys", "revoke", key_id]) == 2
     assert cli.main(["keys", "create", "x", "--scope", "nowhere"]) == 2
+
+
+# -- pull mode: a broker's temporal API ---------------------------------------------------------------
+
+class _Broker(http.server.BaseHTTPRequestHandler):
+    """A stand-in for a context broker's temporal API (no broker runs here): answers the NGSI-LD temporal
+    representation of one AirQualityObserved entity with three hourly NO2 instances."""
+    requests: list[str] = []
+
+    def do_GET(self):  # noqa: N802
+        type(self).requests.append(self.path)
+        body = json.dumps([{
+            "id": "urn:ngsi-ld:AirQualityObserved:PT:pull", "type": "AirQualityObserved",
+            "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": list(PORTO)}},
+            "no2": [{"type": "Property", "value": v, "observedAt": f"2026-02-01T0{h}:00:00Z"}
+                    for h, v in ((1, 210), (2, 220), (3, 230))],
+            "dateObserved": [{"type": "Property", "value": "2026-02-01T03:00:00Z", "observedAt": "2026-02-01T03:00:00Z"}],
+        }]).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *a):
+        pass
+
+
+def test_pull_mode_reads_the_temporal_api(eng):
+    from live import pull
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Broker)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        _, s = _sender(eng)
+        broker = f"http://127.0.0.1:{srv.server_address[1]}"
+        since = datetime(2026, 2, 1, tzinfo=timezone.utc)
+        out = pull.pull(broker, "AirQualityObserved", s, since=since, eng=eng)
+        assert out.status == 201 and out.body["observations"] == 3, out.body
+        assert "/ngsi-ld/v1/temporal/entities?type=AirQualityObserved&timerel=after" in _Broker.requests[0]
+        again = pull.pull(broker, "AirQualityObserved", s, since=since, eng=eng)      # the same window
+        assert again.status == 200 and again.body["status"] == "duplicate"
+        with eng.connect() as c:
+            assert c.execute(select(store.ingest_log.c.mode)).scalars().all() == ["pull", "pull"]
+            vals = sorted(c.execute(select(store.observation.c.value)).scalars())
+        assert vals == [210, 220, 230]
+    finally:
+        srv.shutdown()
