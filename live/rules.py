@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, func, insert, select, text, update
 
 from core import alarm_levels as AL
 from live import store
@@ -193,6 +193,10 @@ def evaluate(conn, territory: str, group: str, years: set[int], synthetic: bool)
     Returns the ids of the events written (for webhooks)."""
     series = SERIES[group]
     rules = [r for r in RULES if r.group == group]       # most severe first (order above)
+    if conn.dialect.name == "postgresql":
+        # two workers ingesting for the same municipality and series take turns (SQLite: the ingest's first
+        # write already holds the database's write lock); READ COMMITTED then sees the other's values
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"live|{group}|{territory}"})
     now = store.now()
     events: list[int] = []
     if rules[0].kind == "hourly_now":

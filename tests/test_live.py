@@ -519,3 +519,18 @@ def test_pull_mode_reads_the_temporal_api(eng):
         assert vals == [210, 220, 230]
     finally:
         srv.shutdown()
+
+
+def test_concurrent_ingest_for_one_municipality(eng):
+    """Two senders at once for the same municipality and series: no error, one alarm, every value counted."""
+    from concurrent.futures import ThreadPoolExecutor
+    _, s = _sender(eng)
+    bodies = [_note(f"c{i}", *_hours(1, 250, f"2026-08-{1 + i // 24:02d}T{i % 24:02d}:00:00Z", station=f"st{i % 2}"))
+              for i in range(40)]
+    with ThreadPoolExecutor(4) as ex:
+        outs = list(ex.map(lambda b: ingest.ingest(b, s, eng=eng), bodies))
+    assert [o.status for o in outs] == [201] * 40
+    a = _alarm(eng)
+    assert a["level"] == "critico" and a["value"] == 20          # the busiest station: 20 hours above 200
+    with eng.connect() as c:
+        assert c.execute(select(func.count()).select_from(store.alarm)).scalar() == 1
