@@ -417,6 +417,7 @@ def layout(area: str | None = None, nivel: str | None = None, regiao: str | None
         dcc.Store(id=ids.LIVE_VERSION, data=data.alarm_sources_version()),           # issue 13
         html.H1(tx("h1", lang)),
         html.P(tx("lead", lang)),
+        html.P(i18n.t("live.updated", lang), className="small text-muted obs-live-note"),   # issue 13
         detail,
         html.Section([
             html.H2(tx("filters", lang), className="h5"),

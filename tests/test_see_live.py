@@ -42,6 +42,7 @@ def _replay(url: str) -> int:
 def test_replayed_stream_raises_an_alarm_seen_without_reload(phone, live_url, live_store):
     see.open(phone, live_url + "/alarmes")
     see.settle(phone)
+    see.text(phone, ".obs-live-note", "Lista atualizada automaticamente com os alarmes em tempo real.")
     assert "dados sintéticos" not in phone.find_element("css selector", "#alarmes-list").text
     phone.execute_script("window.__noReload = 'still here';")
     assert _replay(live_url) > 0
