@@ -79,6 +79,7 @@ def ingest(raw: bytes | str, sender: Sender, *, mode: str = "notify", eng=None) 
                                                "pointer": where.get("location", f"/data/{i}/location")}})
             for o in ngsi.observations(kv, where, observed, notified_at):
                 rows.append({"entity_id": kv["id"], "entity_type": kv["type"], "territory_id": dico,
+                             "entity_name": str(kv["name"])[:200] if isinstance(kv.get("name"), str) else None,
                              "lon": lon, "lat": lat, **o})
     except ngsi.Fault as f:
         return refuse(eng, sender, raw, f, mode)

@@ -92,9 +92,16 @@ def _station(s: str) -> str:
     return s.rsplit(":", 1)[-1] if s else "—"
 
 
+def station_label(conn, entity_id: str) -> str:
+    """The station's name as its platform sent it (`name`), else the last part of its entity id."""
+    name = conn.execute(select(observation.c.entity_name).where(observation.c.entity_id == entity_id,
+                                                                observation.c.entity_name.is_not(None)).limit(1)).scalar()
+    return name or _station(entity_id)
+
+
 def sentence(rule: Rule, value: float, year: int, station: str, at: datetime, synthetic: bool) -> tuple[str, str]:
     """One sentence (pt-PT, en): the value, its period and the rule — never the level or the series."""
-    st = _station(station)
+    st = station
     tag_pt, tag_en = (" [dados sintéticos]", " [synthetic data]") if synthetic else ("", "")
     if rule.kind == "hourly_count":
         pt = (f"{int(value)} médias horárias acima de {_num(rule.limit)} µg/m³ em {year} na estação {st}: "
@@ -235,7 +242,7 @@ def _write(conn, aid: str, series: Series, territory: str, hit: Rule | None, val
         conn.execute(update(alarm).where(alarm.c.alarm_id == aid).values(
             status="resolved", updated_at=now, observed_at=at, period_id=period, value=value))
         return [_event(conn, aid, territory, cur["level"], "resolved", now, pt, en, synthetic)]
-    pt, en = sentence(hit, value, year or at.year, station, at, synthetic)
+    pt, en = sentence(hit, value, year or at.year, station_label(conn, station), at, synthetic)
     values = dict(indicator_id=series.indicator_id, territory_id=territory, rule_id=hit.id, level=hit.level,
                   period_id=period, observed_at=at, value=value, threshold=hit.limit, station=station,
                   area=AREA, sentence_pt=pt, sentence_en=en, citation=hit.citation, synthetic=synthetic,

@@ -58,6 +58,7 @@ observation = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("entity_id", String(300), nullable=False),
     Column("entity_type", String(64), nullable=False),
+    Column("entity_name", String(200)),                  # the entity's `name` (a station's), for sentences
     Column("attribute", String(64), nullable=False),     # e.g. no2, pm10, o3, LAeq, intensity, fillingLevel
     Column("observed_at", DateTime(timezone=True), nullable=False),
     Column("value", Float),
