@@ -7,7 +7,7 @@ HOST  ?= 127.0.0.1
 PORT  ?= 8050
 TEST_DATA_SYSTEM ?= $(abspath ../shared/data)
 
-.PHONY: run test test-fast venv system-deps build serve bench lint lint-imports clean readme guide plotlyjs
+.PHONY: run test test-fast venv system-deps build serve bench lint lint-imports clean readme guide plotlyjs postgres
 
 venv: .venv/.installed
 .venv/.installed: pyproject.toml constraints.txt
@@ -62,3 +62,7 @@ plotlyjs:
 ## lint-imports: the layers' one import direction (contracts in .importlinter; README, "Layers")
 lint-imports: venv
 	.venv/bin/lint-imports
+
+## postgres: start the local PostgreSQL and create the live path's test database (issue 13; .ci/run does it)
+postgres:
+	./live/postgres-dev.sh

@@ -5,6 +5,7 @@ import flask
 from dash import Dash, page_container
 
 import api.routes
+import live.web
 from serving import data
 from web import delivery, http_guard, share, ui
 from core.i18n import HTML_LANG, lang_of
@@ -56,6 +57,7 @@ server = app.server
 data.cache.init_app(server)
 api.routes.init_app(server)
 http_guard.install(app)  # body limit, callback input checks, /health, 503 without data, security headers
+live.web.install(app)    # issue 13: /ngsi-ld/v1/notify, /feeds/alarmes.atom, live alarms in every alarm list
 app.layout = ui.shell_layout(page_container)
 
 

@@ -101,7 +101,9 @@ SCHEMAS: dict[str, dict] = {
                              "status": _STR, "is_active": _BOOL, "is_current": _BOOL, "series_state": _STR,
                              "period_id": _STR, "since_period_id": _NSTR, "value": _NUM, "threshold": _NUM,
                              "reference_value": _NUM, "explanation_pt": _STR, "explanation_en": _STR,
-                             "sentence_pt": _NSTR, "sentence_en": _NSTR}},
+                             "sentence_pt": _NSTR, "sentence_en": _NSTR,
+                             # issue 13: live alarms (origin "live", from NGSI-LD observations; "build")
+                             "origin": _NSTR, "synthetic": {"type": ["boolean", "null"]}, "observed_at": _NSTR}},
     "Peers": {"type": "object", "required": ["territory_id", "groups"], "properties": {
         "territory_id": _STR, "name": _STR,
         "groups": {"type": "array", "items": {"type": "object", "required": ["group_type", "peers"], "properties": {

@@ -45,7 +45,8 @@ TERRITORY_COLUMNS = ["territory_id", "level", "name", "name_unique", "parent_id"
 ALARM_COLUMNS = ["alarm_id", "indicator_id", "territory_id", "name", "territory_level", "area", "rule_id",
                  "rule_type", "level", "status", "is_active", "is_current", "series_state", "period_id",
                  "since_period_id", "value", "threshold", "reference_value", "reference_kind", "official",
-                 "explanation_pt", "explanation_en", "sentence_pt", "sentence_en"]
+                 "explanation_pt", "explanation_en", "sentence_pt", "sentence_en",
+                 "origin", "synthetic", "observed_at"]  # issue 13: live alarms (origin "live"; build: "build")
 
 # -- parameters: declared once in api.params (models), read by the router and the OpenAPI document --
 
@@ -262,11 +263,16 @@ def _etag() -> str | None:
         run = build().get("run_id", "")
     except Exception:  # noqa: BLE001 — no database: no ETag
         return None
-    return hashlib.sha1(f"{run}|{request.full_path}".encode()).hexdigest()
+    return hashlib.sha1(f"{run}|{_live()}|{request.full_path}".encode()).hexdigest()
+
+
+def _live() -> str:
+    """issue 13: the version of the live alarms (serving.data's registered sources) for the alarm list."""
+    return data.alarm_sources_version() if request.endpoint == f"{bp.name}.alarms_list" else ""
 
 
 def _response_key() -> str:
-    return "api:" + hashlib.sha1(f"{data.version()}|{request.full_path}".encode()).hexdigest()
+    return "api:" + hashlib.sha1(f"{data.version()}|{_live()}|{request.full_path}".encode()).hexdigest()
 
 
 def _before():
@@ -620,7 +626,7 @@ def alarms_list(q: AlarmsQuery):
                        ["history", "all"])
     df = data.alarms(territory_ids=q.territory or None, indicator_ids=q.indicator or None, areas=q.area or None,
                      levels=q.level or None, statuses=q.status or None, scope=ALARM_SCOPES[q.scope])
-    df = df[df["indicator_id"].isin(public_indicator_ids())]
+    df = df[df["indicator_id"].isin(public_indicator_ids()) | (df.get("origin", "") == "live")]  # issue 13: live alarms
     if q.territory_level:
         df = df[df["territory_level"].isin(q.territory_level)]
     df = df[[c for c in ALARM_COLUMNS if c in df.columns]]

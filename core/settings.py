@@ -14,6 +14,9 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "OBS_DB": ("", "Path of the DuckDB database the app serves. Default: $OBS_DATA_DIR/observatorio.duckdb."),
     "OBS_CACHE_TIMEOUT": ("300", "Seconds a query result stays in the app's cache (flask-caching)."),
     "OBS_BASE_URL": ("http://127.0.0.1:8050", "Public base URL, used in permalinks, embeds and citations."),
+    # -- live path (issue 13) --
+    "OBS_OPERATIONAL_URL": ("", "SQLAlchemy URL of the operational store (live observations, alarm events, subscriptions, credentials). Empty: a SQLite file $OBS_DATA_DIR/operational.sqlite."),
+    "OBS_NGSI_BROKER_URL": ("", "Base URL of an NGSI-LD context broker whose temporal API `python -m live pull` reads (e.g. http://broker:1026)."),
 }
 
 

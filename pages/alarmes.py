@@ -42,5 +42,14 @@ def update(scope, area, levels, region, statuses, state):
     return ACV.refilter(scope, area, levels, region, statuses, lang_of((state or {}).get("lang")))
 
 
+@callback(Output(ids.LIST, "children", allow_duplicate=True), Output(ids.LIVE_VERSION, "data"),
+          Input(ids.LIVE_TICK, "n_intervals"), State(ids.LIVE_VERSION, "data"),
+          State(ids.SCOPE, "value"), State(ids.AREA, "value"), State(ids.LEVEL, "value"), State(ids.REGION, "value"),
+          State(ids.STATUS, "value"), State(ids.STATE, "data"), State(ui.URL, "search"), prevent_initial_call=True)
+def refresh_live(_n, seen, scope, area, levels, region, statuses, state, search):
+    """Issue 13: live alarms appear without a reload."""
+    return ACV.refresh_live(seen, scope, area, levels, region, statuses, lang_of((state or {}).get("lang")), search)
+
+
 clientside_callback(ui.URL_SYNC_JS, Output(ids.URL_SYNC, "data"), Input(ids.URL_SEARCH, "data"),
                     prevent_initial_call=True)

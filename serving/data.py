@@ -412,6 +412,9 @@ def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] |
         stmt = stmt.where(or_(a.c.territory_id == region_id,
                               *[t.c[c] == region_id for c in sorted(set(_REGION_COLUMNS.values()))]))
     df = query(stmt.order_by(a.c.territory_id, a.c.indicator_id, a.c.rule_id))
+    df = _with_alarm_sources(df, dict(territory_ids=territory_ids, indicator_ids=indicator_ids, areas=areas,
+                                      levels=levels, statuses=statuses, region_id=region_id, alarm_id=alarm_id,
+                                      scope=scope))
     if len(df):
         order = {lv: n for n, lv in enumerate(LEVEL_ORDER)}
         df = (df.assign(_a=(~df["is_active"].astype(bool)).astype(int), _o=df["level"].map(order).fillna(9),
@@ -419,6 +422,33 @@ def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] |
               .sort_values(["_a", "_r", "_o", "territory_id", "indicator_id", "rule_id"], kind="stable")
               .drop(columns=["_a", "_r", "_o"]).reset_index(drop=True))
     return df
+
+
+# -- issue 13: alarm sources besides the build (the live path registers one: live.web.install) ---------
+#: callables (**filters of `alarms`) -> DataFrame with the columns of `alarms`; `ALARM_VERSIONS`: callables
+#: -> str that change when their alarms change (the API's ETag and response cache of /alarms include them)
+ALARM_SOURCES: list = []
+ALARM_VERSIONS: list = []
+
+
+def register_alarm_source(rows, version) -> None:
+    """Add a source of alarms that are not in the build (live alarms): `alarms()` lists them with the build's."""
+    if rows not in ALARM_SOURCES:
+        ALARM_SOURCES.append(rows)
+        ALARM_VERSIONS.append(version)
+
+
+def alarm_sources_version() -> str:
+    return "|".join(str(v()) for v in ALARM_VERSIONS)
+
+
+def _with_alarm_sources(df: pd.DataFrame, filters: dict) -> pd.DataFrame:
+    if not ALARM_SOURCES:
+        return df
+    df = df.assign(origin="build")
+    extra = [x for x in (src(**filters) for src in ALARM_SOURCES) if x is not None and len(x)]
+    return pd.concat([df, *extra], ignore_index=True) if extra else df
+# -- end issue 13 --------------------------------------------------------------------------------------
 
 
 def alarm_history(alarm_id: str) -> pd.DataFrame:

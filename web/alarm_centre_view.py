@@ -50,6 +50,8 @@ class ids:
     STATE = "alarmes-state"
     URL_SEARCH = "alarmes-url-search"
     URL_SYNC = "alarmes-url-sync"
+    LIVE_TICK = "alarmes-live-tick"          # issue 13: live alarms without a reload
+    LIVE_VERSION = "alarmes-live-version"
 
 
 def _split(v) -> list[str]:
@@ -186,7 +188,8 @@ def alarm_rows(df: pd.DataFrame, lang: str, filters: dict) -> html.Ul:
     history link): readable at 375 px without sideways scrolling."""
     items = [AV.alarm_item(a, lang, detail_href="/alarmes" + search_of(**filters, lang=lang, alarme=a["alarm_id"]),
                            territory_href=ui.href(_profile_path(a["territory_id"]), lang),
-                           indicator_href=ui.href(f"/indicador/{a['indicator_id']}", lang))
+                           indicator_href=None if a.get("origin") == "live"   # a live series has no page
+                           else ui.href(f"/indicador/{a['indicator_id']}", lang))
              for a in df.to_dict("records")]
     return html.Ul(items, className="list-unstyled obs-alarm-list obs-alarm-centre-list",
                    **{"aria-label": i18n.t("alarms.list_label", lang)})
@@ -296,7 +299,9 @@ def alarm_detail(alarm_id: str, lang: str, back_href: str):
         *not_evaluated(a, ind, lang),
         html.H3(i18n.t("profile.history", lang)),
         *history_section(alarm_id, ind, lang),
-        html.P([dcc.Link(tv.title({"title_pt": a["title_pt"], "title_en": a["title_en"]}, lang),
+        html.P([html.Span(tv.title({"title_pt": a["title_pt"], "title_en": a["title_en"]}, lang))
+                if a.get("origin") == "live" else   # issue 13: a live series has no indicator page
+                dcc.Link(tv.title({"title_pt": a["title_pt"], "title_en": a["title_en"]}, lang),
                          href=ui.href(f"/indicador/{a['indicator_id']}", lang)), " · ",
                 dcc.Link(a["name_unique"], href=ui.href(_profile_path(a["territory_id"]), lang)), " · ",
                 dcc.Link(i18n.t("alarms.close", lang), href=back_href)]),
@@ -357,8 +362,11 @@ def centre(area: str | None = None, nivel: str | None = None, regiao: str | None
     lv = AV.alarm_levels()
     return html.Div([
         dcc.Store(id=ids.STATE, data={"lang": lang}), dcc.Store(id=ids.URL_SEARCH), dcc.Store(id=ids.URL_SYNC),
+        dcc.Interval(id=ids.LIVE_TICK, interval=LIVE_EVERY_MS),                       # issue 13: live alarms
+        dcc.Store(id=ids.LIVE_VERSION, data=data.alarm_sources_version()),
         html.H1(i18n.t("alarms.h1", lang)),
         html.P(i18n.t("alarms.lead", lang)),
+        html.P(i18n.t("live.updated", lang), className="small text-muted obs-live-note"),
         detail,
         html.Section([
             html.H2(i18n.t("alarms.filters", lang), className="h5"),
@@ -406,3 +414,24 @@ def refilter(scope, area, levels, region, statuses, lang: str) -> tuple:
     return (alarm_list(area, levels, region, statuses, lang, scope),
             search_of(area, levels, region, statuses, lang, scope=scope),
             status_options(scope, lang), statuses)
+
+
+# -- issue 13: live alarms appear without a reload --------------------------------------------------------
+#: how often an open alarm centre or municipality page asks whether the live alarms changed
+LIVE_EVERY_MS = 5000
+
+
+def refresh_live(seen, scope, area, levels, region, statuses, lang: str, search: str | None) -> tuple:
+    """The list on the page the reader is on, redrawn only when the live alarms changed (nothing sent
+    otherwise): (children or no_update, version or no_update)."""
+    import dash
+    from urllib.parse import parse_qs
+    now = data.alarm_sources_version()
+    if now == seen:
+        return dash.no_update, dash.no_update
+    page = _page((parse_qs((search or "").lstrip("?")).get("pagina") or [None])[0]) or 1
+    scope = _scope(scope) or AL.DEFAULT_SCOPE
+    area = None if area in (None, "", ALL_VALUE) else area
+    region = None if region in (None, "", ALL_VALUE) else region
+    return alarm_list(area, list(levels or []), region, _clean_statuses(list(statuses or []), scope), lang, scope,
+                      page), now

@@ -50,7 +50,8 @@ log = logging.getLogger("obs.http")
 
 MAX_BODY = 1024 * 1024          #: bytes; Dash's largest real callback body is a few KB
 RETRY_AFTER = 120               #: seconds, on 503 while the data are being prepared
-RESERVED_PREFIXES = ("/_dash", "/_reload", "/_favicon", "/assets", "/api", "/download", "/geo", "/health", "/og/")
+RESERVED_PREFIXES = ("/_dash", "/_reload", "/_favicon", "/assets", "/api", "/download", "/geo", "/health", "/og/",
+                     "/ngsi-ld/", "/feeds/")  # issue 13: the live path (live.web)
 #: pages that read repeated query parameters themselves: /comparar?t=0101&t=1106 is a list of territories;
 #: the indicator page and its embed answer 400 with a message naming the parameter. Elsewhere a repeated
 #: parameter is taken at its first value.
@@ -96,6 +97,7 @@ PROP_TYPES: dict[str, Any] = {
     "pathname": Str, "search": Str, "hash": Str, "href": Str,
     "value": str | int | float | None,        # narrowed per id below where the app expects text
     "n_clicks": Count, "n_submit": Count,
+    "n_intervals": Count,                     # issue 13: dcc.Interval (live alarms)
     "is_open": bool | None, "hidden": bool | None, "disabled": bool | None,
     "clickData": _ClickData | None,
     "children": Any,                          # what the server itself rendered
@@ -124,6 +126,7 @@ ID_TYPES: dict[tuple[str, str], Any] = {
     ("regiao-state", "data"): _TerritoryState,
     **{(i, "data"): Str for i in ("alarmes-url-search", "comparar-url-search", "municipio-url-search",
                                    "regiao-url-search")},
+    **{(i, "data"): Str for i in ("alarmes-live-version", "municipio-live-version")},  # issue 13
     ("_pages_location", "pathname"): Path,
     ("_pages_store", "data"): Any,
 }

@@ -14,7 +14,7 @@ from typing import Callable
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from core.i18n import lang_of, request_lang, t, territory_name
@@ -36,6 +36,8 @@ class Ids:
         self.BAND_TABLE = f"{prefix}-band-table"
         self.URL_SEARCH = f"{prefix}-url-search"
         self.URL_SYNC = f"{prefix}-url-sync"
+        self.LIVE_TICK = f"{prefix}-live-tick"        # issue 13: live alarms without a reload (municipio)
+        self.LIVE_VERSION = f"{prefix}-live-version"
 
 
 def _municipality(code) -> dict | None:
@@ -57,6 +59,7 @@ class Kind:
     """One of the two profile pages."""
     key: str                                   # municipio | regiao: the path's first segment and the ids' prefix
     find: Callable[[object], dict | None]      # the URL's code -> the territory, or None (a 404)
+    live_alarms: bool = False                  # live alarms (issue 13: per municipality) redrawn without a reload
 
     @property
     def ids(self) -> Ids:
@@ -72,7 +75,7 @@ class Kind:
             return None
 
 
-MUNICIPIO = Kind("municipio", _municipality)
+MUNICIPIO = Kind("municipio", _municipality, live_alarms=True)
 REGIAO = Kind("regiao", _region)
 KINDS = {k.key: k for k in (MUNICIPIO, REGIAO)}
 
@@ -102,7 +105,7 @@ def layout(kind: Kind, code, grupo=None, i=None, lang=None):
     errs = validate_params(ter, grupo, i, lang)
     if errs:
         return problem(ter, errs, lang, kind.path(ter))
-    return profile(ter, grupo or None, i or None, lang, kind.path(ter), kind.ids)
+    return profile(ter, grupo or None, i or None, lang, kind.path(ter), kind.ids, live=kind.live_alarms)
 
 
 def validate_params(ter: dict, grupo, i, lang: str) -> list[str]:
@@ -136,7 +139,8 @@ def search_of(grupo: str | None, i: str | None, lang: str, default_grupo: str | 
     return ("?" + urlencode(q)) if q else ""
 
 
-def profile(ter: dict, grupo: str | None, i: str | None, lang: str, path: str, ids: Ids) -> html.Div:
+def profile(ter: dict, grupo: str | None, i: str | None, lang: str, path: str, ids: Ids,
+            live: bool = False) -> html.Div:
     """The whole profile of a municipality or a region."""
     group = grupo or tv.default_group(ter)
     inds, rows, own = tv.profile_table_rows(ter, group)
@@ -146,6 +150,8 @@ def profile(ter: dict, grupo: str | None, i: str | None, lang: str, path: str, i
         dcc.Store(id=ids.STATE, data={"territory_id": ter["territory_id"], "group": group, "lang": lang,
                                       "default_group": tv.default_group(ter)}),
         dcc.Store(id=ids.URL_SEARCH), dcc.Store(id=ids.URL_SYNC),
+        *([dcc.Interval(id=ids.LIVE_TICK, interval=LIVE_EVERY_MS),
+           dcc.Store(id=ids.LIVE_VERSION, data=data.alarm_sources_version())] if live else []),
         *tv.header(ter, lang),
         tv.downloads(ter["territory_id"], lang),
         tv.group_selector(ter, group, path, lang, i),
@@ -216,4 +222,20 @@ def wire(kind: Kind):
 
     clientside_callback(ui.URL_SYNC_JS, Output(ids.URL_SYNC, "data"), Input(ids.URL_SEARCH, "data"),
                         prevent_initial_call=True)
+
+    if kind.live_alarms:
+        @callback(Output(tv.ALARMS_SECTION, "children"), Output(ids.LIVE_VERSION, "data"),
+                  Input(ids.LIVE_TICK, "n_intervals"), State(ids.LIVE_VERSION, "data"), State(ids.STATE, "data"),
+                  prevent_initial_call=True)
+        def refresh_alarms(_n, seen, state):
+            """Redraw the active alarms when the live alarms changed (nothing is sent otherwise)."""
+            now = data.alarm_sources_version()
+            if now == seen or not state:
+                return no_update, no_update
+            lang = lang_of(state.get("lang"))
+            return tv.alarms_section(data.alarms(territory_ids=[state["territory_id"]]), lang).children, now
     return update_band
+
+
+#: how often an open municipality page asks whether the live alarms changed (issue 13)
+LIVE_EVERY_MS = 5000

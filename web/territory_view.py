@@ -314,7 +314,8 @@ def band_table(band: pd.DataFrame, ind: dict, name: str, lang: str, with_peers: 
 def alarm_item(a: dict, lang: str, detail_href: str | None = None) -> html.Li:
     """One active alarm of a profile: level, indicator, one sentence, state, rule kind (web.alarm_view)."""
     return alarm_view.alarm_item(a, lang, detail_href=detail_href, show_territory=False,
-                                 indicator_href=href(f"/indicador/{a['indicator_id']}", lang))
+                                 indicator_href=None if a.get("origin") == "live"   # issue 13: no page
+                                 else href(f"/indicador/{a['indicator_id']}", lang))
 
 
 # -- bad input --------------------------------------------------------------------------------
@@ -552,7 +553,11 @@ def alarms_section(alarms_df: pd.DataFrame, lang: str) -> html.Section:
     else:
         body = html.Ul([alarm_item(a, lang, href("/alarmes", lang, alarme=a["alarm_id"]))
                         for a in alarms_df.to_dict("records")], className="list-unstyled obs-alarm-list")
-    return html.Section([html.H2(t("profile.active_alarms", lang)), body], className="obs-alarms")
+    return html.Section([html.H2(t("profile.active_alarms", lang)), body], className="obs-alarms",
+                        id=ALARMS_SECTION)  # issue 13: refreshed with live alarms (web/profile_view.py)
+
+
+ALARMS_SECTION = "territorio-alarmes"  # issue 13
 
 
 def header(ter: dict, lang: str) -> list:

@@ -40,7 +40,8 @@ HTML_LANG_SINK = "shell-html-lang"
 MAIN = "main-content"
 
 #: paths that are not pages (never answered with a 404 page by the shell)
-RESERVED_PREFIXES = ("/_dash", "/_reload", "/_favicon", "/assets", "/api", "/download", "/geo", "/health", "/og/")
+RESERVED_PREFIXES = ("/_dash", "/_reload", "/_favicon", "/assets", "/api", "/download", "/geo", "/health", "/og/",
+                     "/ngsi-ld/", "/feeds/")  # issue 13: the live path (live.web)
 
 
 # -- URLs --------------------------------------------------------------------------------------
