@@ -10,6 +10,7 @@ from dash import Input, Output, State, callback, clientside_callback
 from serving import data
 from web import ui
 from web import territory_view as tv
+from web import surveillance_view as SV
 from core.i18n import lang_of, t
 
 dash.register_page(__name__, path_template="/regiao/<code>", name="Região",
@@ -51,7 +52,8 @@ def layout(code: str | None = None, grupo: str | None = None, i: str | None = No
     errs = tv.validate_profile_params(ter, grupo, i, lang)
     if errs:
         return tv.profile_problem(ter, errs, lang, f"/regiao/{ter['territory_id']}")
-    return tv.profile_layout(ter, grupo or None, i or None, lang, f"/regiao/{ter['territory_id']}", ids)
+    page = tv.profile_layout(ter, grupo or None, i or None, lang, f"/regiao/{ter['territory_id']}", ids)
+    return SV.with_section(page, ter["territory_id"], lang)    # excess deaths (issue 13): PT and NUTS III
 
 
 @ui.status_check("/regiao/<code>")
