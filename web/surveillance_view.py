@@ -110,8 +110,11 @@ def table(df: pd.DataFrame, lang: str) -> html.Div:
             "excess": _n(r["excess"], lang, sign=True), "z": F.number(r["zscore"], 1, lang),
             "alarm": t("surveillance.provisional", lang) if prov else (t("surveillance.yes", lang) if r["alarm"] else ""),
         })
-    return ui.table(cols, rows, t("surveillance.table", lang), numeric={"obs", "exp", "band", "excess", "z"},
-                    row_header="week", scroll=True)
+    cap = t("surveillance.table", lang)
+    tbl = ui.table(cols, rows, cap, numeric={"obs", "exp", "band", "excess", "z"}, row_header="week").children
+    # seven columns do not fit a phone: a declared, focusable sideways scroller (tests/see.py: data-scroll-x)
+    return html.Div(tbl, className="table-scroll", tabIndex=0, role="region", id="surv-table",
+                    **{"aria-label": cap, "data-scroll-x": "true"})
 
 
 def section(territory_id: str, lang: str, indicator_id: str | None = None, heading: str = "h2") -> html.Section | None:
