@@ -897,6 +897,7 @@ def init_app(server):
     if data.cache not in server.extensions.get("cache", {}):
         data.cache.init_app(server)
     if "api_v1" not in server.blueprints:
+        from api import surveillance  # noqa: F401 — /api/v1/surveillance/<territory> (issue 13) joins bp
         server.register_blueprint(bp)
         server.register_blueprint(dl)
         server.register_blueprint(apidocs.docs)

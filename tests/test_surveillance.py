@@ -158,3 +158,32 @@ def test_the_partial_last_week_is_never_evaluated(db, mart):
     n = db.execute("SELECT count(*) FROM fact_alarm_history WHERE indicator_id = 'obitos_semanais' "
                    "AND period_id = '2024-W09'").fetchone()[0]
     assert n == 0
+
+
+# -- the API --------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def api(built):
+    from tests._helpers import api_client
+    return api_client()
+
+
+def test_api_serves_a_territory_surveillance(api):
+    r = api.get("/api/v1/surveillance/PT?page_size=1000")
+    assert r.status_code == 200, r.json
+    rows = {x["period_id"]: x for x in r.json["data"]}
+    assert rows["2022-W28"]["alarm"] is True and rows["2022-W28"]["observed"] == 2734
+    assert rows["2024-W09"]["is_provisional"] is True and rows["2024-W09"]["excess"] is None
+    csv = api.get("/api/v1/surveillance/pt111?format=csv&page_size=5")
+    assert csv.status_code == 200 and csv.data.decode().splitlines()[0].startswith("indicator_id,territory_id")
+
+
+@pytest.mark.parametrize("url, status, param", [
+    ("/api/v1/surveillance/1106", 404, "territory_id"),          # a municipality: not under surveillance
+    ("/api/v1/surveillance/PT?indicator=no2_media_anual", 400, "indicator"),
+    ("/api/v1/surveillance/PT?x=1", 400, "x"),
+])
+def test_api_bad_requests_are_explained(api, url, status, param):
+    r = api.get(url)
+    assert r.status_code == status
+    assert param in r.get_data(as_text=True)
