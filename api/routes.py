@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
@@ -25,7 +26,7 @@ from flask import Blueprint, Response, current_app, g, redirect, request, send_f
 from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
 from core import settings
-from api import apidocs, downloads, export, openapi
+from api import apidocs, downloads, export, openapi, surveillance
 from serving import data, memcache
 
 API_PREFIX = "/api/v1"
@@ -897,7 +898,7 @@ def init_app(server):
     if data.cache not in server.extensions.get("cache", {}):
         data.cache.init_app(server)
     if "api_v1" not in server.blueprints:
-        from api import surveillance  # noqa: F401 — /api/v1/surveillance/<territory> (issue 13) joins bp
+        surveillance.register(bp, sys.modules[__name__])   # /api/v1/surveillance/<territory> (issue 13)
         server.register_blueprint(bp)
         server.register_blueprint(dl)
         server.register_blueprint(apidocs.docs)
