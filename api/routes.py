@@ -891,6 +891,9 @@ def download_not_found(rest):
     raise ApiError(404, f"no such download: /download/{rest}")
 
 
+surveillance.register(bp, sys.modules[__name__])   # /api/v1/surveillance/<territory> (issue 13), once at import
+
+
 # -- registration ----------------------------------------------------------------------------------
 
 def init_app(server):
@@ -898,7 +901,6 @@ def init_app(server):
     if data.cache not in server.extensions.get("cache", {}):
         data.cache.init_app(server)
     if "api_v1" not in server.blueprints:
-        surveillance.register(bp, sys.modules[__name__])   # /api/v1/surveillance/<territory> (issue 13)
         server.register_blueprint(bp)
         server.register_blueprint(dl)
         server.register_blueprint(apidocs.docs)
