@@ -187,3 +187,23 @@ def test_api_bad_requests_are_explained(api, url, status, param):
     r = api.get(url)
     assert r.status_code == status
     assert param in r.get_data(as_text=True)
+
+
+# -- the pages' hooks (plain functions) -----------------------------------------------------------------
+
+def test_indicator_page_block_follows_the_indicator(built):
+    from web import surveillance_view as SV
+    assert SV.indicator_section("no2_media_anual", "pt") is None
+    sec = SV.indicator_section("obitos_semanais", "en")
+    assert sec is not None and "Portugal" in str(sec.children[0].children)
+
+
+def test_region_hook_adds_the_section_after_the_alarms_only_where_there_is_surveillance(built):
+    from dash import html
+
+    from web import surveillance_view as SV
+    page = html.Div([html.H1("x"), html.Section("a", className="obs-alarms"), html.Section("members")])
+    out = SV.with_section(page, "PT11A", "pt")
+    assert [getattr(c, "className", None) for c in out.children][:3] == [None, "obs-alarms", "obs-surveillance mt-4"]
+    same = html.Div([html.H1("y")])
+    assert SV.with_section(same, "1106", "pt").children == same.children
