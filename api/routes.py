@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import sys
 from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import urlencode
@@ -26,7 +27,7 @@ from pydantic import AfterValidator, Field
 from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
 from core import settings
-from api import apidocs, downloads, export, openapi, params
+from api import apidocs, downloads, export, openapi, params, surveillance
 from api.params import INDICATOR, LEVEL, MAX_IDS, TERRITORY, ApiError, Ids, Params
 from serving import data, memcache
 
@@ -882,6 +883,9 @@ def download_index():
 @dl.route("/<path:rest>")
 def download_not_found(rest):
     raise ApiError(404, f"no such download: /download/{rest}")
+
+
+surveillance.register(bp, sys.modules[__name__])   # /api/v1/surveillance/<territory> (issue 13), once at import
 
 
 # -- registration ----------------------------------------------------------------------------------

@@ -134,6 +134,7 @@ RULE_TYPES: dict[str, tuple[str, str]] = {
     "deviation": ("Desvio face a uma referência", "Deviation from a reference"),
     "trend": ("Tendência de agravamento", "Worsening trend"),
     "missing": ("Dados em falta ou atrasados", "Missing or late data"),
+    "excess": ("Excesso face ao esperado (vigilância semanal)", "Excess over expected (weekly surveillance)"),
 }
 
 #: reference kind id -> (pt, en)

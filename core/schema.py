@@ -201,3 +201,23 @@ peer_position = Table(
     Column("position", String),                          # above|similar|below
     Column("peer_q1", Double), Column("peer_q3", Double),  # peers' quartiles (the position rule)
 )
+
+# -- weekly mortality surveillance (issue 13; core/surveillance.py, etl/surveillance.py) -----------
+mortality_surveillance = Table(
+    "fact_mortality_surveillance", metadata,
+    Column("indicator_id", String, primary_key=True),   # a weekly count with an `excess` rule
+    Column("territory_id", String, primary_key=True),   # PT and NUTS III (the rule's levels)
+    Column("period_id", String, primary_key=True),      # ISO week '2022-W28'
+    Column("observed", Double),                         # = fact_indicator_value.value
+    Column("expected", Double),                         # NULL: no baseline for that year (before 2017)
+    Column("lower", Double), Column("upper", Double),   # prediction band, +-z_bound z-scores (2/3 power)
+    Column("excess", Double),                           # observed - expected, evaluated weeks only
+    Column("zscore", Double),
+    Column("above", Boolean, nullable=False),           # observed > upper (evaluated weeks only)
+    Column("alarm", Boolean, nullable=False),           # above in this and the previous week(s): the rule
+    Column("evaluated", Boolean, nullable=False),       # final week with a baseline (never the partial one)
+    Column("is_provisional", Boolean, nullable=False),
+    Column("z_bound", Double, nullable=False),
+    Column("baseline_years", String),                   # '2015,2016,2017,2018,2019'
+    Column("run_id", String, nullable=False),
+)

@@ -50,7 +50,8 @@ EVAL_COLUMNS = ["territory_id", "period_id", "flagged", "value", "threshold", "r
                 "reference_period_id"]
 #: territorial levels a rule is evaluated on when its YAML does not say
 DEFAULT_LEVELS = {"absolute": ["municipio", "nuts3", "nuts2"], "trend": ["municipio", "nuts3", "nuts2"],
-                  "deviation": ["municipio", "nuts3", "nuts2"], "missing": ["municipio"]}
+                  "deviation": ["municipio", "nuts3", "nuts2"], "missing": ["municipio"],
+                  "excess": ["pais", "nuts3"]}
 #: reference kinds that only make sense for municipalities
 MUNICIPAL_REFERENCES = {"nuts3", "peers"}
 MIN_REFERENCE_N = 3   # a MAD from fewer values is not a spread
@@ -230,6 +231,28 @@ def missing(panel: pd.DataFrame, th: Threshold, direction: str = "both") -> pd.D
     last = p["period_id"].where(has).groupby(p["territory_id"], sort=False).ffill()
     last_before = last.groupby(p["territory_id"], sort=False).shift(1)
     return _out(p, ok, flagged, float(n), np.nan, last_before.to_numpy(dtype=object))
+
+
+# -- excess: weekly mortality surveillance (core/surveillance.py; issue 13) ---------------------------
+
+@rule_type("excess")
+def excess(panel: pd.DataFrame, th: Threshold, direction: str = "up") -> pd.DataFrame:
+    """Above the upper bound of the expected weekly count (z-score `k`, default 2) in each of the last
+    `periods` (default 2) consecutive ISO weeks. Evaluated on the weeks whose year has a baseline; the
+    caller has left provisional weeks out. `threshold` = the upper bound, `reference_value` = the expected
+    count, `reference_period_id` = the first week of the run."""
+    from core import surveillance as S
+    n = int(th.periods or S.ALARM_WEEKS)
+    out = []
+    for tid, g in panel.groupby("territory_id", sort=False):
+        b = S.baseline(g["period_id"], g["value"], z=th.k or S.Z_UPPER)
+        flagged = S.runs_above(b, n)
+        start = dict(zip(b["t"], b["period_id"]))
+        first = np.array([start.get(x - n + 1) for x in b["t"]], dtype=object)
+        ok = b["evaluated"].to_numpy()
+        out.append(_out(b.assign(territory_id=tid, value=b["observed"]), ok, flagged, b["upper"].to_numpy(),
+                        b["expected"].to_numpy(), first))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=EVAL_COLUMNS)
 
 
 # -- reference resolvers ------------------------------------------------------------------------------
@@ -496,6 +519,12 @@ def _parts(row: dict, th: Threshold, lab: Labels, lang: str) -> tuple[str, str, 
                                            pct=_thr(th.pct, 1, lang), neg=neg)
             neg = ""
         return " ", value_s, period_s, f", {neg}{clause}"
+    if th.rule == "excess":
+        from core.i18n import t
+        clause = t("surveillance.alarm.clause", lang, neg=neg, upper=_num(row.get("threshold"), 0, lang),
+                   expected=_num(row.get("reference_value"), 0, lang), n=int(th.periods or 2),
+                   z=_plain(th.k or 2, lang))
+        return " ", value_s, period_s, f", {clause}"
     # missing
     if status == "resolved":
         return ": ", "", "", f"{P['missing_resolved']} ({value_s})"

@@ -23,7 +23,7 @@ import pandas as pd
 
 from core import settings
 from core.periods import parse_period
-from etl import alarms, connectors, peers
+from etl import alarms, connectors, peers, surveillance
 from etl.buildfiles import build_lock, remove_stale
 from etl.bounds import check_staged, variable_bounds
 from etl.catalogue import Source, load_catalogue
@@ -64,6 +64,7 @@ class BuildContext:
 #: import this module back.
 PIPELINE: list[tuple[str, Callable]] = [
     ("peers", peers.run),
+    ("surveillance", surveillance.run),   # weekly mortality surveillance (issue 13): its mart, before alarms
     ("alarms", alarms.run),
 ]
 

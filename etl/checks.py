@@ -22,6 +22,9 @@ REFERENCES = {
     ("fact_peer_position", "territory_id"): ("dim_territory", "territory_id"),
     ("fact_peer_position", "indicator_id"): ("dim_indicator", "indicator_id"),
     ("meta_lineage", "run_id"): ("meta_build", "run_id"),
+    ("fact_mortality_surveillance", "indicator_id"): ("dim_indicator", "indicator_id"),
+    ("fact_mortality_surveillance", "territory_id"): ("dim_territory", "territory_id"),
+    ("fact_mortality_surveillance", "period_id"): ("dim_period", "period_id"),
     ("meta_build_warning", "run_id"): ("meta_build", "run_id"),
     ("meta_build_warning", "indicator_id"): ("dim_indicator", "indicator_id"),
 }

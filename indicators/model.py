@@ -216,11 +216,14 @@ class Threshold(BaseModel):
     missing    no value in the last `periods` (default 1) periods the indicator was delivered for;
                `expected: all` expects every territory, `reported` (default) only those that
                delivered before.
+    excess     weekly counts above the upper bound of the expected count (core/surveillance.py: the
+               EuroMOMO-style baseline; `k` = the bound's z-score, default 2) in each of the last
+               `periods` (default 2) consecutive ISO weeks.
     Rules of one indicator that share a `group` (default: the rule type, plus the reference for a
     deviation) make one alarm whose level is the most severe rule that fires (e.g. risk bands).
     """
     model_config = ConfigDict(extra="forbid")
-    rule: Literal["absolute", "deviation", "trend", "missing"]
+    rule: Literal["absolute", "deviation", "trend", "missing", "excess"]
     level: Literal["informacao", "atencao", "critico"]
     op: Op | None = None
     value: float | None = None
@@ -277,6 +280,9 @@ class Threshold(BaseModel):
                 raise ValueError("pct must be positive")
         if self.rule == "missing" and self.periods is not None and self.periods < 1:
             raise ValueError("missing rule needs periods >= 1")
+        if self.rule == "excess" and ((self.k is not None and self.k <= 0)
+                                      or (self.periods is not None and self.periods < 1)):
+            raise ValueError("excess rule needs k > 0 and periods >= 1")
         if self.levels is not None:
             bad = [x for x in self.levels if x not in LEVELS]
             if bad:

@@ -14,6 +14,7 @@ from serving import data
 from web import share, ui
 from web import figures as F
 from web import indicator_view as IV
+from web import surveillance_view as SV
 from pages import embed as embed_page
 from core.i18n import area_label, lang_of, level_label, pick, t
 
@@ -369,7 +370,14 @@ def layout(indicator_id: str | None = None, lang: str | None = None, **q):
             html.Figcaption(ui.summary(dist_text, id=DIST_SUMMARY))], className="obs-figure mt-3")),
         tab_panel(v, "metadados", html.Div(metadata_block(v), className="mt-3", id=METADATA)),
         tab_panel(v, "downloads", html.Div(downloads(v), className="mt-3", id=DOWNLOADS + "-wrap")),
+        html.Div(SV.indicator_section(v.indicator_id, lang), id=SV.IND_SECTION),   # excess deaths (issue 13)
     ])
+
+
+@callback(Output(SV.IND_SECTION, "children"), Input(INDICATOR, "value"), State(PAGE, "data"), prevent_initial_call=True)
+def update_surveillance(indicator_id, page):
+    """The excess-deaths block follows the chosen indicator (weekly mortality surveillance, issue 13)."""
+    return SV.indicator_section(indicator_id, (page or {}).get("lang", "pt"))
 
 
 # -- callbacks (plain functions, tested directly) ----------------------------------------------

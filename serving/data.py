@@ -930,3 +930,30 @@ def excel_rules() -> dict[str, dict]:
     rate) is a count estimated from a rate: rounded to whole units. Cached per database version.
     """
     return memo("excel_rules", (), _excel_rules)
+
+
+# -- weekly mortality surveillance (issue 13; core/surveillance.py, fact_mortality_surveillance) -------------
+
+def surveillance_indicators() -> list[str]:
+    """The indicators with a surveillance mart (those with an `excess` rule), sorted; [] on a database built
+    before the mart existed."""
+    from sqlalchemy.exc import DBAPIError
+    m = S.mortality_surveillance
+    try:
+        return sorted(query(select(m.c.indicator_id).distinct())["indicator_id"])
+    except DBAPIError:
+        return []
+
+
+def mortality_surveillance(territory_id: str, indicator_id: str | None = None) -> pd.DataFrame:
+    """One territory's weekly surveillance (observed, expected, band, excess, z-score, alarm weeks), oldest
+    week first, with the week's start date and labels; empty when the territory is not under surveillance."""
+    inds = surveillance_indicators()
+    if not inds:
+        return pd.DataFrame()
+    m, p = S.mortality_surveillance, S.period
+    stmt = (select(m, p.c.start_date, p.c.label_pt, p.c.label_en)
+            .join(p, p.c.period_id == m.c.period_id)
+            .where(m.c.territory_id == territory_id, m.c.indicator_id == (indicator_id or inds[0]))
+            .order_by(p.c.start_date))
+    return query(stmt)

@@ -19,6 +19,7 @@ from dash.exceptions import PreventUpdate
 
 from core.i18n import lang_of, request_lang, t, territory_name
 from serving import data
+from web import surveillance_view as SV
 from web import territory_view as tv
 from web import ui
 from web.figures import graph_config
@@ -60,6 +61,7 @@ class Kind:
     key: str                                   # municipio | regiao: the path's first segment and the ids' prefix
     find: Callable[[object], dict | None]      # the URL's code -> the territory, or None (a 404)
     live_alarms: bool = False                  # live alarms (issue 13: per municipality) redrawn without a reload
+    surveillance: bool = False                 # the weekly excess-deaths section (issue 13: PT and NUTS III)
 
     @property
     def ids(self) -> Ids:
@@ -76,7 +78,7 @@ class Kind:
 
 
 MUNICIPIO = Kind("municipio", _municipality, live_alarms=True)
-REGIAO = Kind("regiao", _region)
+REGIAO = Kind("regiao", _region, surveillance=True)
 KINDS = {k.key: k for k in (MUNICIPIO, REGIAO)}
 
 
@@ -105,7 +107,8 @@ def layout(kind: Kind, code, grupo=None, i=None, lang=None):
     errs = validate_params(ter, grupo, i, lang)
     if errs:
         return problem(ter, errs, lang, kind.path(ter))
-    return profile(ter, grupo or None, i or None, lang, kind.path(ter), kind.ids, live=kind.live_alarms)
+    page = profile(ter, grupo or None, i or None, lang, kind.path(ter), kind.ids, live=kind.live_alarms)
+    return SV.with_section(page, ter["territory_id"], lang) if kind.surveillance else page
 
 
 def validate_params(ter: dict, grupo, i, lang: str) -> list[str]:
