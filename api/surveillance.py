@@ -8,6 +8,8 @@ headers) and uses the routes' listing helpers, handed over rather than imported 
 """
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from api import openapi, params
@@ -28,6 +30,11 @@ openapi.SCHEMAS["SurveillanceWeek"] = {
                    "z_bound": _NUM, "baseline_years": {"type": ["string", "null"]}}}
 
 
+class SurveillancePath(params.TerritoryPath):
+    territory_id: Annotated[str, Field(pattern=params.TERRITORY_PATTERN, examples=["PT"], description=(
+        "The country 'PT' or a NUTS III region ('PT11A'; see /api/v1/territories?level=nuts3)."))]
+
+
 class SurveillanceQuery(params.Listing):
     indicator: str | None = Field(None, max_length=80, pattern=r"^[a-z0-9_]+$", examples=["obitos_semanais"],
                                   description="The weekly deaths indicator (default: the one under surveillance).")
@@ -37,7 +44,7 @@ def register(bp, R) -> None:
     """Add the route to the API blueprint `bp`; `R` is api.routes (listing, _slice)."""
 
     @params.endpoint(bp, "/surveillance/<territory_id>", operation_id="getMortalitySurveillance", tags=["alarms"],
-                     query=SurveillanceQuery, path=params.TerritoryPath,
+                     query=SurveillanceQuery, path=SurveillancePath,
                      summary=("Vigilância semanal da mortalidade", "Weekly mortality surveillance"),
                      description=(
         "Óbitos observados e esperados por semana ISO no país ou numa NUTS III, com a banda de previsão (modelo "

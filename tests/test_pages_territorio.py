@@ -220,9 +220,9 @@ def test_municipio_and_regiao_render_through_the_same_builder(pages, built, monk
     calls = []
     real = PV.profile
 
-    def spy(ter, grupo, i, lang, path, ids):
+    def spy(ter, grupo, i, lang, path, ids, **kw):
         calls.append((ter["territory_id"], path, ids.BAND_GRAPH))
-        return real(ter, grupo, i, lang, path, ids)
+        return real(ter, grupo, i, lang, path, ids, **kw)
     monkeypatch.setattr(PV, "profile", spy)
     mun, reg = pages["municipio"].layout(dico="1106"), pages["regiao"].layout(code="pt111")
     assert calls == [("1106", "/municipio/1106", "municipio-band-graph"),
@@ -232,8 +232,9 @@ def test_municipio_and_regiao_render_through_the_same_builder(pages, built, monk
     strip = {"municipio": lambda x: x.replace("municipio-", "", 1), "regiao": lambda x: x.replace("regiao-", "", 1)}
     page_ids = {k: {strip[k](x) for x in _ids_in(c) if x.startswith(k + "-")} for k, c in (("municipio", mun),
                                                                                          ("regiao", reg))}
-    assert page_ids["municipio"] == page_ids["regiao"] == {
-        "state", "url-search", "url-sync", "band-indicator", "band-summary", "band-graph", "band-table"}
+    common = {"state", "url-search", "url-sync", "band-indicator", "band-summary", "band-graph", "band-table"}
+    # a municipality's page also polls for live alarms (issue 13: live alarms are per municipality)
+    assert page_ids["regiao"] == common and page_ids["municipio"] == common | {"live-tick", "live-version"}
     assert pages["municipio"].ids.__dict__ == PV.MUNICIPIO.ids.__dict__
     assert pages["regiao"].ids.__dict__ == PV.REGIAO.ids.__dict__
     # the pages hold no building code of their own: register, layout, status, the wired callback
