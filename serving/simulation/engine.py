@@ -124,8 +124,8 @@ def bounds(limits: Limits, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pos = has & (base > 0)
     if limits.floor_pct is not None:
         lo = np.where(pos, np.maximum(lo, base * (1 + limits.floor_pct / 100)), lo)
-    if limits.cap_pct is not None:
-        hi = np.where(pos, np.minimum(hi, base * (1 + limits.cap_pct / 100)), hi)
+    if limits.cap_pct is not None:  # a zero baseline caps at zero: "no rise above x % of last year's"
+        hi = np.where(has & (base >= 0), np.minimum(hi, base * (1 + limits.cap_pct / 100)), hi)
     if limits.floor_eur is not None:
         lo = np.where(has, np.maximum(lo, base + limits.floor_eur), lo)
     if limits.cap_eur is not None:
@@ -224,12 +224,11 @@ def gini(values: np.ndarray, weights: np.ndarray | None = None) -> float:
 
 def explained_share(sim: np.ndarray, actual: np.ndarray) -> dict:
     """How far a simulated distribution reproduces an actual one: the overlap of the two distributions
-    (1 − half the L1 distance between the shares: 1 = identical) and R² of the amounts."""
+    (1 − half the L1 distance between the shares: 1 = identical) and the squared correlation of the amounts (R²)."""
     a = np.asarray(actual, dtype=float)
     b = np.asarray(sim, dtype=float)
     keep = np.isfinite(a) & np.isfinite(b)
     a, b = a[keep], b[keep]
     overlap = 1 - 0.5 * np.abs(a / a.sum() - b / b.sum()).sum()
-    bs = b * a.sum() / b.sum()
-    r2 = 1 - ((a - bs) ** 2).sum() / ((a - a.mean()) ** 2).sum()
-    return {"overlap": float(overlap), "r2": float(r2)}
+    r2 = float(np.corrcoef(a, b)[0, 1] ** 2) if a.std() > 0 and b.std() > 0 else 0.0
+    return {"overlap": float(overlap), "r2": r2}
