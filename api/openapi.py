@@ -2,6 +2,8 @@
 closed lists the API validates against, so the document and the validation cannot drift apart."""
 from __future__ import annotations
 
+from api import simulate
+
 API_VERSION = "1.0.0"
 
 _STR = {"type": "string"}
@@ -140,6 +142,7 @@ TAGS = [
     {"name": "alarms", "description": "Alarmes, explicados · Alarms, explained"},
     {"name": "peers", "description": "Grupos de pares dos municípios · The municipalities' peer groups"},
     {"name": "downloads", "description": "Ficheiros CSV e ZIP · CSV and ZIP files"},
+    {"name": "simulation", "description": "Simulação de transferências · Transfer simulation"},
 ]
 
 
@@ -313,6 +316,7 @@ def document(*, levels: list[str], areas: list[str], alarm_levels: list[str], st
             "responses": {**zip_ok, **dl_err}}},
     })
     _describe(paths)
+    simulate.openapi_paths(paths, schemas)  # issue 12: the simulation API
     doc = {
         "openapi": "3.1.0",
         "info": {"title": "Observatório — API de dados abertos / open data API", "version": API_VERSION,

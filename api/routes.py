@@ -25,7 +25,7 @@ from flask import Blueprint, Response, current_app, g, redirect, request, send_f
 from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
 from core import settings
-from api import apidocs, downloads, export, openapi
+from api import apidocs, downloads, export, openapi, simulate
 from serving import data, memcache
 
 API_PREFIX = "/api/v1"
@@ -900,6 +900,7 @@ def init_app(server):
         server.register_blueprint(bp)
         server.register_blueprint(dl)
         server.register_blueprint(apidocs.docs)
+        simulate.init_app(server)  # issue 12: POST /api/v1/simulate, GET /api/v1/simulate/presets
         # routing errors happen before a blueprint is chosen: JSON on API/download paths only
         for code in (405, 414):
             server.register_error_handler(code, _app_http_error)
