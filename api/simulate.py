@@ -84,11 +84,16 @@ def _no_query(allowed: tuple = ()) -> Response | None:
 
 @sim.get("/presets")
 def list_presets():
-    bad = _no_query()
+    bad = _no_query(("id",))
     if bad:
         return bad
+    every = presets.presets()
+    want = request.args.get("id")
+    if want is not None and want not in every:
+        return _json({"error": {"status": 400, "message": f"unknown preset {want!r}", "parameter": "id",
+                                "valid": sorted(every)}}, 400)
     out = [{k: p[k] for k in ("id", "title", "citation", "law_version", "url", "notes", "scenario")}
-           for p in presets.presets().values()]
+           for pid, p in every.items() if want in (None, pid)]
     return _json({"data": out, "meta": _meta()})
 
 
@@ -173,6 +178,8 @@ def openapi_paths(paths: dict, schemas: dict) -> None:
         "summary": "Cenários de partida, com o artigo da lei · Preset scenarios, each citing its article",
         "description": "Lei n.º 73/2013 art. 32.º (FGM), art. 35.º (duas redações) e o aviso PGU.\n\n*English:* "
                        "Lei n.º 73/2013 art. 32 (FGM), art. 35 (two wordings) and the PGU call.",
+        "parameters": [{"name": "id", "in": "query", "required": False, "description": "one preset only",
+                        "schema": {"type": "string", "enum": sorted(presets.presets())}}],
         "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
             "type": "object", "required": ["data", "meta"], "properties": {
                 "data": {"type": "array", "items": {"type": "object"}}, "meta": {"type": "object"}}}}}},
