@@ -26,11 +26,14 @@ from serving.simulation.scenario import Driver, Limits, Rule, Scenario
 
 
 class Infeasible(ValueError):
-    """The scenario cannot be met (e.g. the floors need more than the budget); `field` names the part."""
+    """The scenario cannot be met (e.g. the floors need more than the budget); `field` names the part,
+    `code` and `params` let a page say it in its language (floors, caps, eligibility, component)."""
 
-    def __init__(self, field_: str, msg: str):
+    def __init__(self, field_: str, msg: str, code: str = "", **params):
         super().__init__(msg)
         self.field = field_
+        self.code = code
+        self.params = params
 
 
 def largest_remainder(total_cents: int, weights: np.ndarray) -> np.ndarray:
@@ -136,9 +139,11 @@ def bounds(limits: Limits, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def redistribute(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float) -> np.ndarray:
     """Bring x within [lo, hi] keeping its sum, the way art. 35.º n.º 2 does (see module docstring)."""
     if lo.sum() > total * (1 + 1e-12) + 1e-6:
-        raise Infeasible("limits", f"the floors need {lo.sum():,.2f} € but the budget is {total:,.2f} €")
+        raise Infeasible("limits", f"the floors need {lo.sum():,.2f} € but the budget is {total:,.2f} €",
+                         "floors", need=float(lo.sum()), budget=float(total))
     if np.isfinite(hi).all() and hi.sum() < total * (1 - 1e-12) - 1e-6:
-        raise Infeasible("limits", f"the caps allow {hi.sum():,.2f} € but the budget is {total:,.2f} €")
+        raise Infeasible("limits", f"the caps allow {hi.sum():,.2f} € but the budget is {total:,.2f} €",
+                         "caps", allow=float(hi.sum()), budget=float(total))
     hi = np.maximum(hi, lo)
     y = np.clip(x, lo, hi)
     for _ in range(len(x) + 2):
@@ -176,7 +181,7 @@ def allocate(s: Scenario, frame: pd.DataFrame, baseline: pd.Series | None = None
     budget_cents = int(round(s.budget * 100))
     ok = eligible(s.eligibility, frame)
     if not ok.any():
-        raise Infeasible("eligibility", "no municipality meets the eligibility rules")
+        raise Infeasible("eligibility", "no municipality meets the eligibility rules", "eligibility")
     comp_cents = largest_remainder(budget_cents, np.array([c.share for c in s.components]))
     out = pd.DataFrame(index=frame.index)
     raw = np.zeros(n, dtype=np.int64)
@@ -185,7 +190,8 @@ def allocate(s: Scenario, frame: pd.DataFrame, baseline: pd.Series | None = None
         w, miss = driver_values(c.driver, frame)
         w = np.where(ok, w, 0.0)
         if cents and w.sum() <= 0:
-            raise Infeasible(f"components.{i}.driver", f"component {c.id!r}: no eligible municipality has a positive value")
+            raise Infeasible(f"components.{i}.driver", f"component {c.id!r}: no eligible municipality has a positive value",
+                             "component", component=c.id)
         part = largest_remainder(int(cents), w)
         out[f"c_{c.id}"] = part
         raw += part
