@@ -89,7 +89,7 @@ def controls(st: SV.State, lang: str):
     ], className="mb-3")
     return html.Div([
         num(BUDGET, t("sim.budget", lang), sc.budget),
-        html.Fieldset([html.Legend(t("sim.weights", lang), className="form-label"), *weights,
+        html.Fieldset([html.Legend(t("sim.weights", lang), className="form-label fs-6"), *weights,
                        html.P(_shares_text(sc, lang), id=SHARES, className="small text-muted", **{"aria-live": "polite"})],
                       className="mb-3"),
         num(DENSITY, t("sim.density", lang), SV.density_rule(sc), t("sim.density.hint", lang)),
@@ -150,8 +150,10 @@ def layout(s: str | None = None, p: str | None = None, b: str | None = None, lan
                                     className="me-2 mb-2"),
                          dbc.Button(t("sim.export.csv", lang), id=EXPORT_CSV, color="secondary", size="sm",
                                     className="mb-2"),
-                         dcc.Upload(html.Span(t("sim.import", lang)), id=IMPORT, className="sim-upload",
-                                    accept=".json,.csv,application/json,text/csv", max_size=files.MAX_FILE),
+                         # wrapped in a <label>: the upload's hidden file input gets its name from the text
+                         html.Label(dcc.Upload(html.Span(t("sim.import", lang)), id=IMPORT, className="sim-upload",
+                                               accept=".json,.csv,application/json,text/csv",
+                                               max_size=files.MAX_FILE), className="d-block"),
                          html.P(id=IMPORT_MSG, className="small", role="status"),
                      ], className="mb-3"),
                      ], lg=3, md=4),
@@ -159,10 +161,10 @@ def layout(s: str | None = None, p: str | None = None, b: str | None = None, lan
                 html.Div(id=ERROR, role="alert", className="text-danger"),
                 html.P(r["totals"], id=TOTALS, className="fw-semibold"),
                 ui.summary(r["summary"], id=SUMMARY),
+                html.H2(r["mb"]["title"], id=MAP_TITLE, className="h6"),
                 html.Figure([
-                    html.H2(r["mb"]["title"], id=MAP_TITLE, className="h6"),
-                    dcc.Graph(id=MAP, figure=SV.map_figure(r["mb"], lang), config=F.graph_config("map", lang),
-                              className="map-graph"),
+                    html.Div(dcc.Graph(id=MAP, figure=SV.map_figure(r["mb"], lang), config=F.graph_config("map", lang),
+                                       className="map-graph"), className="map-wrap"),
                     html.Figcaption(html.Div(ui.legend(r["mb"]["legend"], t("sim.legend", lang), lang), id=LEGEND),
                                     className="map-caption"),
                 ], className="obs-figure map-figure"),

@@ -124,8 +124,8 @@ def section(lang: str, ids: dict):
             dbc.Col([
                 ui.summary(out["summary"] if out else "", id=ids["summary"]),
                 html.Figure([
-                    dcc.Graph(id=ids["map"], figure=figure(out, lang), config=F.graph_config("map", lang),
-                              className="map-graph"),
+                    html.Div(dcc.Graph(id=ids["map"], figure=figure(out, lang), config=F.graph_config("map", lang),
+                                       className="map-graph"), className="map-wrap"),
                     html.Figcaption(html.Div(out["legend"] if out else None, id=ids["legend"]), className="map-caption"),
                 ], className="obs-figure map-figure"),
                 html.Div(out["list"] if out else None, id=ids["list"]),
