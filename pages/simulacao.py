@@ -58,6 +58,10 @@ WI_SUMMARY = "sim-wi-summary"
 WI_LIST = "sim-wi-list"
 
 
+#: a deliberate sideways scroller on a phone (tests/see.py skips it; the table region is focusable)
+SCROLL_X = {"data-scroll-x": "true"}
+
+
 def _status(s=None, p=None, b=None, **_):
     try:
         SV.resolve(s, p, b)
@@ -169,11 +173,11 @@ def layout(s: str | None = None, p: str | None = None, b: str | None = None, lan
                                     className="map-caption"),
                 ], className="obs-figure map-figure"),
                 html.H2(t("sim.changes_h", lang), className="h5 mt-3"),
-                html.Div(r["changes"], id=CHANGES),
+                html.Div(r["changes"], id=CHANGES, **SCROLL_X),
                 html.H2(t("sim.nuts3_h", lang), className="h5 mt-3"),
-                html.Div(r["nuts3"], id=NUTS3),
+                html.Div(r["nuts3"], id=NUTS3, **SCROLL_X),
                 html.H2(t("sim.size_h", lang), className="h5 mt-3"),
-                html.Div(r["size"], id=SIZE),
+                html.Div(r["size"], id=SIZE, **SCROLL_X),
                 html.H2(t("sim.limits_h", lang), className="h5 mt-3"),
                 html.Ul(r["limits"], id=LIMITS, className="small"),
             ], lg=9, md=8),

@@ -133,7 +133,8 @@ ID_TYPES: dict[tuple[str, str], Any] = {
     **{(i, "data"): Str for i in ("alarmes-url-search", "comparar-url-search", "municipio-url-search",
                                    "regiao-url-search")},
     # -- issue 12: /simulacao --
-    **{(i, "value"): Num for i in ("sim-budget", "sim-weight", "sim-density", "sim-floor", "sim-cap", "sim-wi-value")},
+    **{(i, "value"): Num for i in ("sim-budget", "sim-density", "sim-floor", "sim-cap", "sim-wi-value")},
+    ("sim-weight", "value"): Num | str,       # a native range input sends its value as text
     **{(i, "value"): Str for i in ("sim-baseline", "sim-wi-rule")},
     ("sim-page", "data"): _SimPage,
     ("sim-current", "data"): Str,
