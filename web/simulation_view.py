@@ -155,19 +155,37 @@ def eur(x, lang: str, decimals: int = 0) -> str:
     return fmt.value(x, decimals, "€", lang)
 
 
+def eur_fast(x: float, lang: str, sign: bool = False) -> str:
+    """`fmt.value(x, 0, "€", lang)` for the hundreds of numbers of a map's hover texts, without its
+    per-call checks (finite floats only; same output: no-break spaces and a true minus in pt)."""
+    r = round(x)
+    s = f"{abs(r):,.0f}"
+    if lang != "en":
+        s = s.replace(",", fmt.NBSP)
+    if r < 0:
+        s = (fmt.MINUS if lang != "en" else "-") + s
+    elif sign and r > 0:
+        s = "+" + s
+    return s + fmt.NBSP + "€"
+
+
 def component_label(c: dict, lang: str) -> str:
     return pick(c.get("label"), lang) or c["id"]
 
 
-def why(row: dict, comps: list[dict], lang: str) -> str:
-    """One sentence: "Barrancos recebe 1 234 567 €: 276 000 € das partes iguais, …"."""
-    parts = [t("sim.why.part", lang, amount=eur(row[f"c_{c['id']}"], lang), label=component_label(c, lang))
-             for c in comps if abs(row[f"c_{c['id']}"]) >= 0.005]
-    if abs(row["adjustment"]) >= 0.005:
-        parts.append(t("sim.why.limits", lang, amount=fmt.value(row["adjustment"], 0, "€", lang)))
+def why(row: dict, comps: list[dict], lang: str, sep: str = "; ", labels: list | None = None) -> str:
+    """One sentence: "Barrancos recebe 1 234 567 €: 276 000 € das partes iguais; …" (`sep` "<br>" in a
+    map's hover text, one part a line)."""
     if not row["eligible"]:
         return t("sim.why.ineligible", lang, name=row["name"])
-    return t("sim.why", lang, name=row["name"], amount=eur(row["amount"], lang), parts="; ".join(parts) or "—")
+    part = t("sim.why.part", lang)
+    labels = labels or [(c["id"], component_label(c, lang)) for c in comps]
+    parts = [part.format(amount=eur_fast(row[f"c_{cid}"], lang), label=lab)
+             for cid, lab in labels if abs(row[f"c_{cid}"]) >= 0.005]
+    if abs(row["adjustment"]) >= 0.005:
+        parts.append(t("sim.why.limits", lang, amount=eur_fast(row["adjustment"], lang)))
+    return t("sim.why", lang, name=row["name"], amount=eur_fast(row["amount"], lang), parts=sep.join(parts) or "—")
+
 
 
 def totals_text(s: dict, lang: str) -> str:
@@ -224,13 +242,15 @@ def map_data(res: dict, lang: str) -> dict:
     frame = map_frame(rows, has_base)
     comps = s["components"]
     hover = []
+    t_amount, t_change = t("sim.hover.amount", lang), t("sim.hover.change", lang)
+    labels = [(c["id"], component_label(c, lang)) for c in comps]
     for r in rows.to_dict("records"):
-        lines = [t("sim.hover.amount", lang, amount=eur(r["amount"], lang),
-                   per_capita=fmt.value(r["per_capita"], 2, "€", lang))]
+        lines = [t_amount.format(amount=eur_fast(r["amount"], lang),
+                                 per_capita=fmt.value(r["per_capita"], 2, "€", lang))]
         if has_base:
-            lines.append(t("sim.hover.change", lang, change=fmt.value(r["change"], 0, "€", lang),
-                           pct=fmt.value(r["change_pct"], 1, "%", lang, na="—")))
-        lines.append(F.wrap(why(r, comps, lang), 48).replace("\n", "<br>"))
+            lines.append(t_change.format(change=eur_fast(r["change"], lang, sign=True) if r["change"] == r["change"] else "—",
+                                         pct=fmt.value(r["change_pct"], 1, "%", lang, na="—")))
+        lines.append(why(r, comps, lang, sep="<br>", labels=labels))
         hover.append("<br>".join(lines))
     if has_base:
         v = frame["value"].to_numpy(dtype=float)

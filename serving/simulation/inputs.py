@@ -131,7 +131,9 @@ def for_scenario(sc: Scenario) -> tuple[pd.DataFrame, pd.Series | None, dict]:
     return f, b, lineage
 
 
+SIZE_CLASSES = ["lt5k", "5k_20k", "20k_100k", "ge100k"]
+
+
 def size_class(pop: pd.Series) -> pd.Series:
     """Size class by resident population (Census 2021): the same cut points every time."""
-    return pd.cut(pop, [-np.inf, 5000, 20000, 100000, np.inf], labels=["lt5k", "5k_20k", "20k_100k", "ge100k"],
-                  right=False).astype(str)
+    return pd.cut(pop, [-np.inf, 5000, 20000, 100000, np.inf], labels=SIZE_CLASSES, right=False).astype(str)

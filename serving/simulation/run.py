@@ -57,14 +57,20 @@ def simulate(sc: Scenario, against: Scenario | None = None) -> dict:
     has_base = np.isfinite(b).any()
 
     def dist(col):
-        g = df.groupby(col, sort=True)
-        out = pd.DataFrame({"amount": g["amount"].sum(), "population": g["population"].sum(),
-                            "baseline": g["baseline"].sum(min_count=1), "n": g.size()})
-        if col == "nuts3_id":
-            out["name"] = g["nuts3_name"].first()
-        out["per_capita"] = out["amount"] / out["population"]
-        out["change"] = out["amount"] - out["baseline"]
-        return out.reset_index().rename(columns={col: "id"}).replace({np.nan: None}).to_dict("records")
+        keys, inv = np.unique(df[col].to_numpy(dtype=str), return_inverse=True)
+        sums = {k: np.bincount(inv, weights=np.nan_to_num(df[k].to_numpy(dtype=float)), minlength=len(keys))
+                for k in ("amount", "population", "baseline")}
+        n = np.bincount(inv, minlength=len(keys))
+        names = dict(zip(df[col], df["nuts3_name"])) if col == "nuts3_id" else {}
+        out = []
+        for i, k in enumerate(keys):
+            base_i = float(sums["baseline"][i]) if has_base else None
+            out.append({"id": str(k), "amount": float(sums["amount"][i]), "population": float(sums["population"][i]),
+                        "baseline": base_i, "n": int(n[i]),
+                        "per_capita": float(sums["amount"][i] / sums["population"][i]) if sums["population"][i] else None,
+                        "change": float(sums["amount"][i] - base_i) if has_base else None,
+                        **({"name": names.get(k)} if names else {})})
+        return out
 
     summary = {
         "budget": sc.budget,
@@ -81,7 +87,7 @@ def simulate(sc: Scenario, against: Scenario | None = None) -> dict:
         "baseline": baseline_label,
         "explained": engine.explained_share(amount, b) if has_base and np.nansum(b) > 0 else None,
         "nuts3": dist("nuts3_id"),
-        "size_class": dist("size_class"),
+        "size_class": sorted(dist("size_class"), key=lambda g: inputs.SIZE_CLASSES.index(g["id"])),
         "lineage": lineage,
         "build": build_stamp(),
         "components": [{"id": c.id, "label": c.label, "share": c.share} for c in sc.components],
@@ -99,9 +105,10 @@ def build_stamp() -> dict:
 
 
 def rows_json(df: pd.DataFrame) -> list[dict]:
-    """Rows for JSON: NaN as null, numbers rounded to the cent (amounts) or 4 decimals."""
+    """Rows for JSON, numbers rounded to the cent (amounts) or 4 decimals; NaN stays NaN, which the
+    API's serialiser (orjson) writes as null."""
     out = df.copy()
     money = [c for c in out.columns if c in ("amount", "baseline", "change", "adjustment") or c.startswith("c_")]
     out[money] = out[money].round(2)
     out[["per_capita", "change_pct"]] = out[["per_capita", "change_pct"]].round(4)
-    return out.astype(object).where(out.notna(), None).to_dict("records")
+    return out.to_dict("records")
