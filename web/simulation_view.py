@@ -104,6 +104,13 @@ def density_rule(sc: Scenario) -> float | None:
 def from_controls(base: dict, budget, weights, density, floor, cap, baseline: str, lang: str = "pt") -> Scenario:
     """The scenario the controls describe, on top of `base` (the preset's or the imported scenario's
     components). Weights are relative: they are normalised to shares adding up to 100."""
+    try:
+        return _from_controls(base, budget, weights, density, floor, cap, baseline, lang)
+    except (KeyError, TypeError, AttributeError, IndexError) as e:   # a store that is not ours
+        raise Problem("scenario", f"not a scenario ({type(e).__name__})") from None
+
+
+def _from_controls(base: dict, budget, weights, density, floor, cap, baseline: str, lang: str) -> Scenario:
     d = json.loads(json.dumps(base))
     if budget is not None:
         d["budget"] = float(budget)
