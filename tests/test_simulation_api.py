@@ -79,3 +79,12 @@ def test_openapi_documents_the_simulation(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert "post" in doc["paths"]["/api/v1/simulate"] and "get" in doc["paths"]["/api/v1/simulate/presets"]
     assert "SimulateRequest" in doc["components"]["schemas"] and "Scenario" in doc["components"]["schemas"]
+
+
+def test_compare_with_another_scenario(client, fgm):
+    r = client.post("/api/v1/simulate", json={"scenario": fgm["fgm_art32"]["scenario"],
+                                              "compare": fgm["art35_2013"]["scenario"]})
+    assert r.status_code == 200
+    s = r.get_json()["data"]["summary"]
+    assert s["baseline"] == "scenario:art35_2013" and s["winners"] + s["losers"] <= 308
+    assert s["explained"]["overlap"] < 1
