@@ -50,6 +50,8 @@ IMPORT = "sim-import"
 IMPORT_MSG = "sim-import-msg"
 NAV = "sim-nav"
 URL_SINK = "sim-url-sink"
+WHY_PICK = "sim-why-pick"      # the municipality whose amount is explained (a click on the map sets it)
+WHY = "sim-why"
 WI_RULE = "sim-wi-rule"
 WI_VALUE = "sim-wi-value"
 WI_MAP = "sim-wi-map"
@@ -129,6 +131,7 @@ def layout(s: str | None = None, p: str | None = None, b: str | None = None, lan
                                [html.P(dcc.Link(t("sim.start_again", lang), href=ui.href("/simulacao", lang)))])
     r = results(st, res, lang)
     token = files.to_token(st.scenario)
+    pick_id = SV.default_pick(res)
     preset_links = html.Ul([html.Li(html.A(pick(pp["title"], lang), href=ui.href("/simulacao", lang, p=pid),
                                              **({"aria-current": "page"} if pid == st.preset else {})))
                             for pid, pp in presets.presets().items()], className="sim-presets")
@@ -172,6 +175,12 @@ def layout(s: str | None = None, p: str | None = None, b: str | None = None, lan
                     html.Figcaption(html.Div(ui.legend(r["mb"]["legend"], t("sim.legend", lang), lang), id=LEGEND),
                                     className="map-caption"),
                 ], className="obs-figure map-figure"),
+                html.Div([
+                    html.Label(t("sim.why_pick", lang), htmlFor=WHY_PICK, className="form-label"),
+                    dcc.Dropdown(id=WHY_PICK, options=SV.municipality_options(), value=pick_id, clearable=False,
+                                 searchable=True),
+                    html.P(SV.why_for(res, pick_id, lang), id=WHY, className="mt-2", **{"aria-live": "polite"}),
+                ], className="mb-3"),
                 html.H2(t("sim.changes_h", lang), className="h5 mt-3"),
                 html.Div(r["changes"], id=CHANGES, **SCROLL_X),
                 html.H2(t("sim.nuts3_h", lang), className="h5 mt-3"),
@@ -201,10 +210,11 @@ def _triggered():
           Output(TOTALS, "children"), Output(SUMMARY, "children"), Output(CHANGES, "children"),
           Output(NUTS3, "children"), Output(SIZE, "children"), Output(LIMITS, "children"),
           Output(SHARES, "children"), Output(ERROR, "children"), Output(CURRENT, "data"), Output(PERMALINK, "href"),
+          Output(WHY, "children"),
           Input(BUDGET, "value"), Input({"type": WEIGHT, "index": ALL}, "value"), Input(DENSITY, "value"),
           Input(FLOOR, "value"), Input(CAP, "value"), Input(BASELINE, "value"), State(PAGE, "data"),
-          prevent_initial_call=True)
-def update(budget, weights, density, floor, cap, baseline, page):
+          State(WHY_PICK, "value"), prevent_initial_call=True)
+def update(budget, weights, density, floor, cap, baseline, page, why_pick=None):
     """Any control: the scenario is rebuilt from the page's base scenario and recomputed; the map is a
     Patch (same layer: classes, hover texts, colours). A bad value leaves the results and says why."""
     page = page or {}
@@ -219,12 +229,38 @@ def update(budget, weights, density, floor, cap, baseline, page):
         res = SV.simulate(st, lang)
     except (SV.Problem, ValueError) as e:
         field = getattr(e, "field", "")
-        return (*keep, t("sim.error", lang, field=field, message=str(e)), no_update, no_update)
+        return (*keep, t("sim.error", lang, field=field, message=str(e)), no_update, no_update, no_update)
     r = results(st, res, lang)
     token = files.to_token(sc)
     return (SV.map_patch(r["mb"]), ui.legend(r["mb"]["legend"], t("sim.legend", lang), lang), r["mb"]["title"],
             r["totals"], r["summary"], r["changes"], r["nuts3"], r["size"], r["limits"], _shares_text(sc, lang), "",
-            token, _href(token, lang))
+            token, _href(token, lang), SV.why_for(res, why_pick, lang))
+
+
+@callback(Output(WHY_PICK, "value"), Input(MAP, "clickData"), prevent_initial_call=True)
+def pick_on_map(click):
+    """A click on a municipality explains its amount."""
+    try:
+        loc = click["points"][0]["location"]
+    except (KeyError, IndexError, TypeError):
+        raise PreventUpdate from None
+    if not isinstance(loc, str):
+        raise PreventUpdate
+    return loc
+
+
+@callback(Output(WHY, "children", allow_duplicate=True), Input(WHY_PICK, "value"), State(CURRENT, "data"),
+          State(PAGE, "data"), prevent_initial_call=True)
+def explain(dico, token, page):
+    lang = (page or {}).get("lang", "pt")
+    if not isinstance(token, str) or not isinstance(dico, str):
+        raise PreventUpdate
+    try:
+        sc = files.from_token(token)
+        res = SV.simulate(SV.State(sc, sc.preset, sc.baseline.key if sc.baseline.kind == "actual" else "none"), lang)
+    except (files.ImportError_, SV.Problem, ValueError):
+        raise PreventUpdate from None
+    return SV.why_for(res, dico, lang)
 
 
 @callback(Output(DOWNLOAD, "data"), Input(EXPORT_JSON, "n_clicks"), Input(EXPORT_CSV, "n_clicks"),

@@ -85,3 +85,13 @@ def test_layout_in_english_has_the_limits(P, ctx):
     lay = json.dumps(P.layout(lang="en"), cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
     assert "Not the official calculation" in lay and "Lei n.º 51/2018" in lay
     assert "of the distribution of actual FEF in 2014" in lay
+
+
+def test_why_of_any_municipality(P, ctx):
+    out = P.update(1701091216, [5, 65, 25, 5], None, None, None, "fef:2014", page(), "0201")
+    assert out[13].startswith("Aljustrel recebe ") and "de partes iguais" in out[13]
+    assert P.pick_on_map({"points": [{"location": "1106"}]}) == "1106"
+    assert P.explain("1106", out[11], page()).startswith("Lisboa recebe ")
+    from dash.exceptions import PreventUpdate
+    with pytest.raises(PreventUpdate):
+        P.pick_on_map({"points": []})

@@ -135,7 +135,7 @@ ID_TYPES: dict[tuple[str, str], Any] = {
     # -- issue 12: /simulacao --
     **{(i, "value"): Num for i in ("sim-budget", "sim-density", "sim-floor", "sim-cap", "sim-wi-value")},
     ("sim-weight", "value"): Num | str,       # a native range input sends its value as text
-    **{(i, "value"): Str for i in ("sim-baseline", "sim-wi-rule")},
+    **{(i, "value"): Str for i in ("sim-baseline", "sim-wi-rule", "sim-why-pick")},
     ("sim-page", "data"): _SimPage,
     ("sim-current", "data"): Str,
     ("sim-import", "contents"): Str,

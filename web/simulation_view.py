@@ -195,6 +195,27 @@ def why(row: dict, comps: list[dict], lang: str, sep: str = "; ", labels: list |
 
 
 
+def why_for(res: dict, dico: str | None, lang: str) -> str:
+    """The one-sentence why of one municipality ("" for an unknown one)."""
+    rows = res["rows"]
+    hit = rows[rows["dico"] == dico] if isinstance(dico, str) else rows.iloc[0:0]
+    if not len(hit):
+        return ""
+    return why(hit.iloc[0].to_dict(), res["summary"]["components"], lang)
+
+
+def default_pick(res: dict) -> str:
+    """The municipality whose why the page opens on: the biggest winner (or the largest amount)."""
+    rows = res["rows"]
+    col = "change" if res["summary"]["winners"] is not None else "amount"
+    return str(rows.sort_values(col, ascending=False)["dico"].iloc[0])
+
+
+def municipality_options() -> list[dict]:
+    m = inputs.municipalities()
+    return [{"label": n, "value": d, "search": n} for d, n in zip(m.index, m["name_unique"])]
+
+
 def totals_text(s: dict, lang: str) -> str:
     key = "sim.totals.ok" if s["totals_ok"] else "sim.totals.bad"
     return t(key, lang, budget=eur(s["budget"], lang, 2), distributed=eur(s["distributed"], lang, 2))
@@ -249,15 +270,15 @@ def map_data(res: dict, lang: str) -> dict:
     frame = map_frame(rows, has_base)
     comps = s["components"]
     hover = []
+    # the "why" is not in the hover text: 308 sentences doubled the map update's time in the browser
+    # (bench/bench_simulation.py); a click on the map (or the select below it) shows it instead
     t_amount, t_change = t("sim.hover.amount", lang), t("sim.hover.change", lang)
-    labels = [(c["id"], component_label(c, lang)) for c in comps]
     for r in rows.to_dict("records"):
         lines = [t_amount.format(amount=eur_fast(r["amount"], lang),
                                  per_capita=fmt.value(r["per_capita"], 2, "€", lang))]
         if has_base:
             lines.append(t_change.format(change=eur_fast(r["change"], lang, sign=True) if r["change"] == r["change"] else "—",
                                          pct=fmt.value(r["change_pct"], 1, "%", lang, na="—")))
-        lines.append(why(r, comps, lang, sep="<br>", labels=labels))
         hover.append("<br>".join(lines))
     if has_base:
         v = frame["value"].to_numpy(dtype=float)
