@@ -198,3 +198,9 @@ def test_gini_and_explained():
     assert E.gini(np.array([1, 1, 1.0])) == pytest.approx(0)
     assert E.gini(np.array([0, 0, 0, 1.0])) == pytest.approx(0.75)
     assert E.explained_share(np.array([1, 2, 3.0]), np.array([2, 4, 6.0]))["overlap"] == pytest.approx(1)
+
+
+def test_budget_in_cents_despite_binary_floats():
+    assert scen(budget=136599223.27).budget == 136599223.27
+    with pytest.raises(ValidationError):
+        scen(budget=1.005)

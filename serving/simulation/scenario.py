@@ -163,7 +163,8 @@ class Scenario(_Strict):
     @field_validator("budget")
     @classmethod
     def _cents(cls, v):
-        if round(v * 100) != round(v * 100, 6):
+        # to a ten-thousandth of a cent: 136599223.27 × 100 is 13659922327.000002 in binary floats
+        if abs(v * 100 - round(v * 100)) > 1e-4:
             raise ValueError("budget must be a whole number of cents")
         return v
 
