@@ -373,8 +373,11 @@ ENDPOINTS: list[Endpoint] = []
 def endpoint(bp: Blueprint, rule: str, *, operation_id: str, tags: list[str], summary: tuple[str, str],
              description: tuple[str, str], query: type[Params] = NoParams, path: type[Params] | None = None,
              body: type[BaseModel] | None = None, ok: dict | None = None, responses: dict | None = None,
-             methods: tuple[str, ...] = ("GET",)):
-    """Register a view on `bp` at `rule` with its parameters declared once (see the module docstring)."""
+             methods: tuple[str, ...] = ("GET",), parse_body_itself: bool = False):
+    """Register a view on `bp` at `rule` with its parameters declared once (see the module docstring).
+
+    `parse_body_itself`: the body model documents the request, but the view validates it (the simulation's
+    scenario errors name fields by their own paths and a non-JSON body is a 415 there)."""
     ep = Endpoint(bp, rule, tuple(methods), operation_id, list(tags), summary, description, query, path, body,
                   ok or {"description": "OK"}, responses or {})
 
@@ -384,7 +387,7 @@ def endpoint(bp: Blueprint, rule: str, *, operation_id: str, tags: list[str], su
         @functools.wraps(view)
         def run(**kw):
             q = parse_query(ep.query)
-            if ep.body is not None:
+            if ep.body is not None and not parse_body_itself:
                 kw["body"] = parse_body(ep.body)
             return view(q, **kw) if wants_q else view(**kw)
         run.api_endpoint = ep

@@ -27,7 +27,7 @@ from pydantic import AfterValidator, Field
 from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
 from core import settings
-from api import apidocs, downloads, export, openapi, params, surveillance
+from api import apidocs, downloads, export, openapi, params, simulate, surveillance
 from api.params import INDICATOR, LEVEL, MAX_IDS, TERRITORY, ApiError, Ids, Params
 from serving import data, memcache
 
@@ -898,6 +898,7 @@ def init_app(server):
         server.register_blueprint(bp)
         server.register_blueprint(dl)
         server.register_blueprint(apidocs.docs)
+        simulate.init_app(server)  # issue 12: POST /api/v1/simulate, GET /api/v1/simulate/presets
         # routing errors happen before a blueprint is chosen: JSON on API/download paths only
         for code in (405, 414):
             server.register_error_handler(code, _app_http_error)

@@ -56,6 +56,8 @@ PAGES = [
     "/embed/indicador/{headline}",
     "/pagina-que-nao-existe",
     "/municipio/1106?lang=en",
+    "/simulacao",                                 # issue 12
+    "/simulacao?p=art35_2013&b=preset:pgu_low_density&lang=en",
 ]
 
 
@@ -82,7 +84,7 @@ def test_page_has_no_serious_axe_violations(browser, base_url, path):
     _audit(browser, base_url, url)
 
 
-@pytest.mark.parametrize("path", ["/municipio/1106", "/comparar?t=1106,1312"])
+@pytest.mark.parametrize("path", ["/municipio/1106", "/comparar?t=1106,1312", "/simulacao"])
 def test_phone_width_has_no_serious_axe_violations(base_url, path):
     d = chrome(375, 812)
     try:

@@ -37,7 +37,8 @@ def test_schema_covers_every_endpoint(api_schema):
                      "/api/v1/territories", "/api/v1/territories/{territory_id}", "/api/v1/alarms",
                      "/api/v1/peers/{territory_id}", "/download/indicador/{indicator_id}.csv",
                      "/download/indicador/{indicator_id}.zip", "/download/territorio/{territory_id}.csv",
-                     "/download/territorio/{territory_id}.zip", "/api/v1/surveillance/{territory_id}"}
+                     "/download/territorio/{territory_id}.zip", "/api/v1/surveillance/{territory_id}",
+                     "/api/v1/simulate", "/api/v1/simulate/presets"}  # issues 13 and 12
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])

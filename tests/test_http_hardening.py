@@ -146,7 +146,8 @@ def test_callbacks_with_null_or_odd_strings_never_5xx(obs_app, client):
 
 LAYOUT_URLS = ["/", f"/indicador/{IND}", f"/indicador/{IND}?tab=serie&territories=0101,1106", "/municipio/0101",
                "/regiao/PT11", "/alarmes", "/alarmes?nivel=municipio&estado=ativo", "/comparar?t=0101,1106",
-               "/sobre", f"/embed/indicador/{IND}?view=map", f"/embed/indicador/{IND}?view=chart", "/nope"]
+               "/sobre", f"/embed/indicador/{IND}?view=map", f"/embed/indicador/{IND}?view=chart", "/nope",
+               "/simulacao", "/simulacao?p=pgu_low_density&lang=en"]  # issue 12
 
 
 def _components(node):

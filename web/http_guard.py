@@ -92,6 +92,14 @@ class _TerritoryState(TypedDict):
     default_group: str | None
 
 
+class _SimPage(TypedDict):      # issue 12: /simulacao's page store
+    lang: str
+    base: dict[str, Any]
+    preset: str | None
+
+
+Num = int | float | None
+
 #: by component property (dcc.Location pathname/search, Dropdown/Select/RadioItems/Input value, ...)
 PROP_TYPES: dict[str, Any] = {
     "pathname": Str, "search": Str, "hash": Str, "href": Str,
@@ -127,6 +135,14 @@ ID_TYPES: dict[tuple[str, str], Any] = {
     **{(i, "data"): Str for i in ("alarmes-url-search", "comparar-url-search", "municipio-url-search",
                                    "regiao-url-search")},
     **{(i, "data"): Str for i in ("alarmes-live-version", "municipio-live-version")},  # issue 13
+
+    # -- issue 12: /simulacao --
+    **{(i, "value"): Num for i in ("sim-budget", "sim-density", "sim-floor", "sim-cap", "sim-wi-value")},
+    ("sim-weight", "value"): Num | str,       # a native range input sends its value as text
+    **{(i, "value"): Str for i in ("sim-baseline", "sim-wi-rule", "sim-why-pick")},
+    ("sim-page", "data"): _SimPage,
+    ("sim-current", "data"): Str,
+    ("sim-import", "contents"): Str,
     ("_pages_location", "pathname"): Path,
     ("_pages_store", "data"): Any,
 }
