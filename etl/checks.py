@@ -24,6 +24,9 @@ REFERENCES = {
     ("meta_lineage", "run_id"): ("meta_build", "run_id"),
     ("meta_build_warning", "run_id"): ("meta_build", "run_id"),
     ("meta_build_warning", "indicator_id"): ("dim_indicator", "indicator_id"),
+    ("fact_target_status", "target_id"): ("dim_target", "target_id"),          # issue 11
+    ("fact_target_status", "territory_id"): ("dim_territory", "territory_id"),
+    ("dim_target", "indicator_id"): ("dim_indicator", "indicator_id"),
 }
 
 
