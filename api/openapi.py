@@ -2,6 +2,8 @@
 closed lists the API validates against, so the document and the validation cannot drift apart."""
 from __future__ import annotations
 
+from api import targets as targets_api
+
 API_VERSION = "1.0.0"
 
 _STR = {"type": "string"}
@@ -137,6 +139,7 @@ TAGS = [
     {"name": "indicators", "description": "Indicadores e metadados · Indicators and their metadata"},
     {"name": "values", "description": "Valores por território e período · Values by territory and period"},
     {"name": "territories", "description": "Municípios e regiões · Municipalities and regions"},
+    {"name": "targets", "description": "Metas e progresso · Policy targets and progress"},   # issue 11
     {"name": "alarms", "description": "Alarmes, explicados · Alarms, explained"},
     {"name": "peers", "description": "Grupos de pares dos municípios · The municipalities' peer groups"},
     {"name": "downloads", "description": "Ficheiros CSV e ZIP · CSV and ZIP files"},
@@ -313,6 +316,7 @@ def document(*, levels: list[str], areas: list[str], alarm_levels: list[str], st
             "responses": {**zip_ok, **dl_err}}},
     })
     _describe(paths)
+    paths.update(targets_api.openapi_paths(_param, _responses, _envelope))   # issue 11
     doc = {
         "openapi": "3.1.0",
         "info": {"title": "Observatório — API de dados abertos / open data API", "version": API_VERSION,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
@@ -26,6 +27,7 @@ from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
 from core import settings
 from api import apidocs, downloads, export, openapi
+from api import targets as targets_api   # issue 11: /targets endpoints
 from serving import data, memcache
 
 API_PREFIX = "/api/v1"
@@ -897,6 +899,7 @@ def init_app(server):
     if data.cache not in server.extensions.get("cache", {}):
         data.cache.init_app(server)
     if "api_v1" not in server.blueprints:
+        targets_api.register(bp, sys.modules[__name__])   # issue 11: /targets, /targets/<id>/status
         server.register_blueprint(bp)
         server.register_blueprint(dl)
         server.register_blueprint(apidocs.docs)
