@@ -7,6 +7,7 @@ from dash import Input, Output, State, callback, clientside_callback
 from serving import data
 from web import ui
 from web import territory_view as tv
+from web import targets_view as TV   # issue 11
 from core.i18n import lang_of, t
 
 dash.register_page(__name__, path_template="/municipio/<dico>", name="Município",
@@ -48,7 +49,8 @@ def layout(dico: str | None = None, grupo: str | None = None, i: str | None = No
     errs = tv.validate_profile_params(ter, grupo, i, lang)
     if errs:
         return tv.profile_problem(ter, errs, lang, f"/municipio/{dico}")
-    return tv.profile_layout(ter, grupo or None, i or None, lang, f"/municipio/{dico}", ids)
+    page = tv.profile_layout(ter, grupo or None, i or None, lang, f"/municipio/{dico}", ids)
+    return TV.with_territory_targets(page, ter["territory_id"], lang)   # issue 11: one sentence per target
 
 
 @ui.status_check("/municipio/<dico>")

@@ -208,16 +208,22 @@ def indicator_targets(indicator_id: str) -> list[dict]:
     return df[df["indicator_id"] == indicator_id].to_dict("records") if len(df) else []
 
 
-def add_target_lines(fig, indicator_id: str, lang: str):
-    """Draw each target of the indicator as a dashed horizontal line with its label on a series figure."""
-    for tg in indicator_targets(indicator_id):
-        if tg.get("excess_cut") or target_meta(tg).get("excess_cut"):
-            continue
-        label = t("metas.chart.line", lang, value=value_text(tg, tg["value"], lang),
-                  year=str(tg["deadline"])[:4])
-        fig.add_hline(y=float(tg["value"]), line_dash="dash", line_color="#4a4a4a", line_width=1.5,
-                      annotation_text=label, annotation_position="top left",
-                      annotation_font={"size": 11, "color": "#333"})
+def add_target_lines(fig: dict, indicator_id: str, lang: str) -> dict:
+    """Each target of the indicator as a dashed horizontal line labelled with its value and year on a
+    series figure (a figure dict from web.figures); an empty figure stays as it is."""
+    tgs = [tg for tg in indicator_targets(indicator_id) if not target_meta(tg).get("excess_cut")]
+    if not tgs or not isinstance(fig, dict) or not fig.get("data"):
+        return fig
+    lay = fig.setdefault("layout", {})
+    shapes, notes = list(lay.get("shapes") or []), list(lay.get("annotations") or [])
+    for tg in tgs:
+        y = float(tg["value"])
+        label = t("metas.chart.line", lang, value=value_text(tg, y, lang), year=str(tg["deadline"])[:4])
+        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y,
+                       "line": {"dash": "dash", "color": "#4a4a4a", "width": 1.5}, "name": f"meta:{tg['target_id']}"})
+        notes.append({"xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": y, "yanchor": "bottom",
+                      "text": label, "showarrow": False, "font": {"size": 11, "color": "#333"}})
+    lay["shapes"], lay["annotations"] = shapes, notes
     return fig
 
 
@@ -257,3 +263,25 @@ def territory_sentences(territory_id: str, lang: str) -> html.Section | None:
     return html.Section([html.H2(t("metas.territory.h", lang), className="h5"),
                          html.Ul(items, className="list-unstyled target-sentences")],
                         id="territory-targets", className="mt-3")
+
+
+def metadata_targets(indicator_id: str, lang: str) -> list:
+    """The indicator page's metadata: its targets, formatted (value with unit, deadline as a date, basis)."""
+    tgs = indicator_targets(indicator_id)
+    if not tgs:
+        return []
+    return [html.H3(t("meta.targets", lang)),
+            html.Ul([html.Li([html.Strong(tg["title_en"] if lang == "en" else tg["title_pt"]), " — ",
+                              target_line(tg, lang), " ",
+                              dcc.Link(t("metas.detail", lang), href=ui.href("/metas", lang, meta=tg["target_id"])),
+                              basis_block(tg, lang)]) for tg in tgs])]
+
+
+def with_territory_targets(page, territory_id: str, lang: str):
+    """The territory page with its targets section appended (a page without targets is unchanged)."""
+    sec = territory_sentences(territory_id, lang)
+    if sec is None or not hasattr(page, "children"):
+        return page
+    kids = page.children if isinstance(page.children, list) else [page.children]
+    page.children = [*kids, sec]
+    return page
