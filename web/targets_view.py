@@ -46,7 +46,8 @@ def status_badge(status: str, lang: str, *, small: bool = False) -> html.Span:
 def unit_of(row: dict, lang: str) -> str:
     if lang == "en" and isinstance(row.get("short_unit_en"), str):
         return row["short_unit_en"]
-    return row.get("short_unit") or ""
+    u = row.get("short_unit")
+    return u if isinstance(u, str) else ""   # a programme target has no indicator: no unit (not "nan")
 
 
 def decimals_of(row: dict) -> int:
@@ -192,11 +193,11 @@ def detail(target_id: str, lang: str, region: str | None = None, status: str | N
                         t("metas.csv.one", lang)], href=csv, className="btn btn-outline-primary btn-sm",
                        id="metas-detail-csv", download=f"metas_{target_id}.csv")]),
         html.P(t("metas.programme.no_data", lang)) if tg.get("data_state") == "no_source" else
-        ui.table([("name", t("metas.col.territory", lang)), ("status", t("metas.col.status", lang)),
+        html.Div(ui.table([("name", t("metas.col.territory", lang)), ("status", t("metas.col.status", lang)),
                   ("latest", t("metas.col.latest", lang)), ("period", t("metas.col.period", lang)),
                   ("explain", t("metas.col.explain", lang))], rows,
                  t("metas.detail.caption", lang, title=title), numeric={"latest"}, scroll=True, row_header="name",
-                 id="metas-detail-table"),
+                 id="metas-detail-table"), **{"data-scroll-x": "true"}),
     ], id="metas-detail", className="mt-3 mb-4")
 
 
