@@ -711,6 +711,8 @@ marked as demo (`meta_build.is_demo`), and the app and every export say so.
 - `geo/municipios_308.geojson`: Voronoi cells of approximate positions (0.1°) clipped to coarse
   hull-shaped outlines. **Not real boundaries.**
 - `reference/municipios.csv`: area = area of the synthetic polygon; population figures are random.
+- `programmes/enti_monitorizacao.csv`: an invented ENTI programme-monitoring file (schema in
+  `etl/connectors/enti_programa.py`); the real data system has no such file yet.
 - `indicators/**` and `reference/sources/*`: random values in plausible ranges, drawn from a fixed
   seed ({seed}), in the formats of the real files (UTF-8 CSV; INE cp1252 tables; PORDATA JSON and
   xlsx). Regional figures are aggregates of the synthetic municipalities. Files of the real data
