@@ -61,7 +61,8 @@ STATUSES: dict[str, ProgressStatus] = {s.id: s for s in [
 ]}
 
 #: why a status could not be assessed (i18n keys "progress.reason.<id>")
-REASONS = ("no_data", "one_point", "sign_change", "no_national_series", "programme_source_missing",
+REASONS = ("no_data", "one_point", "sign_change", "no_national_series", "no_regional_series",
+           "programme_source_missing",
            "not_above_limit", "base_is_latest")
 
 #: Open SDG thresholds (progress-methodology.md; ProgressMeasure.get_progress_thresholds)

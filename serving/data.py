@@ -1130,7 +1130,8 @@ def target_summary(region_id: str | None = None) -> pd.DataFrame:
         row = dict(r)
         n = nat.loc[tid] if tid in nat.index else None
         row["national_status"] = n["status"] if n is not None else "not_assessable"
-        row["national_reason"] = n["reason"] if n is not None else "no_national_series"
+        row["national_reason"] = n["reason"] if n is not None else (
+            "no_regional_series" if region_id else "no_national_series")
         row["national_latest_value"] = n["latest_value"] if n is not None else None
         row["national_latest_period"] = n["latest_period_id"] if n is not None else None
         for sid in STATUSES:

@@ -123,3 +123,12 @@ def test_excess_cut():
 def test_statuses_never_colour_alone():
     for s in P.STATUSES.values():
         assert s.symbol and s.icon and s.label_key.startswith("progress.status.")
+
+
+def test_every_status_and_reason_has_texts_in_both_languages():
+    from core.i18n import has
+    for lang in ("pt", "en"):
+        for s in P.STATUSES.values():
+            assert has(s.label_key, lang), (s.label_key, lang)
+        for r in P.REASONS:
+            assert has(f"progress.reason.{r}", lang), (r, lang)
