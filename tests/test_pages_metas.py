@@ -53,3 +53,10 @@ def test_painel_has_disparity_targets_and_alarms(pages):
         assert s in out, s
     en = _text(painel.layout(lang="en"))
     assert "National cockpit" in en and "Coefficient of variation" in en and "Painel nacional" not in en
+
+
+@pytest.mark.parametrize("url, code", [("/metas", 200), ("/painel", 200), ("/metas?area=lua", 400),
+                                       ("/metas?meta=nao_existe", 404), ("/metas?meta=pmp_60_dias&lang=en", 200)])
+def test_direct_loads_get_the_right_http_status(pages, url, code):
+    import app
+    assert app.server.test_client().get(url).status_code == code
