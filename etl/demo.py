@@ -695,6 +695,8 @@ FILES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "indicators/censos2021_dinamicas_territoriais_nuts.csv": censos_dinamicas_nuts,
     "programmes/enti_monitorizacao.csv": enti_monitorizacao,   # issue 11: SYNTHETIC programme monitoring
 }
+#: demo files of optional sources the real data system does not have yet (issue 11: ENTI monitoring)
+ONLY_IN_DEMO = {"programmes/enti_monitorizacao.csv"}
 #: files in the producers' own formats (the "verbatim" sources): fn(ref) -> {relative path: bytes}
 RAW_FILES: list[Callable[[pd.DataFrame], dict[str, bytes]]] = [censos_mn_verbatim, censos_fr_verbatim, pordata_vi21,
                                                                pordata_xlsx, sico_verbatim]
