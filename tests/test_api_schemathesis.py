@@ -36,7 +36,8 @@ def test_schema_covers_every_endpoint(api_schema):
                      "/api/v1/territories", "/api/v1/territories/{territory_id}", "/api/v1/alarms",
                      "/api/v1/peers/{territory_id}", "/download/indicador/{indicator_id}.csv",
                      "/download/indicador/{indicator_id}.zip", "/download/territorio/{territory_id}.csv",
-                     "/download/territorio/{territory_id}.zip"}
+                     "/download/territorio/{territory_id}.zip",
+                     "/api/v1/targets", "/api/v1/targets/{target_id}/status"}   # issue 11
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
