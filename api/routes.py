@@ -28,6 +28,7 @@ from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
 from core import settings
 from api import apidocs, downloads, export, openapi, params, simulate, surveillance
+from api import targets as targets_api   # issue 11: /targets endpoints
 from api.params import INDICATOR, LEVEL, MAX_IDS, TERRITORY, ApiError, Ids, Params
 from serving import data, memcache
 
@@ -886,6 +887,7 @@ def download_not_found(rest):
 
 
 surveillance.register(bp, sys.modules[__name__])   # /api/v1/surveillance/<territory> (issue 13), once at import
+targets_api.register(bp, sys.modules[__name__])    # /api/v1/targets, /targets/<id>/status (issue 11)
 
 
 # -- registration ----------------------------------------------------------------------------------

@@ -221,3 +221,39 @@ mortality_surveillance = Table(
     Column("baseline_years", String),                   # '2015,2016,2017,2018,2019'
     Column("run_id", String, nullable=False),
 )
+
+# -- policy targets and their progress (issue 11; written by etl/targets.py) ----------------------
+target = Table(
+    "dim_target", metadata,
+    Column("target_id", String, primary_key=True),      # = indicators/targets/<id>.yaml
+    Column("indicator_id", String),                     # the registry indicator (or NULL: a programme metric)
+    Column("programme_metric", String),                 # indicators.targets.PROGRAMME_METRICS
+    Column("area", String, nullable=False),
+    Column("scope_kind", String, nullable=False),       # country|municipalities|list|region
+    Column("value", Double, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("direction", String, nullable=False),        # increase|decrease
+    Column("binding", Boolean, nullable=False),
+    Column("headline", Boolean, nullable=False),
+    Column("to_confirm", Boolean, nullable=False),      # a jurist / the programme should confirm the reading
+    Column("title_pt", String, nullable=False), Column("title_en", String, nullable=False),
+    Column("data_state", String, nullable=False),       # ok | no_source (the programme source is not there yet)
+    Column("meta_json", Text, nullable=False),          # the whole validated target
+)
+
+target_status = Table(
+    "fact_target_status", metadata,
+    Column("target_id", String, primary_key=True),
+    Column("territory_id", String, primary_key=True),
+    Column("level", String, nullable=False),
+    Column("status", String, nullable=False),           # core.progress.STATUSES
+    Column("reason", String),                           # core.progress.REASONS (not assessable)
+    Column("base_period_id", String), Column("base_value", Double),
+    Column("latest_period_id", String), Column("latest_value", Double),
+    Column("target_value", Double, nullable=False),
+    Column("cagr_observed", Double), Column("cagr_required", Double), Column("ratio", Double),
+    Column("projection_compound", Double), Column("projection_linear", Double),
+    Column("needed_per_year", Double), Column("needed_rate", Double),
+    Column("n_points", Integer, nullable=False),        # periods read (provisional values excluded)
+    Column("run_id", String, nullable=False),
+)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from core import settings
 from core.periods import parse_period
-from etl import alarms, connectors, peers, surveillance
+from etl import alarms, connectors, peers, surveillance, targets
 from etl.buildfiles import build_lock, remove_stale
 from etl.bounds import check_staged, variable_bounds
 from etl.catalogue import Source, load_catalogue
@@ -66,6 +66,7 @@ PIPELINE: list[tuple[str, Callable]] = [
     ("peers", peers.run),
     ("surveillance", surveillance.run),   # weekly mortality surveillance (issue 13): its mart, before alarms
     ("alarms", alarms.run),
+    ("targets", targets.run),   # issue 11: progress towards the policy targets (reads facts and staged)
 ]
 
 

@@ -27,6 +27,9 @@ REFERENCES = {
     ("fact_mortality_surveillance", "period_id"): ("dim_period", "period_id"),
     ("meta_build_warning", "run_id"): ("meta_build", "run_id"),
     ("meta_build_warning", "indicator_id"): ("dim_indicator", "indicator_id"),
+    ("fact_target_status", "target_id"): ("dim_target", "target_id"),          # issue 11
+    ("fact_target_status", "territory_id"): ("dim_territory", "territory_id"),
+    ("dim_target", "indicator_id"): ("dim_indicator", "indicator_id"),
 }
 
 

@@ -657,6 +657,28 @@ def pordata_xlsx(ref: pd.DataFrame) -> dict[str, bytes]:
     return out
 
 
+
+def enti_monitorizacao(ref: pd.DataFrame) -> pd.DataFrame:
+    """programmes/enti_monitorizacao.csv (SYNTHETIC): ENTI programme monitoring, two reporting dates;
+    schema in etl/connectors/enti_programa.py. The real data system has no such file yet."""
+    rows = []
+    for _, r in ref.iterrows():
+        g = rng("enti", r["dico"])
+        cim = "" if r["tipo_territorio"] != "continente" else "EI" + str(r["nuts3_2013_code"])
+        applied = g.random() < 0.45
+        live_at = g.choice(["2025-05-15", "2025-10-01", ""], p=[0.25, 0.35, 0.40]) if applied else ""
+        twins = int(g.random() < 0.012)
+        for date, share in (("2025-06-30", 0.5), ("2025-12-31", 1.0)):
+            live = bool(live_at) and live_at <= date
+            state = ("operacional" if live else "em_implementacao" if applied and live_at else
+                     "candidatura" if applied else "sem_candidatura")
+            rows.append({"dico": r["dico"], "consorcio": cim if applied else "", "pgu_estado": state,
+                         "pgu_data_candidatura": "2024-11-29" if applied else "",
+                         "pgu_data_operacional": live_at if live else "",
+                         "gemeos_digitais": twins if date > "2025-06-30" else 0,
+                         "formandos": int(round(g.integers(0, 4) * share)), "data_reporte": date})
+    return pd.DataFrame(rows)
+
 FILES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "indicators/pordata_indicadores_municipios.csv": pordata,
     "indicators/autarquicas_camara_municipal_participacao_1993_2025.csv": autarquicas,
@@ -671,7 +693,10 @@ FILES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "indicators/ine_rendas_novos_contratos_eur_m2_nuts_2020_2025.csv": ine_rendas_nuts,
     "indicators/ine_precos_venda_eur_m2_nuts_2019_2025.csv": ine_precos_nuts,
     "indicators/censos2021_dinamicas_territoriais_nuts.csv": censos_dinamicas_nuts,
+    "programmes/enti_monitorizacao.csv": enti_monitorizacao,   # issue 11: SYNTHETIC programme monitoring
 }
+#: demo files of optional sources the real data system does not have yet (issue 11: ENTI monitoring)
+ONLY_IN_DEMO = {"programmes/enti_monitorizacao.csv"}
 #: files in the producers' own formats (the "verbatim" sources): fn(ref) -> {relative path: bytes}
 RAW_FILES: list[Callable[[pd.DataFrame], dict[str, bytes]]] = [censos_mn_verbatim, censos_fr_verbatim, pordata_vi21,
                                                                pordata_xlsx, sico_verbatim]
@@ -688,6 +713,8 @@ marked as demo (`meta_build.is_demo`), and the app and every export say so.
 - `geo/municipios_308.geojson`: Voronoi cells of approximate positions (0.1°) clipped to coarse
   hull-shaped outlines. **Not real boundaries.**
 - `reference/municipios.csv`: area = area of the synthetic polygon; population figures are random.
+- `programmes/enti_monitorizacao.csv`: an invented ENTI programme-monitoring file (schema in
+  `etl/connectors/enti_programa.py`); the real data system has no such file yet.
 - `indicators/**` and `reference/sources/*`: random values in plausible ranges, drawn from a fixed
   seed ({seed}), in the formats of the real files (UTF-8 CSV; INE cp1252 tables; PORDATA JSON and
   xlsx). Regional figures are aggregates of the synthetic municipalities. Files of the real data

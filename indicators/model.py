@@ -401,6 +401,14 @@ class Indicator(BaseModel):
         return self
 
     @model_validator(mode="after")
+    def _targets_declared_once(self):
+        """Issue 11: a target is declared once, in indicators/targets/<id>.yaml (indicators/targets.py)."""
+        if self.targets:
+            raise ValueError("targets: declare each target once in indicators/targets/<id>.yaml "
+                             "(indicator, scope, value, deadline, direction, basis, binding)")
+        return self
+
+    @model_validator(mode="after")
     def _agg(self):
         if self.aggregation == Aggregation.ratio and self.compute.numerator is None and self.compute.derive is None:
             raise ValueError("aggregation 'ratio' needs compute.numerator and compute.denominator (or a derive)")

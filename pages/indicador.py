@@ -15,6 +15,8 @@ from web import share, ui
 from web import figures as F
 from web import indicator_view as IV
 from web import surveillance_view as SV
+
+from web import targets_view as TV   # issue 11
 from pages import embed as embed_page
 from core.i18n import area_label, lang_of, level_label, pick, t
 
@@ -182,6 +184,7 @@ def series_block(v: IV.View, territories=None):
     fig = F.series_figure(df, names, decimals=IV.decimals(v), unit=IV.unit(v), lang=v.lang,
                           periods=data.periods(v.indicator_id), empty_text=IV.series_empty_text(v),
                           export=IV.export_series(v, df, names))
+    fig = TV.add_target_lines(fig, v.indicator_id, v.lang)   # issue 11: the targets as lines
     cols, rows = IV.series_table_rows(v, df, names)
     table = html.Details([html.Summary(t("series.table", v.lang)),
                           ui.table(cols, rows, t("series.caption", v.lang, title=IV.title(v)),
@@ -254,9 +257,7 @@ def metadata_block(v: IV.View):
         out += [html.H3(t("meta.thresholds", lang)),
                 html.Ul([html.Li([html.Strong(t(f"alarm.{th['level']}", lang) + ": "), pick(th.get("reason"), lang)])
                          for th in m["thresholds"]])]
-    if m.get("targets"):
-        out += [html.H3(t("meta.targets", lang)),
-                html.Ul([html.Li(f"{tg['value']} — {tg['deadline']} ({tg['source']})") for tg in m["targets"]])]
+    out += TV.metadata_targets(v.indicator_id, lang)   # issue 11: targets from indicators/targets/
     return html.Div(out)
 
 

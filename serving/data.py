@@ -957,3 +957,74 @@ def mortality_surveillance(territory_id: str, indicator_id: str | None = None) -
             .where(m.c.territory_id == territory_id, m.c.indicator_id == (indicator_id or inds[0]))
             .order_by(p.c.start_date))
     return query(stmt)
+
+# -- policy targets (issue 11): dim_target, fact_target_status -------------------------------------
+
+def targets(public: bool = True) -> pd.DataFrame:
+    """Every target (dim_target) with its indicator's title, unit and decimals; targets on a restricted
+    indicator are left out for public callers. Ordered by area, then headline targets first."""
+    tg, i = S.target, S.indicator
+    stmt = (select(tg, i.c.title_pt.label("indicator_title_pt"), i.c.title_en.label("indicator_title_en"),
+                   i.c.short_unit, i.c.short_unit_en, i.c.decimals, i.c.visibility)
+            .outerjoin(i, i.c.indicator_id == tg.c.indicator_id))
+    df = query(stmt.order_by(tg.c.area, tg.c.headline.desc(), tg.c.target_id))
+    if public and len(df):
+        df = df[df["indicator_id"].isna() | (df["visibility"] == "public")].reset_index(drop=True)
+    return df
+
+
+def target(target_id: str, public: bool = True) -> dict | None:
+    df = targets(public)
+    df = df[df["target_id"] == target_id]
+    return df.iloc[0].to_dict() if len(df) else None
+
+
+def target_statuses(target_ids: list[str] | None = None, *, levels: list[str] | None = None,
+                    territory_ids: list[str] | None = None, region_id: str | None = None) -> pd.DataFrame:
+    """Statuses (fact_target_status) with territory names and period labels; `region_id` keeps the
+    territories inside that region (and the region itself)."""
+    s, t = S.target_status, S.territory
+    pb, pl = S.period.alias("pb"), S.period.alias("pl")
+    stmt = (select(s, t.c.name, t.c.name_unique, t.c.nuts3_id, t.c.nuts2_id, t.c.population,
+                   pb.c.label_pt.label("base_label_pt"), pb.c.label_en.label("base_label_en"),
+                   pl.c.label_pt.label("latest_label_pt"), pl.c.label_en.label("latest_label_en"))
+            .join(t, t.c.territory_id == s.c.territory_id)
+            .outerjoin(pb, pb.c.period_id == s.c.base_period_id)
+            .outerjoin(pl, pl.c.period_id == s.c.latest_period_id))
+    if target_ids:
+        stmt = stmt.where(s.c.target_id.in_(list(target_ids)))
+    if levels:
+        stmt = stmt.where(s.c.level.in_(list(levels)))
+    if territory_ids:
+        stmt = stmt.where(s.c.territory_id.in_(list(territory_ids)))
+    if region_id and region_id != "PT":
+        stmt = stmt.where(or_(s.c.territory_id == region_id,
+                              *[t.c[c] == region_id for c in sorted(set(_REGION_COLUMNS.values()))]))
+    return query(stmt.order_by(s.c.target_id, t.c.sort_key))
+
+
+def target_summary(region_id: str | None = None) -> pd.DataFrame:
+    """One row per target: the national status (or the region's, with region_id) and how many
+    municipalities are in each status (columns n_<status>, n_municipios)."""
+    from core.progress import STATUSES
+    tg = targets()
+    st = target_statuses(region_id=region_id)
+    muni = st[st["level"] == "municipio"]
+    counts = muni.groupby(["target_id", "status"]).size().unstack(fill_value=0) if len(muni) else pd.DataFrame()
+    nat_id = region_id or "PT"
+    nat = st[st["territory_id"] == nat_id].set_index("target_id")
+    rows = []
+    for r in tg.to_dict("records"):
+        tid = r["target_id"]
+        row = dict(r)
+        n = nat.loc[tid] if tid in nat.index else None
+        row["national_status"] = n["status"] if n is not None else "not_assessable"
+        row["national_reason"] = n["reason"] if n is not None else (
+            "no_regional_series" if region_id else "no_national_series")
+        row["national_latest_value"] = n["latest_value"] if n is not None else None
+        row["national_latest_period"] = n["latest_period_id"] if n is not None else None
+        for sid in STATUSES:
+            row[f"n_{sid}"] = int(counts.loc[tid, sid]) if tid in counts.index and sid in counts.columns else 0
+        row["n_municipios"] = sum(row[f"n_{sid}"] for sid in STATUSES)
+        rows.append(row)
+    return pd.DataFrame(rows)

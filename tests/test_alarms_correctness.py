@@ -150,7 +150,7 @@ def test_pipeline_is_an_explicit_ordered_list():
     import etl.alarms  # noqa: F401 — imported first on purpose: the order must not depend on it
     import etl.build as B
     import etl.peers  # noqa: F401
-    assert [name for name, _ in B.pipeline_steps()] == ["peers", "surveillance", "alarms"]   # surveillance: issue 13
+    assert [name for name, _ in B.pipeline_steps()] == ["peers", "surveillance", "alarms", "targets"]   # issues 13, 11
 
 
 def test_peer_reference_alarms_exist_in_the_built_database(db):

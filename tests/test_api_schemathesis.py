@@ -38,7 +38,8 @@ def test_schema_covers_every_endpoint(api_schema):
                      "/api/v1/peers/{territory_id}", "/download/indicador/{indicator_id}.csv",
                      "/download/indicador/{indicator_id}.zip", "/download/territorio/{territory_id}.csv",
                      "/download/territorio/{territory_id}.zip", "/api/v1/surveillance/{territory_id}",
-                     "/api/v1/simulate", "/api/v1/simulate/presets"}  # issues 13 and 12
+                     "/api/v1/simulate", "/api/v1/simulate/presets",
+                     "/api/v1/targets", "/api/v1/targets/{target_id}/status"}  # issues 13, 12, 11
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])

@@ -54,6 +54,8 @@ def test_catalogue_declares_every_field():
 
 def test_catalogue_files_exist(data_system):
     for s in CATALOGUE.values():
+        if not s.required:
+            continue   # optional (issue 11: the ENTI monitoring file the real data system does not have yet)
         assert s.files(data_system), f"{s.id}: no file matches {s.path}"
         for d in s.depends_on:
             assert (data_system / d).exists()

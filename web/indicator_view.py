@@ -18,6 +18,7 @@ from serving import data
 from web import share
 from core.alarm_levels import provisional_label
 from web import figures as F
+from web import targets_view as TV   # issue 11
 from core.i18n import lang_of, level_label, pick, t
 
 #: map levels, most detailed first
@@ -277,11 +278,14 @@ def map_summary(v: View, df: pd.DataFrame) -> str:
         return t("map.summary.empty", lang, title=title(v), period=period_label(v), levels=levels)
     lo = ok.loc[ok["value"].idxmin()]
     hi = ok.loc[ok["value"].idxmax()]
-    return t("map.summary", lang, title=title(v), period=period_label(v), levels=levels,
+    text = t("map.summary", lang, title=title(v), period=period_label(v), levels=levels,
              min=fmt.value(lo["value"], d, u, lang), min_name=lo["name"],
              max=fmt.value(hi["value"], d, u, lang), max_name=hi["name"],
              median=fmt.value(float(np.median(ok["value"])), d, u, lang),
              n_missing=fmt.number(int(df["value"].isna().sum()), 0, lang))
+    if v.level == "municipio":   # issue 11: the map's values classed against the target
+        text += " " + (TV.map_target_class(v.indicator_id, ok["value"], lang) or "")
+    return text.strip()
 
 
 def ranking_rows(v: View, bundle: dict | None = None, sort: str = "pos", desc: bool = False,

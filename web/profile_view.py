@@ -20,6 +20,7 @@ from dash.exceptions import PreventUpdate
 from core.i18n import lang_of, request_lang, t, territory_name
 from serving import data
 from web import surveillance_view as SV
+from web import targets_view as TV
 from web import territory_view as tv
 from web import ui
 from web.figures import graph_config
@@ -62,6 +63,7 @@ class Kind:
     find: Callable[[object], dict | None]      # the URL's code -> the territory, or None (a 404)
     live_alarms: bool = False                  # live alarms (issue 13: per municipality) redrawn without a reload
     surveillance: bool = False                 # the weekly excess-deaths section (issue 13: PT and NUTS III)
+    targets: bool = False                      # one sentence per policy target (issue 11: municipalities)
 
     @property
     def ids(self) -> Ids:
@@ -77,7 +79,7 @@ class Kind:
             return None
 
 
-MUNICIPIO = Kind("municipio", _municipality, live_alarms=True)
+MUNICIPIO = Kind("municipio", _municipality, live_alarms=True, targets=True)
 REGIAO = Kind("regiao", _region, surveillance=True)
 KINDS = {k.key: k for k in (MUNICIPIO, REGIAO)}
 
@@ -108,6 +110,8 @@ def layout(kind: Kind, code, grupo=None, i=None, lang=None):
     if errs:
         return problem(ter, errs, lang, kind.path(ter))
     page = profile(ter, grupo or None, i or None, lang, kind.path(ter), kind.ids, live=kind.live_alarms)
+    if kind.targets:
+        page = TV.with_territory_targets(page, ter["territory_id"], lang)
     return SV.with_section(page, ter["territory_id"], lang) if kind.surveillance else page
 
 
