@@ -96,19 +96,16 @@ def page_title(pt: str, en: str):
     return title
 
 
-#: a disambiguating suffix of a territory's unique name -> its level (pt "Lisboa (Distrito)")
-_SUFFIX_LEVEL = {"(Distrito)": "distrito", "(NUTS III)": "nuts3", "(NUTS II)": "nuts2", "(NUTS I)": "nuts1",
-                 "(Área Metropolitana)": "am"}
-
-
 def territory_name(name_unique: str, lang: str = DEFAULT) -> str:
-    """A territory's unique name with its disambiguating level in the language:
-    "Lisboa (Distrito)" -> en "Lisboa (District)"; names themselves are never translated."""
-    if lang != "en" or not isinstance(name_unique, str):
+    """A territory's unique name with its disambiguating level in the language (the ETL writes the pt-PT
+    level label in brackets): "Lisboa (Distrito)" -> en "Lisboa (District)"; names are never translated."""
+    if lang != "en" or not isinstance(name_unique, str) or not name_unique.endswith(")"):
         return name_unique
-    for suffix, level in _SUFFIX_LEVEL.items():
-        if name_unique.endswith(" " + suffix):
-            return f"{name_unique[: -len(suffix) - 1]} ({t('level.' + level, 'en')})"
+    from core import vocabulary
+    for lv in vocabulary.TERRITORIAL_LEVELS.values():
+        suffix = f" ({lv.label(DEFAULT)})"
+        if name_unique.endswith(suffix):
+            return f"{name_unique[: -len(suffix)]} ({lv.label(lang)})"
     return name_unique
 
 
@@ -156,11 +153,13 @@ def short_unit(ind, lang: str = DEFAULT) -> str:
 
 
 def area_label(area: str, lang: str = DEFAULT) -> str:
-    from indicators.model import AREAS
-    pt, en = AREAS.get(area, (area, area))
-    return en if lang == "en" else pt
+    """A policy area's label (core.vocabulary.AREAS); an unknown id is shown as it is."""
+    from core import vocabulary  # vocabulary reads its labels through t(): imported when first used
+    return vocabulary.label("area", area, lang)
 
 
 def level_label(level: str, lang: str = DEFAULT, plural: bool = False) -> str:
-    key = f"levels.{level}" if plural and has(f"levels.{level}") else f"level.{level}"
-    return t(key, lang) if has(key) else level
+    """A territorial level's label, singular or plural (core.vocabulary.TERRITORIAL_LEVELS)."""
+    from core import vocabulary
+    lv = vocabulary.TERRITORIAL_LEVELS.get(level)
+    return lv.label(lang, plural=plural) if lv else level

@@ -20,7 +20,7 @@ fires. The lifecycle follows from the per-period evaluations:
 in every evaluated period from 2021 on), `episode_since_period_id` the start of the episode at any
 level. An alarm's series is current unless the indicator is discontinued or the territory has had no
 evaluated value for more than STALE_AFTER calendar periods (`series_state`); an alarm is active when
-its status is not resolved and its series is current (core.alarm_levels.is_active).
+its status is not resolved and its series is current (core.alarm_rules.is_active).
 
 Save: fact_alarm_history (one row per alarm and evaluated period, from its first flag on) and
 fact_alarm (each alarm's state at its latest evaluated period, resolved ones included), each row
@@ -44,7 +44,8 @@ from etl.marts import insert
 from core.periods import parse_period
 from indicators.model import Indicator, Threshold
 from core import fmt as F
-from core.alarm_levels import LEVELS, SERIES_STATES, STALE_AFTER, active_sql
+from core.alarm_rules import active_sql
+from core.vocabulary import ALARM_LEVELS as LEVELS, SERIES_STATES, STALE_AFTER
 
 EVAL_COLUMNS = ["territory_id", "period_id", "flagged", "value", "threshold", "reference_value",
                 "reference_period_id"]
@@ -815,7 +816,7 @@ def find_territory(con, query: str) -> tuple[list[tuple], str]:
 
 def report(con, query: str, lang: str = "pt", include_resolved: bool = False) -> tuple[str, int]:
     """The text the CLI prints: a territory's active (or all) alarms, most severe first. (text, exit code)."""
-    from core.alarm_levels import STATUSES
+    from core.vocabulary import STATUSES
     en = lang == "en"
     rows, how = find_territory(con, query)
     if not rows:

@@ -8,30 +8,14 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from core import vocabulary
+
 HERE = Path(__file__).resolve().parent
 
-#: Policy areas, a closed list: id -> (pt, en).
-AREAS: dict[str, tuple[str, str]] = {
-    "demografia": ("Demografia", "Demography"),
-    "economia": ("Economia", "Economy"),
-    "governacao": ("Governação e finanças locais", "Governance and local finances"),
-    "qualidade_vida": ("Qualidade de vida e habitação", "Quality of life and housing"),
-    "mobilidade": ("Mobilidade", "Mobility"),
-    "ambiente": ("Ambiente", "Environment"),
-    "sociedade": ("Sociedade", "Society"),
-    "saude": ("Saúde", "Health"),
-    "protecao_seguranca": ("Proteção e segurança", "Protection and safety"),
-}
-
-#: Territorial levels, from the most detailed. Parishes are modelled, not yet loaded.
-LEVELS: dict[str, tuple[str, str]] = {
-    "freguesia": ("Freguesia", "Parish"),
-    "municipio": ("Município", "Municipality"),
-    "nuts3": ("NUTS III", "NUTS 3"),
-    "nuts2": ("NUTS II", "NUTS 2"),
-    "nuts1": ("NUTS I", "NUTS 1"),
-    "pais": ("País", "Country"),
-}
+#: Policy areas and the territorial levels an indicator may declare (from the most detailed; parishes are
+#: modelled, not yet loaded): closed lists defined once in core.vocabulary, with their labels.
+AREAS = vocabulary.AREAS
+LEVELS = vocabulary.REGISTRY_LEVELS
 
 
 class RegistryError(ValueError):

@@ -3,7 +3,7 @@
 `/alarmes?ver=historico&area=saude&nivel=critico,atencao&regiao=PT11&estado=new,ongoing&pagina=2&alarme=<id>`
 
 `ver` (scope): `ativos` by default — the same active alarms as the home page counts, the territory pages
-and the API (core.alarm_levels.is_active: not resolved, series current) —, `historico` (resolved, or of a
+and the API (core.alarm_rules.is_active: not resolved, series current) —, `historico` (resolved, or of a
 discontinued or stale series) or `todos`. Most severe first. The list is paginated (`pagina`, 1-based,
 PAGE_SIZE alarms a page) so that it stays short on a phone; an alarm's history shows its latest
 HISTORY_SHOWN periods, the earlier ones folded. `atuais=1` (old permalinks) is accepted and ignored.
@@ -18,7 +18,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from core import alarm_levels as AL
+from core import vocabulary as AL
 from web import alarm_view as AV
 from serving import data
 from web import ui
@@ -329,11 +329,11 @@ def alarm_detail(alarm_id: str, lang: str, back_href: str):
     ind_title = a["title_en"] if lang == "en" else a["title_pt"]
     facts = [
         (tx("state", lang), AV.state_text(a, lang)),
-        (tx("rule", lang), tv.label(RULES.get(a["rule_type"]), lang, a["rule_type"])),
+        (tx("rule", lang), AL.label("rule", a["rule_type"], lang)),
         (tv.tr("value", lang), tv.fmt_value(a.get("value"), ind, lang)),
         (tv.tr("threshold", lang), tv.fmt_value(a.get("threshold"), ind, lang)),
         (tv.tr("reference", lang), tv.fmt_value(a.get("reference_value"), ind, lang)
-         + (f" ({tv.label(AL.REFERENCES.get(a['reference_kind']), lang, a['reference_kind'])})"
+         + (f" ({AL.label('reference', a['reference_kind'], lang)})"
             if a.get("reference_kind") else "")),
         (tv.tr("period", lang), (a.get("period_label_en") if lang == "en" else a.get("period_label_pt"))
          or a.get("period_id")),
@@ -416,7 +416,7 @@ def layout(area: str | None = None, nivel: str | None = None, regiao: str | None
             html.Div([
                 html.Fieldset([html.Legend(tx("scope", lang), className="form-label fs-6 fw-semibold"),
                                dbc.RadioItems(id=ids.SCOPE, value=scope, inline=True,
-                                              options=[{"label": v[1] if lang == "en" else v[0], "value": k}
+                                              options=[{"label": v.label(lang), "value": k}
                                                        for k, v in AL.SCOPES.items()])],
                               className="col-md-3"),
                 html.Div([html.Label(tx("area", lang), htmlFor=ids.AREA, className="form-label"),

@@ -67,7 +67,7 @@ def _at(key: str, lang: str, **kw) -> str:
 
 
 def alarms_block(lang: str) -> list:
-    """Active alarms (core.alarm_levels.is_active) by policy area and level, critical first — the areas with
+    """Active alarms (core.alarm_rules.is_active) by policy area and level, critical first — the areas with
     the most critical alarms first —, with links to the same alarms in the alarm centre."""
     df = data.alarm_counts()
     if not len(df):

@@ -16,7 +16,7 @@ import pandas as pd
 from core import fmt
 from serving import data
 from web import share
-from core.alarm_levels import provisional_label
+from core.vocabulary import provisional_label
 from web import figures as F
 from core.i18n import lang_of, level_label, pick, t
 

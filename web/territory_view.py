@@ -16,7 +16,7 @@ from dash import dcc, html
 
 from serving import data
 from web import alarm_view
-from core import alarm_levels as AL
+from core import vocabulary as AL
 from core import fmt as F
 from web.figures import graph_config
 from core.i18n import short_unit, territory_name
@@ -99,9 +99,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "no": ("não", "no"),
 }
 
-#: peer group labels: the closed list in core.alarm_levels, plus regions' same-level group
+#: peer group labels: the closed list in core.vocabulary, plus regions' same-level group
 GROUP_LABELS: dict[str, tuple[str, str]] = {
-    **{k: (g.label_pt, g.label_en) for k, g in AL.PEER_GROUPS.items()},
+    **{k: (g.label("pt"), g.label("en")) for k, g in AL.PEER_GROUPS.items()},
     "level": ("Regiões do mesmo nível", "Regions of the same level"),
 }
 
@@ -630,7 +630,7 @@ def group_selector(ter: dict, group: str | None, path: str, lang: str, band_indi
                     **{"aria-labelledby": "peer-group-heading"})
 
 
-#: the profile dimensions in a few words (core.alarm_levels.PROFILE_DIMENSIONS has the long names and sources)
+#: the profile dimensions in a few words (core.vocabulary.PROFILE_DIMENSIONS has the long names and sources)
 DIM_SHORT: dict[str, tuple[str, str]] = {
     "population": ("população", "population"), "density": ("densidade", "density"),
     "ageing": ("envelhecimento", "ageing"), "purchasing_power": ("poder de compra", "purchasing power"),
@@ -640,7 +640,8 @@ DIM_SHORT: dict[str, tuple[str, str]] = {
 
 
 def _dim_label(dim: str, lang: str) -> str:
-    pt, en = DIM_SHORT.get(dim) or AL.PROFILE_DIMENSIONS.get(dim, (dim, dim, ""))[:2]
+    pt, en = DIM_SHORT.get(dim) or ((AL.PROFILE_DIMENSIONS[dim].label("pt"), AL.PROFILE_DIMENSIONS[dim].label("en"))
+                                    if dim in AL.PROFILE_DIMENSIONS else (dim, dim))
     return en if lang == "en" else pt
 
 
@@ -668,8 +669,8 @@ def peer_criteria(ter: dict, group: str, peers: pd.DataFrame, lang: str) -> str:
         return f"The other {n} municipalities of {rn}." if en else f"Os outros {n} municípios da {rn}."
     if group == "size":
         pop = ter.get("population")
-        cls = next((c for c in AL.SIZE_CLASSES if not is_missing(pop) and c[1] < pop <= c[2]), None)
-        band = (cls[4] if en else cls[3]) if cls else ""
+        cls = None if is_missing(pop) else AL.size_class(pop)
+        band = cls.label(lang) if cls else ""
         return (f"The other {n} municipalities with {band} (resident population, Census 2021)." if en
                 else f"Os outros {n} municípios com {band} (população residente, Censos 2021).")
     if group == "profile":
@@ -810,7 +811,7 @@ def profile_layout(ter: dict, grupo: str | None, i: str | None, lang: str, path:
     (BAND_DROPDOWN, BAND_GRAPH, BAND_SUMMARY, BAND_TABLE, STATE, URL_SEARCH, URL_SYNC)."""
     group = grupo or default_group(ter)
     inds, rows, own = profile_table_rows(ter, group)
-    alarms_df = data.alarms(territory_ids=[ter["territory_id"]])      # active ones (core.alarm_levels.is_active)
+    alarms_df = data.alarms(territory_ids=[ter["territory_id"]])      # active ones (core.alarm_rules.is_active)
     choices = band_choices(inds, own, lang)
     band_ind = i or default_band_indicator(inds, own)
     fig, summary, table = band_section(ter, group, band_ind, lang)

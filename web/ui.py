@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from core import fmt
+from core import fmt, vocabulary
 from serving import data
 from web import delivery
 from core.i18n import lang_of, t, tn
@@ -291,9 +291,8 @@ def search_hits(q: str, lang: str) -> tuple[list[dict], list[dict]]:
     places = [{"href": territory_href(r["territory_id"], lang), "label": r["name_unique"],
                "kind": t(f"level.{r['level']}", lang)}
               for _, r in data.search_territories(q, limit=SEARCH_PLACES_MAX).iterrows()]
-    from indicators.model import AREAS
     inds = [{"href": indicator_href(r["indicator_id"], lang), "label": r["title"],
-             "kind": AREAS.get(r["area"], (r["area"], r["area"]))[1 if lang == "en" else 0]}
+             "kind": vocabulary.label("area", r["area"], lang)}
             for _, r in data.search_indicators(q, lang, limit=SEARCH_INDICATORS_MAX).iterrows()]
     return places, inds
 
