@@ -291,6 +291,8 @@ CLASSIFICATIONS: dict[str, Classification] = _index(
 
 POLARITIES: dict[str, Polarity] = _index(Polarity("higher_is_better"), Polarity("lower_is_better"),
                                          Polarity("neutral"))
+#: how an indicator's municipal values make a region's: add them; sum(numerator) / sum(denominator) x scale;
+#: population-weighted mean; not aggregable (regional values only where a source gives them)
 AGGREGATIONS: dict[str, Aggregation] = _index(Aggregation("sum"), Aggregation("ratio"),
                                               Aggregation("weighted_mean"), Aggregation("none"))
 

@@ -36,14 +36,14 @@ import numpy as np
 import pandas as pd
 
 from etl.marts import insert
-from core.vocabulary import POSITIONS as VOCAB_POSITIONS, SIZE_CLASSES
+from core.vocabulary import PEER_GROUPS, POSITIONS as VOCAB_POSITIONS, SIZE_CLASSES
 
 log = logging.getLogger(__name__)
 
 K = 10
 TOUCH_M = 20.0
 GEO_FILE = "geo/municipios_308.geojson"
-GROUP_TYPES = ("nuts3", "cim", "size", "profile", "neighbours")
+GROUP_TYPES = tuple(PEER_GROUPS)
 MIN_PEERS_POSITION = 3
 PEER_COLUMNS = ["territory_id", "group_type", "peer_id", "rank", "distance", "dimensions"]
 

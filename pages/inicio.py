@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from core import fmt
+from core import fmt, vocabulary
 from serving import data
 from web import ui
 from web import figures as F
@@ -27,7 +27,7 @@ ALARMS = "home-alarms"
 MAP = "home-map"
 FRESH = "home-fresh"
 ALARMS_OPEN = "home-alarms-open"
-ALARM_LEVELS = ("critico", "atencao", "informacao")
+ALARM_LEVELS = tuple(vocabulary.LEVEL_ORDER)
 
 
 def headline_card(r: pd.Series, lang: str):

@@ -21,7 +21,7 @@ from sqlalchemy import and_, create_engine, func, or_, select
 from sqlalchemy.engine import Engine
 
 from core import schema as S
-from core import settings
+from core import settings, vocabulary
 from serving import memcache
 
 #: query results, bounded in bytes (issue 9): memcache.QUERY_CACHE_MAX_BYTES per worker, entries over
@@ -293,7 +293,7 @@ def level_values(indicator_ids: list[str], level: str, public: bool = True) -> p
 
 
 #: peer group types, a closed list (dim_peer.group_type)
-PEER_GROUPS = ("nuts3", "cim", "size", "profile", "neighbours")
+PEER_GROUPS = tuple(vocabulary.PEER_GROUPS)
 
 
 def peer_groups(territory_id: str) -> list[str]:
@@ -359,7 +359,7 @@ def peer_positions(territory_id: str, group_type: str) -> pd.DataFrame:
 
 
 #: which alarms a list shows (core.vocabulary.SCOPES): every list defaults to the active ones
-ALARM_SCOPES = ("ativos", "historico", "todos")
+ALARM_SCOPES = tuple(vocabulary.SCOPES)
 
 
 def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] | None = None,

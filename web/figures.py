@@ -14,11 +14,11 @@ import plotly.graph_objects as go
 from dash import Patch
 
 from core.periods import axis_label
-from core import fmt
+from core import fmt, vocabulary
 from core.i18n import t
 
 #: classification methods, a closed list (URL value -> i18n key)
-CLASSIFICATIONS = ("quantis", "intervalos", "limiares")
+CLASSIFICATIONS = tuple(vocabulary.CLASSIFICATIONS)
 #: map views
 VIEWS = ("mapa", "tiles")
 #: sequential, colour-blind safe (ColorBrewer BuPu without its near-white step, so every class stands
