@@ -22,6 +22,8 @@ from pathlib import Path
 LANGS = ("pt", "en")
 DEFAULT = "pt"
 HTML_LANG = {"pt": "pt-PT", "en": "en"}
+#: the Open Graph locale of each language (og:locale)
+OG_LOCALE = {"pt": "pt_PT", "en": "en_GB"}
 #: the gettext locale of each language of the URL
 LOCALES = {"pt": "pt_PT", "en": "en"}
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -89,10 +91,14 @@ def request_lang() -> str:
         return DEFAULT
 
 
-def page_title(pt: str, en: str):
-    """A `dash.register_page(title=…)` that follows the language: "Comparar · Observatório"."""
+def page_title(key: str, en: str | None = None):
+    """A `dash.register_page(title=…)` that follows the language: "Comparar · Observatório" from the
+    catalogue key `page.comparar`. (Transitional: `page_title(pt, en)` with two texts still works for the
+    pages not yet moved to keys.)"""
     def title(**_):
-        return f"{en if request_lang() == 'en' else pt} · Observatório"
+        lang = request_lang()
+        text = t(key, lang) if en is None else (en if lang == "en" else key)
+        return t("site.page_title", lang, page=text)
     return title
 
 
@@ -124,12 +130,25 @@ def t(key: str, lang: str = DEFAULT, **fmt) -> str:
     return s.format(**fmt) if fmt else s
 
 
-def tn(key: str, n: int, lang: str = DEFAULT, **fmt) -> str:
-    """The plural text of `key` for the count `n` in `lang` ("1 lugar", "3 lugares")."""
+def tn(key: str, count: int, lang: str = DEFAULT, **fmt) -> str:
+    """The plural text of `key` for `count` in `lang` ("1 lugar", "3 lugares"). `{n}` is the count unless
+    `n=` gives it formatted for the language ("1 234")."""
     lang = "en" if lang == "en" else DEFAULT
     if not has(key, lang):
         raise KeyError(f"no text {key!r} in the {LOCALES[lang]} catalogue ({catalogue_path(lang)})")
-    return translations(lang).ngettext(key, key, n).format(n=n, **fmt)
+    return translations(lang).ngettext(key, key, int(count)).format(**{"n": count, **fmt})
+
+
+def column(base: str, lang: str = DEFAULT) -> str:
+    """The column of a bilingual pair in the database ("title" -> "title_en" / "title_pt"): data, not
+    interface text, but chosen in one place."""
+    return f"{base}_{'en' if lang == 'en' else 'pt'}"
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: a capital that only starts a word is lowered ("Municípios" ->
+    "municípios"), an acronym is kept ("NUTS III")."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def pick(d: dict | None, lang: str = DEFAULT) -> str:

@@ -19,7 +19,7 @@ from dash.exceptions import PreventUpdate
 from core import fmt, vocabulary
 from serving import data
 from web import delivery
-from core.i18n import lang_of, t, tn
+from core.i18n import has, lang_of, t, tn
 
 # -- component ids (constants) ---------------------------------------------------------------
 URL = "shell-url"
@@ -212,11 +212,18 @@ def _nav_pages():
     return sorted(pages, key=lambda p: (p.get("order") if p.get("order") is not None else 99, p["path"]))
 
 
+def nav_name(page: dict, lang: str) -> str:
+    """A page's name in the navigation: the catalogue text `page.<module>` ("page.sobre"), else the name it
+    registered (a page added without a key still shows)."""
+    key = "page." + page["module"].rsplit(".", 1)[-1]
+    return t(key, lang) if has(key) else page["name"]
+
+
 def header(pathname: str, search: str, lang: str) -> list:
     demo = data.is_demo()
     links = []
     for p in _nav_pages():
-        name = p.get("name_en") if lang == "en" and p.get("name_en") else p["name"]
+        name = nav_name(p, lang)
         path = p.get("nav_path") or p["path"]
         active = (pathname or "/") == path or (path != "/" and (pathname or "").startswith(path))
         links.append(html.Li(dcc.Link(name, href=href(path, lang), className="nav-link" + (" active" if active else "")),
