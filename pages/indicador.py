@@ -204,7 +204,7 @@ def downloads(v: IV.View):
         code = embed_page.snippet(v, view)
         label = t(f"dl.embed.code_{view}", lang)
         return html.Li([
-            html.A(t("dl.embed" if view == "map" else "dl.embed_chart", lang), href=embed_page.src(v, view)),
+            html.A(t("dl.embed", lang) if view == "map" else t("dl.embed_chart", lang), href=embed_page.src(v, view)),
             html.Pre(html.Code(code), className="embed-code", tabIndex=0, role="region", **{"aria-label": label}),
             html.Div([html.Button(t("dl.embed.copy", lang), type="button", className="btn btn-sm btn-outline-primary",
                                   **{"data-copy-link": "text", "data-text": code, "data-done": t("dl.embed.copied", lang),

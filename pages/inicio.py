@@ -135,7 +135,7 @@ def layout(lang: str | None = None, **_):
         featured = featured_map(lang, heads.iloc[0]["indicator_id"])
     return html.Div([
         html.H1(t("home.h1", lang)),
-        html.P(t("home.lead.demo" if data.is_demo() else "home.lead", lang), className="lead"),
+        html.P(t("home.lead.demo", lang) if data.is_demo() else t("home.lead", lang), className="lead"),
         html.Section([html.H2(t("home.headlines", lang)), cards], id=HEADLINES, **{"aria-label": t("home.headlines", lang)}),
         dbc.Row([
             dbc.Col(featured, lg=7, className="mb-3"),

@@ -227,8 +227,9 @@ def threshold_meaning(brks: list[dict], i: int, lang: str) -> str:
     if b.get("label"):
         text = b["label"].get(lang) or b["label"].get("pt") if isinstance(b["label"], dict) else str(b["label"])
     else:
-        text = t("class.limiares.crossed." + ("above" if b["up"] else "below"), lang,
-                 level=t(f"alarm.{b['level']}", lang) if b.get("level") else "")
+        level = t(f"alarm.{b['level']}", lang) if b.get("level") else ""
+        text = (t("class.limiares.crossed.above", lang, level=level) if b["up"]
+                else t("class.limiares.crossed.below", lang, level=level))
     return text if b["official"] else f"{text} · {t('class.limiares.analytic', lang)}"
 
 
