@@ -20,7 +20,8 @@ The lists (kind -> dict of terms, in display order):
   `core.alarm_rules`).
 - `peer` PEER_GROUPS, `size` SIZE_CLASSES, `profile` PROFILE_DIMENSIONS, `position` POSITIONS — peers.
 - `area` AREAS (policy areas), `periodicity` PERIODICITIES (of an indicator), `period` PERIOD_TYPES (the
-  shape of a period id, core.periods), `class` CLASSIFICATIONS (map classes), `polarity`, `agg`.
+  shape of a period id, core.periods), `class` CLASSIFICATIONS (map classes), `origin` ORIGINS (of a
+  value), `polarity`, `agg`.
 
 `core` imports nothing above it: `indicators.model` takes AREAS and REGISTRY_LEVELS from here.
 """
@@ -168,6 +169,11 @@ class Classification(Term):
 
 
 @dataclass(frozen=True)
+class Origin(Term):
+    KIND: ClassVar[str] = "origin"
+
+
+@dataclass(frozen=True)
 class Polarity(Term):
     KIND: ClassVar[str] = "polarity"
 
@@ -289,6 +295,10 @@ PERIOD_TYPES: dict[str, PeriodType] = _index(*(PeriodType(p) for p in ("year", "
 CLASSIFICATIONS: dict[str, Classification] = _index(
     Classification("quantis"), Classification("intervalos"), Classification("limiares"))
 
+#: where a value comes from (fact_indicator_value.origin): the source, aggregated from municipalities by
+#: the indicator's rule, or computed from other series
+ORIGINS: dict[str, Origin] = _index(Origin("source"), Origin("aggregated"), Origin("derived"))
+
 POLARITIES: dict[str, Polarity] = _index(Polarity("higher_is_better"), Polarity("lower_is_better"),
                                          Polarity("neutral"))
 #: how an indicator's municipal values make a region's: add them; sum(numerator) / sum(denominator) x scale;
@@ -305,7 +315,8 @@ VOCABULARIES: dict[str, dict] = {
     "series": SERIES_STATES, "provisional": PROVISIONAL_REASONS, "rule": RULE_TYPES,
     "rule.kind": {k.id: k for k in RULE_KINDS.values()}, "reference": REFERENCES, "peer": PEER_GROUPS,
     "size": SIZE_CLASSES, "profile": PROFILE_DIMENSIONS, "position": POSITIONS, "area": AREAS,
-    "periodicity": PERIODICITIES, "period": PERIOD_TYPES, "class": CLASSIFICATIONS, "polarity": POLARITIES,
+    "periodicity": PERIODICITIES, "period": PERIOD_TYPES, "class": CLASSIFICATIONS, "origin": ORIGINS,
+    "polarity": POLARITIES,
     "agg": AGGREGATIONS,
 }
 
