@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 
 from core import schema as S
 from core import settings, vocabulary
+from core.i18n import column
 from serving import memcache
 
 #: query results, bounded in bytes (issue 9): memcache.QUERY_CACHE_MAX_BYTES per worker, entries over
@@ -715,7 +716,7 @@ def search_indicators(q: str, lang: str = "pt", limit: int = 6) -> pd.DataFrame:
                 break
             score += best
         else:
-            title = e["title_en"] if lang == "en" else e["title_pt"]
+            title = e[column("title", lang)]
             if " ".join(_search_words(title)).startswith(key):
                 score += 3
             rows.append({"indicator_id": e["indicator_id"], "title": title, "area": e["area"], "score": score,
