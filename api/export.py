@@ -468,90 +468,91 @@ def _dec_text(d) -> str:
 
 
 def readme(doc: dict) -> str:
-    """LEIA-ME in pt-PT, then an English section. Plain text that reads well as Markdown."""
+    """LEIA-ME in pt-PT, then an English section. Plain text that reads well as Markdown; every sentence is a
+    catalogue text (`export.readme.*`)."""
     b = doc["build"]
     L: list[str] = []
     add = L.append
+
+    def pt(key: str, **kw) -> str:
+        return t(f"export.readme.{key}", "pt", **kw)
+
+    def en(key: str, **kw) -> str:
+        return t(f"export.readme.{key}", "en", **kw)
     if doc["demo"]:
         add(f"> **{DEMO_NOTICE_PT}**\n>\n> **{DEMO_NOTICE_EN}**\n")
     add(f"# {doc['title']['pt'] if isinstance(doc['title'], dict) else doc['title']}\n")
-    add(f"{PROJECT} — dados abertos.\n")
-    add(f"- Endereço: {doc['url']}")
-    add(f"- Seleção: {_filters_text(doc['filters'], 'pt')}")
-    add(f"- Linhas: {doc['rows']}")
-    add(f"- Versão dos dados (build): {b['run_id']}, gerada em {b['built_at']}")
-    add(f"- Ficheiros: {', '.join(doc['files'])}\n")
+    add(pt("lead", project=PROJECT) + "\n")
+    add(pt("url", url=doc["url"]))
+    add(pt("selection", selection=_filters_text(doc["filters"], "pt")))
+    add(pt("rows", n=doc["rows"]))
+    add(pt("build", run=b["run_id"], at=b["built_at"]))
+    add(pt("files", files=", ".join(doc["files"])) + "\n")
     for m in doc["indicators"]:
         add(f"## {m['title']['pt']} (`{m['id']}`)\n")
-        add(f"Definição: {m['description']['pt']}\n")
-        add(f"- Unidade: {m['unit']['pt']}")
+        add(pt("definition", text=m["description"]["pt"]) + "\n")
+        add(pt("unit", unit=m["unit"]["pt"]))
         for s in m.get("sources", []):
-            add(f"- Fonte e produtor: {s.get('producer', '')}" + (f" — {s['url']}" if s.get("url") else ""))
-            add(f"- Licença: {s.get('licence', '')}")
+            add(pt("source", producer=s.get("producer", "")) + (f" — {s['url']}" if s.get("url") else ""))
+            add(pt("licence", licence=s.get("licence", "")))
         for c in m.get("caveats", []):
-            add(f"- Advertência: {c['pt']}")
+            add(pt("caveat", text=c["pt"]))
         if not m.get("caveats"):
-            add("- Advertências: nenhuma registada.")
+            add(pt("no_caveats"))
         add("")
-    add("## Quebras de série\n")
+    add(pt("breaks.heading") + "\n")
     for x in doc["breaks_in_series"][:MAX_LISTED_BREAKS]:
-        add(f"- {x['indicator_id']}: {x['territory_id']} em {x['period_id']}")
+        add(pt("break", indicator=x["indicator_id"], territory=x["territory_id"], period=x["period_id"]))
     if len(doc["breaks_in_series"]) > MAX_LISTED_BREAKS:
-        add(f"- … e mais {len(doc['breaks_in_series']) - MAX_LISTED_BREAKS} (lista completa em metadata.json "
-            "e na coluna `is_break`)")
+        add(pt("breaks.more", n=len(doc["breaks_in_series"]) - MAX_LISTED_BREAKS))
     if not doc["breaks_in_series"]:
-        add("Nenhuma quebra de série assinalada nesta seleção (coluna `is_break`).")
+        add(pt("breaks.none"))
     add("")
-    add("## Como citar\n")
+    add(pt("cite") + "\n")
     add(doc["citation"]["pt"] + "\n")
-    add("## Ficheiros\n")
-    add(f"- `*.csv`: CSV «tidy». {DIALECT_NOTES['tidy'][0]}")
-    add(f"- `*_excel.csv`: CSV para Excel. {DIALECT_NOTES['excel'][0]}")
-    add("- `metadata.json`: metadados completos (fontes, licenças, advertências, colunas, versão).")
-    add("- Leia `territory_id` e `period_id` como texto (o código 0101 tem um zero à esquerda).")
-    add("- Células de texto que começam por = + - @ levam um apóstrofo inicial (proteção contra fórmulas).\n")
-    add("## Colunas\n")
-    add("Nome no CSV «tidy» (e no CSV para Excel): significado.\n")
+    add(pt("files.heading") + "\n")
+    add(pt("files.tidy", notes=DIALECT_NOTES["tidy"][0]))
+    add(pt("files.excel", notes=DIALECT_NOTES["excel"][0]))
+    add(pt("files.metadata"))
+    add(pt("files.codes"))
+    add(pt("files.formulas") + "\n")
+    add(pt("columns.heading") + "\n")
+    add(pt("columns.lead") + "\n")
     for k, v in doc["columns"].items():
         excel = (v.get("excel_header") or {}).get("pt")
-        add(f"- `{k}`" + (f" («{excel}»)" if excel else "") + f": {v['pt']}")
+        add(f"- `{k}`" + (pt("columns.excel", header=excel) if excel else "") + f": {v['pt']}")
     rounding = doc.get("excel_rounding") or {}
     if rounding:
-        add("\n## Arredondamento no CSV para Excel\n")
-        add("O CSV «tidy» tem os números com precisão total; no CSV para Excel, o valor tem as casas decimais "
-            "do indicador e o numerador e o denominador a precisão da fonte (casas decimais):\n")
+        add("\n" + pt("rounding.heading") + "\n")
+        add(pt("rounding.lead") + "\n")
         for iid, r in rounding.items():
-            add(f"- `{iid}`: valor {r.get('value')}; numerador {_dec_text(r.get('numerator'))}; "
-                f"denominador {_dec_text(r.get('denominator'))}")
+            add(pt("rounding.row", id=iid, value=r.get("value"), numerator=_dec_text(r.get("numerator")),
+                   denominator=_dec_text(r.get("denominator"))))
     add("\n---\n")
-    add("# English\n")
+    add(en("language") + "\n")
     if doc["demo"]:
         add(f"**{DEMO_NOTICE_EN}**\n")
-    add(f"{doc['title']['en'] if isinstance(doc['title'], dict) else doc['title']} — open data from the Observatório.\n")
-    add(f"- URL: {doc['url']}")
-    add(f"- Selection: {_filters_text(doc['filters'], 'en')}")
-    add(f"- Rows: {doc['rows']}")
-    add(f"- Data build: {b['run_id']}, built at {b['built_at']}\n")
+    add(en("subject", title=doc["title"]["en"] if isinstance(doc["title"], dict) else doc["title"]) + "\n")
+    add(en("url", url=doc["url"]))
+    add(en("selection", selection=_filters_text(doc["filters"], "en")))
+    add(en("rows", n=doc["rows"]))
+    add(en("build", run=b["run_id"], at=b["built_at"]) + "\n")
     for m in doc["indicators"]:
         add(f"## {m['title']['en']} (`{m['id']}`)\n")
-        add(f"Definition: {m['description']['en']}\n")
-        add(f"- Unit: {m['unit']['en']}")
+        add(en("definition", text=m["description"]["en"]) + "\n")
+        add(en("unit", unit=m["unit"]["en"]))
         for s in m.get("sources", []):
-            add(f"- Source and producer: {s.get('producer', '')}" + (f" — {s['url']}" if s.get("url") else ""))
-            add(f"- Licence: {s.get('licence_en') or s.get('licence', '')}")
+            add(en("source", producer=s.get("producer", "")) + (f" — {s['url']}" if s.get("url") else ""))
+            add(en("licence", licence=s.get("licence_en") or s.get("licence", "")))
         for c in m.get("caveats", []):
-            add(f"- Caveat: {c['en']}")
+            add(en("caveat", text=c["en"]))
         add("")
-    add(f"Breaks in series: {len(doc['breaks_in_series']) or 'none flagged'} (listed above, in metadata.json "
-        "and in the `is_break` column).\n")
-    add("## How to cite\n")
+    add(en("breaks.count", n=len(doc["breaks_in_series"]) or en("breaks.none_flagged")) + "\n")
+    add(en("cite") + "\n")
     add(doc["citation"]["en"] + "\n")
-    add(f"Files: `*.csv` tidy CSV. {DIALECT_NOTES['tidy'][1]} `*_excel.csv`: {DIALECT_NOTES['excel'][1]} "
-        "`metadata.json`: the full metadata (`columns` gives each column's Excel header, `excel_rounding` the "
-        "decimals per indicator). Read `territory_id` and `period_id` as text. Text cells starting with "
-        "= + - @ carry a leading apostrophe (formula-injection guard).\n")
-    add("Columns (tidy name, Excel header): " + "; ".join(
-        f"`{k}` ({(v.get('excel_header') or {}).get('pt', k)}): {v['en']}" for k, v in doc["columns"].items()) + ".")
+    add(en("files.summary", tidy=DIALECT_NOTES["tidy"][1], excel=DIALECT_NOTES["excel"][1]) + "\n")
+    add(en("columns.summary", columns="; ".join(
+        f"`{k}` ({(v.get('excel_header') or {}).get('pt', k)}): {v['en']}" for k, v in doc["columns"].items())))
     return "\n".join(L) + "\n"
 
 

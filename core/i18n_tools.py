@@ -53,6 +53,8 @@ DYNAMIC_KEYS: dict[str, str] = {
     "preparing.": "the 503 page, in both languages (web.http_guard.preparing_page)",
     "page.": "page names and titles by page module (web.ui.nav_name, core.i18n.page_title)",
     "apidocs.": "the API docs page (api/apidocs.py)",
+    "export.": "export files: column descriptions, Excel headers and dialect notes by id, README sentences (api/export.py)",
+    "origin.": "origin of a value by id (core.vocabulary.ORIGINS)",
     "home.": "home page blocks",
     "dist.": "distribution tab",
     "series.": "series tab",
