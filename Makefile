@@ -7,7 +7,8 @@ HOST  ?= 127.0.0.1
 PORT  ?= 8050
 TEST_DATA_SYSTEM ?= $(abspath ../shared/data)
 
-.PHONY: run test test-fast venv system-deps build serve bench lint lint-imports clean readme guide plotlyjs postgres
+.PHONY: run test test-fast venv system-deps build serve bench lint lint-imports clean readme guide plotlyjs postgres \
+        i18n-extract i18n-update i18n-compile
 
 venv: .venv/.installed
 .venv/.installed: pyproject.toml constraints.txt
@@ -58,6 +59,26 @@ clean:
 ## plotlyjs: rebuild web/vendor/plotly-partial.min.js (plotly.js with only the app's trace types; needs npm)
 plotlyjs:
 	cd plotlyjs && npm install --no-save --no-audit --no-fund --silent && node build.js ../web/vendor/plotly-partial.min.js
+
+## i18n-extract: the keys used in code (pybabel extract of t()/tn() calls, babel.cfg) into
+## build/i18n/extracted.pot, then the check: keys missing from a catalogue fail; unused keys are listed
+i18n-extract: venv
+	@mkdir -p build/i18n
+	.venv/bin/pybabel -q extract -F babel.cfg -k t -k tn --no-default-keywords --no-location --omit-header \
+	  -o build/i18n/extracted.pot .
+	$(PY) -m core.i18n_tools check build/i18n/extracted.pot
+
+## i18n-update: the English catalogue is the template (core/locale/messages.pot); new keys reach pt_PT
+## empty for a translator, no fuzzy guesses; keys gone from the template stay as obsolete (#~) entries
+i18n-update: venv
+	$(PY) -m core.i18n_tools template
+	.venv/bin/pybabel update -i core/locale/messages.pot -d core/locale -D messages -l pt_PT \
+	  --no-fuzzy-matching --width 116
+	$(PY) -m core.i18n_tools check
+
+## i18n-compile: .po -> .mo (gitignored); the app reads a .mo newer than its .po, else the .po
+i18n-compile: venv
+	.venv/bin/pybabel compile -d core/locale -D messages --statistics
 
 ## lint-imports: the layers' one import direction (contracts in .importlinter; README, "Layers")
 lint-imports: venv

@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, request, send_from_directory
 from swagger_ui_bundle import swagger_ui_path as _SWAGGER_PATH
 
-from core.i18n import HTML_LANG, lang_of
+from core.i18n import DEFAULT, HTML_LANG, LANGS, lang_of, t
 
 DOCS_PATH = "/api/docs"
 OPENAPI_URL = "/api/v1/openapi.json"
@@ -50,31 +50,6 @@ def docs_not_found(rest: str):
 
 # -- the page ------------------------------------------------------------------------------------
 
-TEXTS = {
-    "title": ("Documentação da API — Observatório", "API documentation — Observatório"),
-    "h1": ("API de dados abertos do Observatório", "The Observatório's open data API"),
-    "skip": ("Saltar para a lista de endpoints", "Skip to the list of endpoints"),
-    "home": ("Observatório", "Observatório"),
-    "about": ("Sobre os dados", "About the data"),
-    "other_lang": ("English", "Português"),
-    "endpoints": ("Endpoints", "Endpoints"),
-    "endpoints_intro": (
-        "Referência interativa gerada a partir do <a href=\"{openapi}\">documento OpenAPI 3.1</a>: abra um "
-        "endpoint para ver os parâmetros, os valores válidos e o formato da resposta; «Try it out» faz o pedido "
-        "a partir desta página. A referência está em inglês, com o resumo de cada endpoint também em português.",
-        "Interactive reference generated from the <a href=\"{openapi}\">OpenAPI 3.1 document</a>: open an "
-        "endpoint to see its parameters, their valid values and the shape of the answer; “Try it out” sends the "
-        "request from this page."),
-    "noscript": ("A referência interativa precisa de JavaScript. O documento OpenAPI está em {openapi}.",
-                 "The interactive reference needs JavaScript. The OpenAPI document is at {openapi}."),
-    "loading": ("A carregar a lista de endpoints…", "Loading the list of endpoints…"),
-}
-
-
-def _t(key: str, lang: str, **kw) -> str:
-    pt, en = TEXTS[key]
-    return (en if lang == "en" else pt).format(**kw)
-
 
 def _code(s: str) -> str:
     return f"<code>{html.escape(s)}</code>"
@@ -89,95 +64,22 @@ def _wrap(body: str, lang: str, heading: str, hid: str, folded: bool, summary: s
             f'<h2 id="{hid}">{heading}</h2>{body}</section>')
 
 
-def _intro_pt(base: str, folded: bool = False) -> str:
-    ex_values = f"{base}/api/v1/values?indicator=indice_envelhecimento&territory=0101"
-    ex_csv = f"{base}/api/v1/values?indicator=divida_total&level=municipio&format=csv&page_size=10000"
-    ex_excel = f"{base}/download/indicador/divida_total.csv?dialect=excel"
-    body = f"""
-<p>Uma API pública, só de leitura, com os mesmos dados das páginas do Observatório: indicadores e os seus
-metadados (fontes, licenças, advertências), valores por território e período, territórios, alarmes e
-grupos de pares dos municípios.</p>
-<dl class="docs-facts">
-<dt>Autenticação</dt>
-<dd>Nenhuma: sem conta nem chave, qualquer pedido <code>GET</code> é respondido. Não há dados pessoais.</dd>
-<dt>Formatos</dt>
-<dd>JSON por omissão, sempre com o envelope {_code('{"data", "pagination", "meta"}')}; em {_code('meta')}
-vêm a versão dos dados ({_code('run_id')}, {_code('built_at')}), a licença e como citar.
-CSV com {_code('format=csv')}, em dois dialetos: {_code('dialect=tidy')} (para programas: UTF-8, vírgula,
-ponto decimal, cabeçalhos em inglês, precisão total) e {_code('dialect=excel')} (para o Excel em Portugal:
-UTF-8 com BOM, ponto e vírgula, vírgula decimal, cabeçalhos em português, «sim»/«não», valores arredondados
-às casas decimais do indicador). Leia {_code('territory_id')} e {_code('period_id')} como texto
-(o código 0101 tem um zero à esquerda).</dd>
-<dt>Erros</dt>
-<dd>{_code('{"error": {"status", "message", "parameter", "valid"}}')}: 400 para um parâmetro inválido
-(com a lista dos valores válidos), 404 para um identificador desconhecido; nunca um traceback.</dd>
-<dt>Licenças</dt>
-<dd>Os dados mantêm a licença da fonte de cada indicador (campo {_code('sources')}); cite a fonte e o
-Observatório ({_code('meta.citation')}). O código do Observatório é EUPL-1.2.</dd>
-<dt>Limites</dt>
-<dd>A aplicação não impõe limite de pedidos. Cada página tem até 10&nbsp;000 linhas
-({_code('page')}, {_code('page_size')}; cabeçalhos {_code('Link')} e {_code('X-Total-Count')}). As respostas
-trazem {_code('ETag')} e {_code('Cache-Control: public, max-age=300')}: repita o pedido com
-{_code('If-None-Match')} e recebe 304 se nada mudou. Para um indicador inteiro, com metadados, use o ZIP
-de {_code('/download/indicador/<id>.zip')}.</dd>
-</dl>
-<h3>Exemplos</h3>
-<p>Os valores do índice de envelhecimento em Águeda (JSON):</p>
-<pre><code>curl "{html.escape(ex_values)}"</code></pre>
-<p>A dívida total de todos os municípios, em Python (pandas):</p>
-<pre><code>import pandas as pd
-df = pd.read_csv("{html.escape(ex_csv)}",
-                 dtype={{"territory_id": str, "period_id": str}})</code></pre>
-<p>O mesmo indicador para abrir no Excel: <a href="{html.escape(ex_excel)}">{html.escape(ex_excel)}</a></p>"""
-    return _wrap(body, "pt", "Como usar", "intro-pt", folded, "Em português")
-
-
-def _intro_en(base: str, folded: bool = False) -> str:
-    ex_values = f"{base}/api/v1/values?indicator=indice_envelhecimento&territory=0101"
-    ex_csv = f"{base}/api/v1/values?indicator=divida_total&level=municipio&format=csv&page_size=10000"
-    body = f"""
-<p>A public, read-only API with the same data as the Observatório's pages: indicators and their metadata
-(sources, licences, caveats), values by territory and period, territories, alarms, and the
-municipalities' peer groups.</p>
-<dl class="docs-facts">
-<dt>Authentication</dt>
-<dd>None: no authentication and no key, any <code>GET</code> request is answered. There is no personal data.</dd>
-<dt>Formats</dt>
-<dd>JSON by default, always in the envelope {_code('{"data", "pagination", "meta"}')}; {_code('meta')}
-carries the data build ({_code('run_id')}, {_code('built_at')}), the licence and how to cite.
-CSV with {_code('format=csv')}, in two dialects: {_code('dialect=tidy')} (for programs: UTF-8, comma,
-dot decimal, English headers, full precision) and {_code('dialect=excel')} (for Excel in Portugal: UTF-8
-with BOM, semicolon, decimal comma, Portuguese headers — English with {_code('lang=en')} — yes/no,
-values rounded to the indicator's decimals). Read {_code('territory_id')} and {_code('period_id')} as
-text (code 0101 has a leading zero).</dd>
-<dt>Errors</dt>
-<dd>{_code('{"error": {"status", "message", "parameter", "valid"}}')}: 400 for a bad parameter (listing the
-valid values), 404 for an unknown id; never a traceback.</dd>
-<dt>Licences</dt>
-<dd>Data keep the licence of each indicator's source ({_code('sources')}); cite the source and the
-Observatório ({_code('meta.citation')}). The Observatório's code is EUPL-1.2.</dd>
-<dt>Limits</dt>
-<dd>The application sets no rate limit. A page holds up to 10,000 rows ({_code('page')},
-{_code('page_size')}; {_code('Link')} and {_code('X-Total-Count')} headers). Answers carry an
-{_code('ETag')} and {_code('Cache-Control: public, max-age=300')}: send {_code('If-None-Match')} and get a
-304 when nothing changed. For a whole indicator with its metadata, use the ZIP at
-{_code('/download/indicador/<id>.zip')}.</dd>
-</dl>
-<h3>Examples</h3>
-<pre><code>curl "{html.escape(ex_values)}"</code></pre>
-<pre><code>import pandas as pd
-df = pd.read_csv("{html.escape(ex_csv)}",
-                 dtype={{"territory_id": str, "period_id": str}})</code></pre>"""
-    return _wrap(body, "en", "How to use it", "intro-en", folded, "In English")
+def _intro(lang: str, base: str, folded: bool = False) -> str:
+    """How to use the API, in one language (catalogue `apidocs.intro.*`: HTML, with the examples' absolute
+    addresses as {ex_values}, {ex_csv}, {ex_excel})."""
+    ex = {"ex_values": f"{base}/api/v1/values?indicator=indice_envelhecimento&territory=0101",
+          "ex_csv": f"{base}/api/v1/values?indicator=divida_total&level=municipio&format=csv&page_size=10000",
+          "ex_excel": f"{base}/download/indicador/divida_total.csv?dialect=excel"}
+    body = "\n" + t("apidocs.intro.body", lang, **{k: html.escape(v) for k, v in ex.items()})
+    return _wrap(body, lang, t("apidocs.intro.heading", lang), f"intro-{lang}", folded, t("apidocs.intro.summary", lang))
 
 
 def page(lang: str, base: str) -> str:
     """The documentation page's HTML in `lang` (pt-PT first by default; the other language follows)."""
-    other = "pt" if lang == "en" else "en"
-    q = "" if lang == "en" else "?lang=en"
-    suffix = "?lang=en" if lang == "en" else ""
-    intros = ([_intro_en(base), _intro_pt(base, folded=True)] if lang == "en"
-              else [_intro_pt(base), _intro_en(base, folded=True)])
+    other = next(x for x in LANGS if x != lang)
+    q = "" if other == DEFAULT else f"?lang={other}"       # the same page in the other language
+    suffix = "" if lang == DEFAULT else f"?lang={lang}"    # links that keep the language
+    intros = [_intro(lang, base), _intro(other, base, folded=True)]
     swagger_css = f'<link rel="stylesheet" href="{swagger_url("swagger-ui.css")}">'
     swagger_js = f'<script src="{swagger_url("swagger-ui-bundle.js")}"></script>'
     return f"""<!DOCTYPE html>
@@ -185,33 +87,33 @@ def page(lang: str, base: str) -> str:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(_t("title", lang))}</title>
-<meta name="description" content="{html.escape(_t("h1", lang))}">
+<title>{html.escape(t("apidocs.title", lang))}</title>
+<meta name="description" content="{html.escape(t("apidocs.h1", lang))}">
 <link rel="icon" href="/assets/favicon.ico">
 {swagger_css}
 <link rel="stylesheet" href="{DOCS_PATH}/static/api-docs.css">
 </head>
 <body>
-<a class="skip-link" href="#endpoints">{html.escape(_t("skip", lang))}</a>
+<a class="skip-link" href="#endpoints">{html.escape(t("apidocs.skip", lang))}</a>
 <header class="docs-header">
-<a class="docs-brand" href="/{suffix}">{html.escape(_t("home", lang))}</a>
-<nav aria-label="{'Ligações' if lang == 'pt' else 'Links'}"><ul>
-<li><a href="/sobre{suffix}">{html.escape(_t("about", lang))}</a></li>
-<li><a href="{DOCS_PATH}{q}" lang="{HTML_LANG[other]}">{html.escape(_t("other_lang", lang))}</a></li>
+<a class="docs-brand" href="/{suffix}">{html.escape(t("apidocs.home", lang))}</a>
+<nav aria-label="{html.escape(t("apidocs.nav", lang))}"><ul>
+<li><a href="/sobre{suffix}">{html.escape(t("apidocs.about", lang))}</a></li>
+<li><a href="{DOCS_PATH}{q}" lang="{HTML_LANG[other]}">{html.escape(t("apidocs.other_lang", lang))}</a></li>
 </ul></nav>
 </header>
 <main id="main" class="docs-main">
-<h1>{html.escape(_t("h1", lang))}</h1>
+<h1>{html.escape(t("apidocs.h1", lang))}</h1>
 {intros[0]}
 {intros[1]}
 <section aria-labelledby="endpoints" class="docs-endpoints">
-<h2 id="endpoints" tabindex="-1">{html.escape(_t("endpoints", lang))}</h2>
-<p>{_t("endpoints_intro", lang, openapi=OPENAPI_URL)}</p>
-<div id="swagger-ui" data-openapi="{OPENAPI_URL}"><p class="docs-loading">{html.escape(_t("loading", lang))}</p></div>
-<noscript><p>{html.escape(_t("noscript", lang, openapi=OPENAPI_URL))}</p></noscript>
+<h2 id="endpoints" tabindex="-1">{html.escape(t("apidocs.endpoints", lang))}</h2>
+<p>{t("apidocs.endpoints_intro", lang, openapi=OPENAPI_URL)}</p>
+<div id="swagger-ui" data-openapi="{OPENAPI_URL}"><p class="docs-loading">{html.escape(t("apidocs.loading", lang))}</p></div>
+<noscript><p>{html.escape(t("apidocs.noscript", lang, openapi=OPENAPI_URL))}</p></noscript>
 </section>
 </main>
-<footer class="docs-footer"><p><a href="/{suffix}">Observatório</a> · {'Código' if lang == 'pt' else 'Code'} EUPL-1.2</p></footer>
+<footer class="docs-footer"><p><a href="/{suffix}">{html.escape(t("apidocs.home", lang))}</a> · {html.escape(t("apidocs.code", lang))} EUPL-1.2</p></footer>
 {swagger_js}
 <script src="{DOCS_PATH}/static/api-docs.js"></script>
 </body>

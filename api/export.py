@@ -25,12 +25,23 @@ from datetime import date, datetime, timezone
 
 import pandas as pd
 
+from core.i18n import LANGS, lang_of, t
+from core.vocabulary import ORIGINS, PERIOD_TYPES, TERRITORIAL_LEVELS
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-DEMO_NOTICE_PT = ("DADOS DE DEMONSTRAÇÃO: estes valores foram gerados para demonstrar o Observatório "
-                  "e não são estatísticas reais. Não os use nem os cite.")
-DEMO_NOTICE_EN = ("DEMO DATA: these values were generated to demonstrate the Observatório and are not "
-                  "real statistics. Do not use or cite them.")
+def _both(key: str) -> tuple[str, str]:
+    """A catalogue text in pt-PT and English: the exports' metadata and README carry both languages."""
+    return t(key, "pt"), t(key, "en")
+
+
+def _word(label: str) -> str:
+    """A label as a word in a cell: lower case unless an acronym (NUTS III, CIM)."""
+    return label if label[1:2].isupper() else label.lower()
+
+
+DEMO_NOTICE_PT = t("export.demo_notice", "pt")
+DEMO_NOTICE_EN = t("export.demo_notice", "en")
 
 MAX_LISTED_BREAKS = 200
 
@@ -50,98 +61,27 @@ DIALECTS: dict[str, Dialect] = {
     "excel": Dialect("excel", ";", ",", "utf-8-sig"),
 }
 
-#: tidy column -> (pt, en) description; written to metadata.json and the README
-COLUMNS: dict[str, tuple[str, str]] = {
-    "indicator_id": ("identificador do indicador", "indicator id"),
-    "territory_id": ("código do território (município: DICO de 4 dígitos, p. ex. 0101; NUTS 2024; "
-                     "distrito/ilha DIxx; CIM/AM)", "territory code (municipality: 4-digit DICO, e.g. 0101; "
-                     "NUTS 2024; district/island DIxx; CIM/AM)"),
-    "territory_name": ("nome do território", "territory name"),
-    "level": ("nível territorial", "territorial level"),
-    "period_id": ("período (2021, 2024-Q4, 2020-W05, 2020-11-11, 2011/2021)",
-                  "period (2021, 2024-Q4, 2020-W05, 2020-11-11, 2011/2021)"),
-    "period_type": ("tipo de período", "period type"),
-    "start_date": ("início do período", "period start"),
-    "end_date": ("fim do período", "period end"),
-    "value": ("valor", "value"),
-    "unit": ("unidade", "unit"),
-    "numerator": ("numerador (indicadores que são rácios)", "numerator (ratio indicators)"),
-    "denominator": ("denominador (indicadores que são rácios)", "denominator (ratio indicators)"),
-    "is_provisional": ("valor provisório", "provisional value"),
-    "provisional_reason": ("porque é provisório: ano_incompleto, semana_incompleta, provisorio",
-                           "why provisional: ano_incompleto (incomplete year), semana_incompleta (incomplete week), "
-                           "provisorio"),
-    "is_estimated": ("valor estimado", "estimated value"),
-    "is_break": ("quebra de série neste período", "break in series at this period"),
-    "origin": ("origem: source (da fonte), aggregated (agregado pelo Observatório), derived (calculado)",
-               "origin: source, aggregated (by the Observatório), derived (computed)"),
-    "source_ids": ("fontes (identificadores do catálogo)", "sources (catalogue ids)"),
-    "note": ("nota", "note"),
-    "demo": ("verdadeiro: dados de demonstração, não reais", "true: demo data, not real"),
-}
+#: tidy column -> (pt, en) description, catalogue `export.column.<column>`; written to metadata.json and
+#: the README
+COLUMNS: dict[str, tuple[str, str]] = {k: _both(f"export.column.{k}") for k in (
+    'indicator_id', 'territory_id', 'territory_name', 'level', 'period_id', 'period_type', 'start_date', 'end_date', 'value', 'unit', 'numerator', 'denominator', 'is_provisional', 'provisional_reason', 'is_estimated', 'is_break', 'origin', 'source_ids', 'note', 'demo')}
 
 
-#: the Excel dialect's headers: tidy column -> (pt, en); a column not listed keeps its tidy name
-EXCEL_HEADERS: dict[str, tuple[str, str]] = {
-    "indicator_id": ("indicador", "indicator"),
-    "territory_id": ("código", "code"),
-    "territory_name": ("território", "territory"),
-    "level": ("nível", "level"),
-    "period_id": ("período", "period"),
-    "period_type": ("tipo de período", "period type"),
-    "start_date": ("início", "start"),
-    "end_date": ("fim", "end"),
-    "value": ("valor", "value"),
-    "unit": ("unidade", "unit"),
-    "numerator": ("numerador", "numerator"),
-    "denominator": ("denominador", "denominator"),
-    "is_provisional": ("provisório", "provisional"),
-    "provisional_reason": ("motivo (provisório)", "why provisional"),
-    "is_estimated": ("estimado", "estimated"),
-    "is_break": ("quebra de série", "break in series"),
-    "origin": ("origem", "origin"),
-    "source_ids": ("fontes", "sources"),
-    "note": ("nota", "note"),
-    "demo": ("dados de demonstração", "demo data"),
-    # territories (API listing)
-    "name": ("nome", "name"),
-    "name_unique": ("nome sem ambiguidade", "unambiguous name"),
-    "parent_id": ("código do território acima", "parent code"),
-    "nuts1_id": ("NUTS I", "NUTS 1"), "nuts2_id": ("NUTS II", "NUTS 2"), "nuts3_id": ("NUTS III", "NUTS 3"),
-    "district_id": ("distrito ou ilha", "district or island"),
-    "cim_id": ("CIM ou área metropolitana", "CIM or metropolitan area"),
-    "tipo_territorio": ("tipo de território", "territory type"),
-    "area_km2": ("área (km²)", "area (km²)"),
-    "population": ("população", "population"),
-    # alarms (API listing)
-    "alarm_id": ("alarme", "alarm"),
-    "territory_level": ("nível do território", "territory level"),
-    "area": ("área de política", "policy area"),
-    "rule_id": ("regra", "rule"), "rule_type": ("tipo de regra", "rule type"),
-    "status": ("estado", "status"),
-    "since_period_id": ("desde o período", "since period"),
-    "threshold": ("limiar", "threshold"),
-    "reference_value": ("valor de referência", "reference value"),
-    "reference_kind": ("referência", "reference"),
-    "official": ("limiar oficial", "official threshold"),
-    "explanation_pt": ("explicação", "explanation (Portuguese)"),
-    "explanation_en": ("explicação em inglês", "explanation"),
-}
+#: the Excel dialect's headers: tidy column -> (pt, en), catalogue `export.header.<column>`; a column not
+#: listed keeps its tidy name
+EXCEL_HEADERS: dict[str, tuple[str, str]] = {k: _both(f"export.header.{k}") for k in (
+    'indicator_id', 'territory_id', 'territory_name', 'level', 'period_id', 'period_type', 'start_date', 'end_date', 'value', 'unit', 'numerator', 'denominator', 'is_provisional', 'provisional_reason', 'is_estimated', 'is_break', 'origin', 'source_ids', 'note', 'demo', 'name', 'name_unique', 'parent_id', 'nuts1_id', 'nuts2_id', 'nuts3_id', 'district_id', 'cim_id', 'tipo_territorio', 'area_km2', 'population', 'alarm_id', 'territory_level', 'area', 'rule_id', 'rule_type', 'status', 'since_period_id', 'threshold', 'reference_value', 'reference_kind', 'official', 'explanation_pt', 'explanation_en')}
 
-#: coded values the Excel dialect writes in words: column -> code -> (pt, en)
+#: coded values the Excel dialect writes in words: column -> code -> (pt, en). Levels are the closed list's
+#: labels as words (município, área metropolitana, NUTS III), period types and origins their vocabulary labels.
 EXCEL_WORDS: dict[str, dict[str, tuple[str, str]]] = {
-    "level": {"municipio": ("município", "municipality"), "nuts3": ("NUTS III", "NUTS 3"),
-              "nuts2": ("NUTS II", "NUTS 2"), "nuts1": ("NUTS I", "NUTS 1"), "pais": ("país", "country"),
-              "distrito": ("distrito", "district"), "ilha": ("ilha", "island"), "cim": ("CIM", "CIM"),
-              "am": ("área metropolitana", "metropolitan area"), "freguesia": ("freguesia", "parish")},
-    "period_type": {"year": ("ano", "year"), "quarter": ("trimestre", "quarter"), "week": ("semana", "week"),
-                    "date": ("dia", "day"), "range": ("intervalo", "range")},
-    "origin": {"source": ("fonte", "source"), "aggregated": ("agregado pelo Observatório", "aggregated by the Observatório"),
-               "derived": ("calculado pelo Observatório", "computed by the Observatório")},
+    "level": {k: (_word(lv.label("pt")), _word(lv.label("en"))) for k, lv in TERRITORIAL_LEVELS.items()},
+    "period_type": {k: (p.label("pt"), p.label("en")) for k, p in PERIOD_TYPES.items()},
+    "origin": {k: (o.label("pt"), o.label("en")) for k, o in ORIGINS.items()},
 }
 EXCEL_WORDS["territory_level"] = EXCEL_WORDS["level"]
 
-YES_NO = {"pt": ("sim", "não"), "en": ("yes", "no")}
+YES_NO = {lang: (t("export.yes", lang), t("export.no", lang)) for lang in LANGS}
 #: rounded to the indicator's declared decimals (rules[indicator_id]["value"])
 VALUE_COLUMNS = ("value", "threshold", "reference_value")
 #: rounded to the precision of their source (rules[indicator_id]["numerator"|"denominator"])
@@ -461,16 +401,11 @@ def citation(meta: dict | None, build: dict, url: str, lang: str = "pt") -> str:
     today = datetime.now(timezone.utc).date().isoformat()
     day = built_at(build)[:10]
     if meta is None:
-        if lang == "en":
-            return f"{PROJECT}. Open data, build {build.get('run_id', '')} ({day}). {url} (accessed {today})."
-        return f"{PROJECT}. Dados abertos, versão {build.get('run_id', '')} ({day}). {url} (consultado em {today})."
+        return t("export.citation.site", lang, project=PROJECT, run=build.get("run_id", ""), day=day, url=url,
+                 today=today)
     producers = "; ".join(dict.fromkeys(s.get("producer", "") for s in meta.get("sources", [])))
-    title = meta["title"]["en" if lang == "en" else "pt"]
-    if lang == "en":
-        return (f"Source: {producers}. “{title}” ({meta['id']}), processed by {PROJECT}, "
-                f"build {build.get('run_id', '')} ({day}). {url} (accessed {today}).")
-    return (f"Fonte: {producers}. «{title}» ({meta['id']}), tratamento: {PROJECT}, "
-            f"versão {build.get('run_id', '')} ({day}). {url} (consultado em {today}).")
+    return t("export.citation.indicator", lang, producers=producers, title=meta["title"][lang_of(lang)],
+             id=meta["id"], project=PROJECT, run=build.get("run_id", ""), day=day, url=url, today=today)
 
 
 def public_meta(meta: dict) -> dict:
@@ -478,23 +413,9 @@ def public_meta(meta: dict) -> dict:
     return {k: v for k, v in meta.items() if k not in ("compute", "visibility")}
 
 
-#: what each dialect is for and how it writes numbers (metadata.json and the README)
-DIALECT_NOTES: dict[str, tuple[str, str]] = {
-    "tidy": ("Para programas (R, Python, …): UTF-8, vírgula como separador, ponto decimal, cabeçalhos em inglês "
-             "(snake_case), códigos como na base de dados (level, origin, period_type), true/false e números com "
-             "precisão total (cada valor é o número guardado, sem arredondamento).",
-             "For programs (R, Python, …): UTF-8, comma separator, dot decimal, English snake_case headers, codes "
-             "as stored (level, origin, period_type), true/false and numbers at full precision (each value is the "
-             "stored number, not rounded)."),
-    "excel": ("Para pessoas, no Excel em Portugal: UTF-8 com BOM, ponto e vírgula, vírgula decimal, sem separador "
-              "de milhares; cabeçalhos em português, «sim»/«não», nível, tipo de período e origem por extenso; o "
-              "valor arredondado às casas decimais do indicador, numerador e denominador à precisão da fonte "
-              "(ver excel_rounding).",
-              "For people, in Excel in Portugal: UTF-8 with BOM, semicolon, decimal comma, no thousands separator; "
-              "Portuguese headers (English with lang=en), sim/não (yes/no), level, period type and origin in words; "
-              "the value rounded to the indicator's decimals, numerator and denominator to the source's precision "
-              "(see excel_rounding)."),
-}
+#: what each dialect is for and how it writes numbers (metadata.json and the README): catalogue
+#: `export.dialect.<name>`, (pt, en)
+DIALECT_NOTES: dict[str, tuple[str, str]] = {k: _both(f"export.dialect.{k}") for k in DIALECTS}
 
 
 def excel_rounding(indicators: list[dict], rules: dict | None) -> dict:
@@ -538,8 +459,7 @@ def metadata_document(*, kind: str, subject: dict, indicators: list[dict], build
 
 def _filters_text(filters: dict, lang: str) -> str:
     if not any(filters.values()):
-        return "indicador completo (todos os territórios e períodos)" if lang == "pt" else \
-            "whole indicator (all territories and periods)"
+        return t("export.filters.all", lang)
     return "; ".join(f"{k} = {', '.join(v) if isinstance(v, list) else v}" for k, v in filters.items() if v)
 
 
@@ -548,90 +468,91 @@ def _dec_text(d) -> str:
 
 
 def readme(doc: dict) -> str:
-    """LEIA-ME in pt-PT, then an English section. Plain text that reads well as Markdown."""
+    """LEIA-ME in pt-PT, then an English section. Plain text that reads well as Markdown; every sentence is a
+    catalogue text (`export.readme.*`)."""
     b = doc["build"]
     L: list[str] = []
     add = L.append
+
+    def pt(key: str, **kw) -> str:
+        return t(f"export.readme.{key}", "pt", **kw)
+
+    def en(key: str, **kw) -> str:
+        return t(f"export.readme.{key}", "en", **kw)
     if doc["demo"]:
         add(f"> **{DEMO_NOTICE_PT}**\n>\n> **{DEMO_NOTICE_EN}**\n")
     add(f"# {doc['title']['pt'] if isinstance(doc['title'], dict) else doc['title']}\n")
-    add(f"{PROJECT} — dados abertos.\n")
-    add(f"- Endereço: {doc['url']}")
-    add(f"- Seleção: {_filters_text(doc['filters'], 'pt')}")
-    add(f"- Linhas: {doc['rows']}")
-    add(f"- Versão dos dados (build): {b['run_id']}, gerada em {b['built_at']}")
-    add(f"- Ficheiros: {', '.join(doc['files'])}\n")
+    add(pt("lead", project=PROJECT) + "\n")
+    add(pt("url", url=doc["url"]))
+    add(pt("selection", selection=_filters_text(doc["filters"], "pt")))
+    add(pt("rows", n=doc["rows"]))
+    add(pt("build", run=b["run_id"], at=b["built_at"]))
+    add(pt("files", files=", ".join(doc["files"])) + "\n")
     for m in doc["indicators"]:
         add(f"## {m['title']['pt']} (`{m['id']}`)\n")
-        add(f"Definição: {m['description']['pt']}\n")
-        add(f"- Unidade: {m['unit']['pt']}")
+        add(pt("definition", text=m["description"]["pt"]) + "\n")
+        add(pt("unit", unit=m["unit"]["pt"]))
         for s in m.get("sources", []):
-            add(f"- Fonte e produtor: {s.get('producer', '')}" + (f" — {s['url']}" if s.get("url") else ""))
-            add(f"- Licença: {s.get('licence', '')}")
+            add(pt("source", producer=s.get("producer", "")) + (f" — {s['url']}" if s.get("url") else ""))
+            add(pt("licence", licence=s.get("licence", "")))
         for c in m.get("caveats", []):
-            add(f"- Advertência: {c['pt']}")
+            add(pt("caveat", text=c["pt"]))
         if not m.get("caveats"):
-            add("- Advertências: nenhuma registada.")
+            add(pt("no_caveats"))
         add("")
-    add("## Quebras de série\n")
+    add(pt("breaks.heading") + "\n")
     for x in doc["breaks_in_series"][:MAX_LISTED_BREAKS]:
-        add(f"- {x['indicator_id']}: {x['territory_id']} em {x['period_id']}")
+        add(pt("break", indicator=x["indicator_id"], territory=x["territory_id"], period=x["period_id"]))
     if len(doc["breaks_in_series"]) > MAX_LISTED_BREAKS:
-        add(f"- … e mais {len(doc['breaks_in_series']) - MAX_LISTED_BREAKS} (lista completa em metadata.json "
-            "e na coluna `is_break`)")
+        add(pt("breaks.more", n=len(doc["breaks_in_series"]) - MAX_LISTED_BREAKS))
     if not doc["breaks_in_series"]:
-        add("Nenhuma quebra de série assinalada nesta seleção (coluna `is_break`).")
+        add(pt("breaks.none"))
     add("")
-    add("## Como citar\n")
+    add(pt("cite") + "\n")
     add(doc["citation"]["pt"] + "\n")
-    add("## Ficheiros\n")
-    add(f"- `*.csv`: CSV «tidy». {DIALECT_NOTES['tidy'][0]}")
-    add(f"- `*_excel.csv`: CSV para Excel. {DIALECT_NOTES['excel'][0]}")
-    add("- `metadata.json`: metadados completos (fontes, licenças, advertências, colunas, versão).")
-    add("- Leia `territory_id` e `period_id` como texto (o código 0101 tem um zero à esquerda).")
-    add("- Células de texto que começam por = + - @ levam um apóstrofo inicial (proteção contra fórmulas).\n")
-    add("## Colunas\n")
-    add("Nome no CSV «tidy» (e no CSV para Excel): significado.\n")
+    add(pt("files.heading") + "\n")
+    add(pt("files.tidy", notes=DIALECT_NOTES["tidy"][0]))
+    add(pt("files.excel", notes=DIALECT_NOTES["excel"][0]))
+    add(pt("files.metadata"))
+    add(pt("files.codes"))
+    add(pt("files.formulas") + "\n")
+    add(pt("columns.heading") + "\n")
+    add(pt("columns.lead") + "\n")
     for k, v in doc["columns"].items():
         excel = (v.get("excel_header") or {}).get("pt")
-        add(f"- `{k}`" + (f" («{excel}»)" if excel else "") + f": {v['pt']}")
+        add(f"- `{k}`" + (pt("columns.excel", header=excel) if excel else "") + f": {v['pt']}")
     rounding = doc.get("excel_rounding") or {}
     if rounding:
-        add("\n## Arredondamento no CSV para Excel\n")
-        add("O CSV «tidy» tem os números com precisão total; no CSV para Excel, o valor tem as casas decimais "
-            "do indicador e o numerador e o denominador a precisão da fonte (casas decimais):\n")
+        add("\n" + pt("rounding.heading") + "\n")
+        add(pt("rounding.lead") + "\n")
         for iid, r in rounding.items():
-            add(f"- `{iid}`: valor {r.get('value')}; numerador {_dec_text(r.get('numerator'))}; "
-                f"denominador {_dec_text(r.get('denominator'))}")
+            add(pt("rounding.row", id=iid, value=r.get("value"), numerator=_dec_text(r.get("numerator")),
+                   denominator=_dec_text(r.get("denominator"))))
     add("\n---\n")
-    add("# English\n")
+    add(en("language") + "\n")
     if doc["demo"]:
         add(f"**{DEMO_NOTICE_EN}**\n")
-    add(f"{doc['title']['en'] if isinstance(doc['title'], dict) else doc['title']} — open data from the Observatório.\n")
-    add(f"- URL: {doc['url']}")
-    add(f"- Selection: {_filters_text(doc['filters'], 'en')}")
-    add(f"- Rows: {doc['rows']}")
-    add(f"- Data build: {b['run_id']}, built at {b['built_at']}\n")
+    add(en("subject", title=doc["title"]["en"] if isinstance(doc["title"], dict) else doc["title"]) + "\n")
+    add(en("url", url=doc["url"]))
+    add(en("selection", selection=_filters_text(doc["filters"], "en")))
+    add(en("rows", n=doc["rows"]))
+    add(en("build", run=b["run_id"], at=b["built_at"]) + "\n")
     for m in doc["indicators"]:
         add(f"## {m['title']['en']} (`{m['id']}`)\n")
-        add(f"Definition: {m['description']['en']}\n")
-        add(f"- Unit: {m['unit']['en']}")
+        add(en("definition", text=m["description"]["en"]) + "\n")
+        add(en("unit", unit=m["unit"]["en"]))
         for s in m.get("sources", []):
-            add(f"- Source and producer: {s.get('producer', '')}" + (f" — {s['url']}" if s.get("url") else ""))
-            add(f"- Licence: {s.get('licence_en') or s.get('licence', '')}")
+            add(en("source", producer=s.get("producer", "")) + (f" — {s['url']}" if s.get("url") else ""))
+            add(en("licence", licence=s.get("licence_en") or s.get("licence", "")))
         for c in m.get("caveats", []):
-            add(f"- Caveat: {c['en']}")
+            add(en("caveat", text=c["en"]))
         add("")
-    add(f"Breaks in series: {len(doc['breaks_in_series']) or 'none flagged'} (listed above, in metadata.json "
-        "and in the `is_break` column).\n")
-    add("## How to cite\n")
+    add(en("breaks.count", n=len(doc["breaks_in_series"]) or en("breaks.none_flagged")) + "\n")
+    add(en("cite") + "\n")
     add(doc["citation"]["en"] + "\n")
-    add(f"Files: `*.csv` tidy CSV. {DIALECT_NOTES['tidy'][1]} `*_excel.csv`: {DIALECT_NOTES['excel'][1]} "
-        "`metadata.json`: the full metadata (`columns` gives each column's Excel header, `excel_rounding` the "
-        "decimals per indicator). Read `territory_id` and `period_id` as text. Text cells starting with "
-        "= + - @ carry a leading apostrophe (formula-injection guard).\n")
-    add("Columns (tidy name, Excel header): " + "; ".join(
-        f"`{k}` ({(v.get('excel_header') or {}).get('pt', k)}): {v['en']}" for k, v in doc["columns"].items()) + ".")
+    add(en("files.summary", tidy=DIALECT_NOTES["tidy"][1], excel=DIALECT_NOTES["excel"][1]) + "\n")
+    add(en("columns.summary", columns="; ".join(
+        f"`{k}` ({(v.get('excel_header') or {}).get('pt', k)}): {v['en']}" for k, v in doc["columns"].items())))
     return "\n".join(L) + "\n"
 
 

@@ -36,7 +36,7 @@ list when there is one. A POST body (`parse_body`) must be a JSON object of at m
 (413 beyond); its errors name the field by its dotted path (`changes.0.value`).
 
 Closed lists: those fixed in code (formats, dialects, languages, alarm levels and statuses from
-core.alarm_levels, policy areas, peer groups) are `Literal` types, so pydantic's own schema gives the
+core.vocabulary, policy areas, peer groups) are `Literal` types, so pydantic's own schema gives the
 enum; those read from the built database (territorial levels, public indicator ids, territory ids)
 are `OneOf` checks, read at request time; the OpenAPI generator writes their current list as the
 enum (territory ids excepted: 399 of them, documented by pattern and the /territories listing).
@@ -67,7 +67,7 @@ from flask import Blueprint, request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from core.alarm_levels import LEVELS as _ALARM_LEVELS, STATUSES as _ALARM_STATUSES
+from core.vocabulary import ALARM_LEVELS as _ALARM_LEVELS, STATUSES as _ALARM_STATUSES
 from indicators.model import AREAS as _AREAS
 from api import export
 from serving import data

@@ -53,12 +53,12 @@ ALARM_COLUMNS = ["alarm_id", "indicator_id", "territory_id", "name", "territory_
 # -- parameters: declared once in api.params (models), read by the router and the OpenAPI document --
 
 def alarm_levels() -> list[str]:
-    from core.alarm_levels import LEVELS
+    from core.vocabulary import ALARM_LEVELS as LEVELS
     return list(LEVELS)
 
 
 def alarm_statuses() -> list[str]:
-    from core.alarm_levels import STATUSES
+    from core.vocabulary import STATUSES
     return list(STATUSES)
 
 
@@ -609,7 +609,7 @@ def territory_detail(territory_id):
 
 # -- API: alarms and peers -------------------------------------------------------------------------
 
-#: `scope` of /alarms: API name -> serving.data scope. Default: active (core.alarm_levels.is_active), as on
+#: `scope` of /alarms: API name -> serving.data scope. Default: active (core.alarm_rules.is_active), as on
 #: every page; history = resolved or of a discontinued or stale series.
 ALARM_SCOPES = {"active": "ativos", "history": "historico", "all": "todos"}
 

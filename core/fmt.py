@@ -1,18 +1,35 @@
-"""Numbers and dates formatted for the reader's language (pt-PT: `1 234,5`; en: `1,234.5`)."""
+"""Numbers and dates formatted for the reader's language (pt-PT: `1 234,5`; en: `1,234.5`).
+
+Month names, the decimal mark and the thousands separator come from the CLDR data Babel ships (pt_PT:
+`,` and a no-break space); the date patterns and the minus sign (the typographic minus in pt-PT, a house
+style) are catalogue texts (`fmt.*`), so a translator sets them with the rest of the language.
+"""
 from __future__ import annotations
 
 import datetime as _dt
 import math
+from functools import lru_cache
+
+from babel.dates import get_month_names
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
+from core.i18n import LOCALES, t
 
 NBSP = "\u00a0"          # no-break space: the pt-PT thousands separator (never wraps a number)
 MINUS = "\u2212"         # typographic minus
 
-_MONTHS = {
-    "pt": ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro",
-           "outubro", "novembro", "dezembro"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"],
-}
+
+@lru_cache(maxsize=None)
+def _months(lang: str) -> list[str]:
+    names = get_month_names("wide", locale=LOCALES.get(lang, LOCALES["pt"]))
+    return [names[m] for m in range(1, 13)]
+
+
+@lru_cache(maxsize=None)
+def _number_style(lang: str) -> tuple[str, str, str]:
+    """(decimal mark, thousands separator, minus sign) of the language."""
+    locale = LOCALES.get(lang, LOCALES["pt"])
+    return get_decimal_symbol(locale), get_group_symbol(locale), t("fmt.minus", lang)
 
 
 def _missing(x) -> bool:
@@ -31,12 +48,13 @@ def number(x, decimals: int = 1, lang: str = "pt", *, sign: bool = False, na: st
     x = float(x)
     decimals = max(0, int(decimals if decimals is not None else 1))
     s = f"{abs(x):,.{decimals}f}"                 # '1,234.5'
-    if lang != "en":
-        s = s.replace(",", "\u0000").replace(".", ",").replace("\u0000", NBSP)
+    dec, thousands, minus = _number_style(lang)
+    if (dec, thousands) != (".", ","):
+        s = s.replace(",", "\u0000").replace(".", dec).replace("\u0000", thousands)
     if round(x, decimals) == 0:
         return s if not sign else ("±" + s)
     if x < 0:
-        return MINUS + s if lang != "en" else "-" + s
+        return minus + s
     return ("+" + s) if sign else s
 
 
@@ -62,9 +80,8 @@ def date(d, lang: str = "pt", *, long: bool = True) -> str:
     if hasattr(d, "to_pydatetime"):
         d = d.to_pydatetime()
     if not long:
-        return d.strftime("%d/%m/%Y") if lang != "en" else d.strftime("%d/%m/%Y")
-    m = _MONTHS["en" if lang == "en" else "pt"][d.month - 1]
-    return f"{d.day} {m} {d.year}" if lang == "en" else f"{d.day} de {m} de {d.year}"
+        return d.strftime("%d/%m/%Y")
+    return t("fmt.date.long", lang, day=d.day, month=_months(lang)[d.month - 1], year=d.year)
 
 
 def datetime(d, lang: str = "pt") -> str:
@@ -75,7 +92,7 @@ def datetime(d, lang: str = "pt") -> str:
         d = _dt.datetime.fromisoformat(d)
     if hasattr(d, "to_pydatetime"):
         d = d.to_pydatetime()
-    return f"{date(d, lang)}, {d:%H:%M}"
+    return t("fmt.datetime", lang, date=date(d, lang), time=f"{d:%H:%M}")
 
 
 def d3_format(decimals: int = 1) -> str:
@@ -85,4 +102,5 @@ def d3_format(decimals: int = 1) -> str:
 
 def separators(lang: str = "pt") -> str:
     """Plotly `layout.separators`: decimal then thousands."""
-    return ".," if lang == "en" else "," + NBSP
+    dec, thousands, _ = _number_style(lang)
+    return dec + thousands

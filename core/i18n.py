@@ -22,6 +22,8 @@ from pathlib import Path
 LANGS = ("pt", "en")
 DEFAULT = "pt"
 HTML_LANG = {"pt": "pt-PT", "en": "en"}
+#: the Open Graph locale of each language (og:locale)
+OG_LOCALE = {"pt": "pt_PT", "en": "en_GB"}
 #: the gettext locale of each language of the URL
 LOCALES = {"pt": "pt_PT", "en": "en"}
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -89,26 +91,27 @@ def request_lang() -> str:
         return DEFAULT
 
 
-def page_title(pt: str, en: str):
-    """A `dash.register_page(title=…)` that follows the language: "Comparar · Observatório"."""
+def page_title(key: str, en: str | None = None):
+    """A `dash.register_page(title=…)` that follows the language: "Comparar · Observatório" from the
+    catalogue key `page.comparar`. (Transitional: `page_title(pt, en)` with two texts still works for the
+    pages not yet moved to keys.)"""
     def title(**_):
-        return f"{en if request_lang() == 'en' else pt} · Observatório"
+        lang = request_lang()
+        text = t(key, lang) if en is None else (en if lang == "en" else key)
+        return t("site.page_title", lang, page=text)
     return title
 
 
-#: a disambiguating suffix of a territory's unique name -> its level (pt "Lisboa (Distrito)")
-_SUFFIX_LEVEL = {"(Distrito)": "distrito", "(NUTS III)": "nuts3", "(NUTS II)": "nuts2", "(NUTS I)": "nuts1",
-                 "(Área Metropolitana)": "am"}
-
-
 def territory_name(name_unique: str, lang: str = DEFAULT) -> str:
-    """A territory's unique name with its disambiguating level in the language:
-    "Lisboa (Distrito)" -> en "Lisboa (District)"; names themselves are never translated."""
-    if lang != "en" or not isinstance(name_unique, str):
+    """A territory's unique name with its disambiguating level in the language (the ETL writes the pt-PT
+    level label in brackets): "Lisboa (Distrito)" -> en "Lisboa (District)"; names are never translated."""
+    if lang != "en" or not isinstance(name_unique, str) or not name_unique.endswith(")"):
         return name_unique
-    for suffix, level in _SUFFIX_LEVEL.items():
-        if name_unique.endswith(" " + suffix):
-            return f"{name_unique[: -len(suffix) - 1]} ({t('level.' + level, 'en')})"
+    from core import vocabulary
+    for lv in vocabulary.TERRITORIAL_LEVELS.values():
+        suffix = f" ({lv.label(DEFAULT)})"
+        if name_unique.endswith(suffix):
+            return f"{name_unique[: -len(suffix)]} ({lv.label(lang)})"
     return name_unique
 
 
@@ -127,12 +130,25 @@ def t(key: str, lang: str = DEFAULT, **fmt) -> str:
     return s.format(**fmt) if fmt else s
 
 
-def tn(key: str, n: int, lang: str = DEFAULT, **fmt) -> str:
-    """The plural text of `key` for the count `n` in `lang` ("1 lugar", "3 lugares")."""
+def tn(key: str, count: int, lang: str = DEFAULT, **fmt) -> str:
+    """The plural text of `key` for `count` in `lang` ("1 lugar", "3 lugares"). `{n}` is the count unless
+    `n=` gives it formatted for the language ("1 234")."""
     lang = "en" if lang == "en" else DEFAULT
     if not has(key, lang):
         raise KeyError(f"no text {key!r} in the {LOCALES[lang]} catalogue ({catalogue_path(lang)})")
-    return translations(lang).ngettext(key, key, n).format(n=n, **fmt)
+    return translations(lang).ngettext(key, key, int(count)).format(**{"n": count, **fmt})
+
+
+def column(base: str, lang: str = DEFAULT) -> str:
+    """The column of a bilingual pair in the database ("title" -> "title_en" / "title_pt"): data, not
+    interface text, but chosen in one place."""
+    return f"{base}_{'en' if lang == 'en' else 'pt'}"
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: a capital that only starts a word is lowered ("Municípios" ->
+    "municípios"), an acronym is kept ("NUTS III")."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def pick(d: dict | None, lang: str = DEFAULT) -> str:
@@ -156,11 +172,13 @@ def short_unit(ind, lang: str = DEFAULT) -> str:
 
 
 def area_label(area: str, lang: str = DEFAULT) -> str:
-    from indicators.model import AREAS
-    pt, en = AREAS.get(area, (area, area))
-    return en if lang == "en" else pt
+    """A policy area's label (core.vocabulary.AREAS); an unknown id is shown as it is."""
+    from core import vocabulary  # vocabulary reads its labels through t(): imported when first used
+    return vocabulary.label("area", area, lang)
 
 
 def level_label(level: str, lang: str = DEFAULT, plural: bool = False) -> str:
-    key = f"levels.{level}" if plural and has(f"levels.{level}") else f"level.{level}"
-    return t(key, lang) if has(key) else level
+    """A territorial level's label, singular or plural (core.vocabulary.TERRITORIAL_LEVELS)."""
+    from core import vocabulary
+    lv = vocabulary.TERRITORIAL_LEVELS.get(level)
+    return lv.label(lang, plural=plural) if lv else level

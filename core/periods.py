@@ -13,6 +13,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from babel.dates import format_date
+
+from core.i18n import LOCALES, lang_of, t
+
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -20,8 +24,12 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _YRANGE = re.compile(r"^(\d{4})/(\d{4})$")
 _DRANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$")
 
-_MONTHS_PT = ["jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"]
-_MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _months(lang: str, key: str = "period.months") -> list[str]:
+    """The twelve short month names of a period label (catalogue `period.months`: "jan fev …"; in a
+    range of months, `period.months.range`: "jan. fev. … mai jun. …")."""
+    return t(key, lang).split()
 
 
 @dataclass(frozen=True)
@@ -40,8 +48,7 @@ def _d(s: str) -> date:
 
 
 def _dlabel(d: date, lang: str) -> str:
-    months = _MONTHS_PT if lang == "pt" else _MONTHS_EN
-    return f"{d.day} {months[d.month - 1]} {d.year}"
+    return t("period.day", lang, day=d.day, month=_months(lang)[d.month - 1], year=d.year)
 
 
 def parse_period(pid: str) -> Period:
@@ -89,7 +96,6 @@ def axis_label(pid: str, lang: str = "pt") -> str:
     year `2021`; quarter `2025T4` (pt) / `2025Q4` (en); ISO week `2024-S09` / `2024-W09`;
     date `11/11/2020` / `11 Nov 2020`; range `2011–2021`, `jan.–fev. 2024` / `Jan–Feb 2024`.
     Unknown shapes are returned unchanged (never an error on a chart)."""
-    en = lang == "en"
     s = str(pid).strip()
     try:
         p = parse_period(s)
@@ -99,17 +105,18 @@ def axis_label(pid: str, lang: str = "pt") -> str:
         return s
     if p.period_type == "quarter":
         y, q = s.split("-Q")
-        return f"{y}{'Q' if en else 'T'}{q}"
+        return t("period.axis.quarter", lang, year=y, q=q)
     if p.period_type == "week":
         y, w = s.split("-W")
-        return f"{y}-{'W' if en else 'S'}{w}"
+        return t("period.axis.week", lang, year=y, w=w)
     if p.period_type == "date":
         d = p.start_date
-        return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}" if en else d.strftime("%d/%m/%Y")
+        # a CLDR date pattern (catalogue `period.axis.date`: "dd/MM/y", "d MMM y"), formatted by Babel
+        return format_date(d, t("period.axis.date", lang), locale=LOCALES[lang_of(lang)])
     a, b = p.start_date, p.end_date  # a range
     if _YRANGE.match(s):
         return f"{a.year}–{b.year}"
-    months = _MONTHS_EN if en else [m + "." if m != "mai" else m for m in _MONTHS_PT]
+    months = _months(lang, "period.months.range")
     if a.year == b.year:
         return f"{months[a.month - 1]}–{months[b.month - 1]} {b.year}"
     return f"{months[a.month - 1]} {a.year}–{months[b.month - 1]} {b.year}"

@@ -63,7 +63,7 @@ fact = Table(
     Column("numerator", Double),
     Column("denominator", Double),
     Column("is_provisional", Boolean, nullable=False, default=False),
-    Column("provisional_reason", String),               # why provisional: core.alarm_levels.PROVISIONAL_REASONS
+    Column("provisional_reason", String),               # why provisional: core.vocabulary.PROVISIONAL_REASONS
     Column("is_estimated", Boolean, nullable=False, default=False),
     Column("is_break", Boolean, nullable=False, default=False),
     Column("origin", String, nullable=False),           # source|aggregated|derived
@@ -150,11 +150,11 @@ alarm = Table(
     Column("first_period_id", String),                  # first period ever flagged
     Column("last_flagged_period_id", String),           # last period flagged (= period_id while active)
     Column("reference_period_id", String),              # trend: start of the window; missing: last delivered
-    Column("severity", Integer),                        # core.alarm_levels.LEVELS[level].severity
+    Column("severity", Integer),                        # core.vocabulary.ALARM_LEVELS[level].severity
     Column("reason_pt", Text), Column("reason_en", Text),
     Column("citation", String),                         # official thresholds only
     # is the alarm's series current? False when the indicator is discontinued or the territory has had no
-    # value for the last periods (series_state says which); active = core.alarm_levels.is_active
+    # value for the last periods (series_state says which); active = core.alarm_rules.is_active
     Column("is_current", Boolean, nullable=False, server_default=true()),
     Column("series_state", String, nullable=False, server_default="current"),  # current|discontinued|stale
     Column("episode_since_period_id", String),          # first period of the current episode (any level)

@@ -44,17 +44,7 @@ Z_UPPER = 2.0
 #: consecutive weeks above the bound that make an alarm
 ALARM_WEEKS = 2
 YEAR_WEEKS = 365.2425 / 7
-#: the method in one line, for metadata users see: (pt, en)
-METHOD = (
-    "Óbitos esperados por semana ISO: modelo de Poisson com sobredispersão, tendência linear e ciclo anual "
-    "(seno e cosseno), ajustado às semanas 15–26 e 36–45 dos até 5 anos anteriores, sem 2020–2022 "
-    "(método EuroMOMO); banda = ±2 z-scores na escala potência 2/3. Alarme: óbitos acima do limite superior "
-    "em 2 semanas seguidas. A última semana, incompleta, não é avaliada.",
-    "Expected deaths per ISO week: over-dispersed Poisson model with a linear trend and an annual cycle "
-    "(sine and cosine), fitted on weeks 15–26 and 36–45 of up to 5 previous years, without 2020–2022 "
-    "(EuroMOMO method); band = ±2 z-scores on the 2/3-power scale. Alarm: deaths above the upper bound in "
-    "2 consecutive weeks. The last, incomplete week is not evaluated.",
-)
+#: the method in one line, for metadata users see: the catalogue text `surveillance.method`
 CITATION = ("EuroMOMO, «Methods» (euromomo.eu/how-it-works/methods); Nielsen et al., Epidemiology and "
             "Infection 141 (2013), doi:10.1017/S0950268812002579")
 

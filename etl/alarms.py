@@ -20,7 +20,7 @@ fires. The lifecycle follows from the per-period evaluations:
 in every evaluated period from 2021 on), `episode_since_period_id` the start of the episode at any
 level. An alarm's series is current unless the indicator is discontinued or the territory has had no
 evaluated value for more than STALE_AFTER calendar periods (`series_state`); an alarm is active when
-its status is not resolved and its series is current (core.alarm_levels.is_active).
+its status is not resolved and its series is current (core.alarm_rules.is_active).
 
 Save: fact_alarm_history (one row per alarm and evaluated period, from its first flag on) and
 fact_alarm (each alarm's state at its latest evaluated period, resolved ones included), each row
@@ -44,7 +44,9 @@ from etl.marts import insert
 from core.periods import parse_period
 from indicators.model import Indicator, Threshold
 from core import fmt as F
-from core.alarm_levels import LEVELS, SERIES_STATES, STALE_AFTER, active_sql
+from core.i18n import DEFAULT, column, t, tn
+from core.alarm_rules import active_sql
+from core.vocabulary import ALARM_LEVELS as LEVELS, SERIES_STATES, STALE_AFTER
 
 EVAL_COLUMNS = ["territory_id", "period_id", "flagged", "value", "threshold", "reference_value",
                 "reference_period_id"]
@@ -335,60 +337,25 @@ def lifecycle(ev: pd.DataFrame) -> pd.DataFrame:
 
 # -- explanations ------------------------------------------------------------------------------------
 
-_PHRASES = {
-    "pt": {
-        "new": "{level}, novo em {p}", "ongoing": "{level} desde {since}", "reopened": "{level}, reaberto em {p}",
-        "resolved": "Resolvido em {since} (era {level_lc})", "no_longer": "já não ",
-        ">": "acima de {t}", ">=": "igual ou acima de {t}", "<": "abaixo de {t}", "<=": "igual ou abaixo de {t}",
-        "outside": "fora do intervalo de {lo} a {hi}",
-        "ref": {"national": ("do valor nacional", "o valor nacional"),
-                "nuts3": ("do valor da NUTS III", "o valor da NUTS III"),
-                "peers:profile": ("da mediana dos pares", "a mediana dos pares"),
-                "peers:size": ("da mediana dos municípios de dimensão semelhante",
-                               "a mediana dos municípios de dimensão semelhante"),
-                "peers:nuts3": ("da mediana dos outros municípios da NUTS III",
-                                "a mediana dos outros municípios da NUTS III"),
-                "peers:cim": ("da mediana dos outros municípios da CIM", "a mediana dos outros municípios da CIM"),
-                "peers:neighbours": ("da mediana dos municípios vizinhos", "a mediana dos municípios vizinhos")},
-        "k": "{side} {ref_de} ({r}) em mais de {k} desvios absolutos medianos",
-        "above": "acima", "below": "abaixo",
-        "ratio_up": "mais de {x} vezes {ref_o} ({r})", "ratio_down": "menos de 1/{x} {ref_de} ({r})",
-        "each": "pior em cada um dos últimos {n} períodos (de {s} em {sp})",
-        "each_both": "sempre no mesmo sentido nos últimos {n} períodos (de {s} em {sp})",
-        "pct_worse": "{word} {c}\u00a0% em {n} períodos (de {s} em {sp}), {neg}mais do que {pct}\u00a0%",
-        "worse_up": "subiu", "worse_down": "desceu",
-        "missing_1": "sem valor publicado no último período esperado",
-        "missing": "sem valor publicado nos últimos {n} períodos esperados",
-        "missing_last": "último valor em {lp}", "missing_never": "nenhum valor publicado",
-        "missing_resolved": "voltou a ter valor publicado",
-        "official": "limiar oficial: {c}", "analytical": "regra analítica",
-    },
-    "en": {
-        "new": "{level}, new in {p}", "ongoing": "{level} since {since}", "reopened": "{level}, reopened in {p}",
-        "resolved": "Resolved in {since} (was {level_lc})", "no_longer": "no longer ",
-        ">": "above {t}", ">=": "at or above {t}", "<": "below {t}", "<=": "at or below {t}",
-        "outside": "outside the range {lo} to {hi}",
-        "ref": {"national": ("the national value", "the national value"),
-                "nuts3": ("the NUTS 3 value", "the NUTS 3 value"),
-                "peers:profile": ("the peer median", "the peer median"),
-                "peers:size": ("the median of similar-size municipalities",) * 2,
-                "peers:nuts3": ("the median of the other municipalities of the NUTS 3 region",) * 2,
-                "peers:cim": ("the median of the other municipalities of the CIM",) * 2,
-                "peers:neighbours": ("the median of the neighbouring municipalities",) * 2},
-        "k": "{side} {ref_de} ({r}) by more than {k} median absolute deviations",
-        "above": "above", "below": "below",
-        "ratio_up": "more than {x} times {ref_o} ({r})", "ratio_down": "less than 1/{x} of {ref_de} ({r})",
-        "each": "worse in each of the last {n} periods (from {s} in {sp})",
-        "each_both": "moving the same way in each of the last {n} periods (from {s} in {sp})",
-        "pct_worse": "{word} by {c}% over {n} periods (from {s} in {sp}), {neg}more than {pct}%",
-        "worse_up": "up", "worse_down": "down",
-        "missing_1": "no value published for the last expected period",
-        "missing": "no value published for the last {n} expected periods",
-        "missing_last": "last value in {lp}", "missing_never": "no value ever published",
-        "missing_resolved": "published again",
-        "official": "official threshold: {c}", "analytical": "analytical rule",
-    },
-}
+#: the phrases of an alarm's explanation, by name: catalogue texts `alarm.text.<name>` (the comparison
+#: operators as `alarm.text.op.gt`, …; a reference's two pt-PT forms, "do valor nacional" / "o valor
+#: nacional", as `alarm.text.ref.<reference>.de` / `.o`)
+_PHRASE_NAMES = ('new', 'ongoing', 'reopened', 'resolved', 'no_longer', '>', '>=', '<', '<=', 'outside', 'k', 'above', 'below', 'ratio_up', 'ratio_down', 'each', 'each_both', 'pct_worse', 'worse_up', 'worse_down', 'missing_1', 'missing', 'missing_last', 'missing_never', 'missing_resolved', 'official', 'analytical')
+_OPERATORS = {'>': 'gt', '>=': 'ge', '<': 'lt', '<=': 'le'}
+_REFERENCES = ('national', 'nuts3', 'peers:profile', 'peers:size', 'peers:nuts3', 'peers:cim', 'peers:neighbours')
+
+
+def _phrase_key(name: str) -> str:
+    return "alarm.text." + ("op." + _OPERATORS[name] if name in _OPERATORS else name)
+
+
+@functools.lru_cache(maxsize=None)
+def _phrases(lang: str) -> dict:
+    """The phrases of `lang` from the catalogue, looked up once per process."""
+    out = {name: t(_phrase_key(name), lang) for name in _PHRASE_NAMES}
+    out["ref"] = {r: (t(f"alarm.text.ref.{r.replace(':', '.')}.de", lang),
+                      t(f"alarm.text.ref.{r.replace(':', '.')}.o", lang)) for r in _REFERENCES}
+    return out
 
 
 @functools.lru_cache(maxsize=1024)
@@ -451,7 +418,7 @@ def default_period_label(pid: str, lang: str) -> str:
         p = parse_period(pid)
     except ValueError:
         return str(pid)
-    return p.label_en if lang == "en" else p.label_pt
+    return getattr(p, column("label", lang))
 
 
 def _with_unit(s: str, unit: str, lang: str) -> str:
@@ -476,7 +443,7 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 def _parts(row: dict, th: Threshold, lab: Labels, lang: str) -> tuple[str, str, str, str]:
     """What the alarm says about the value, without level, status or indicator: (separator after the
     indicator's title, the value, " em <its period>", the rest). The body is value [+ period] + rest."""
-    P = _PHRASES[lang]
+    P = _phrases(lang)
     per = lambda pid: "?" if _isnan(pid) or not pid else lab.period_label(pid, lang)  # noqa: E731
     status = row["status"]
     d = lab.decimals
@@ -486,7 +453,8 @@ def _parts(row: dict, th: Threshold, lab: Labels, lang: str) -> tuple[str, str, 
     period_s = ""
     if not _isnan(row.get("period_id")) and row.get("period_id"):
         on_a_day = bool(_DAY.fullmatch(str(row["period_id"])))
-        period_s = ((" on " if on_a_day else " in ") if lang == "en" else " em ") + per(row["period_id"])
+        period_s = " " + (t("alarm.text.on_day", lang, p=per(row["period_id"])) if on_a_day
+                           else t("alarm.text.in_period", lang, p=per(row["period_id"])))
     neg = P["no_longer"] if status == "resolved" else ""
     if th.rule == "absolute":
         if th.op == "outside":
@@ -520,7 +488,6 @@ def _parts(row: dict, th: Threshold, lab: Labels, lang: str) -> tuple[str, str, 
             neg = ""
         return " ", value_s, period_s, f", {neg}{clause}"
     if th.rule == "excess":
-        from core.i18n import t
         clause = t("surveillance.alarm.clause", lang, neg=neg, upper=_num(row.get("threshold"), 0, lang),
                    expected=_num(row.get("reference_value"), 0, lang), n=int(th.periods or 2),
                    z=_plain(th.k or 2, lang))
@@ -544,7 +511,7 @@ def texts(row: dict, th: Threshold, lab: Labels, lang: str = "pt") -> tuple[str,
     level), value, threshold, reference_value, reference_period_id, flagged.
     """
     lang = "en" if lang == "en" else "pt"
-    P = _PHRASES[lang]
+    P = _phrases(lang)
     lv = LEVELS[row["level"]].label(lang)
     per = lambda pid: "?" if _isnan(pid) or not pid else lab.period_label(pid, lang)  # noqa: E731
     status = row["status"]
@@ -682,11 +649,13 @@ def level_runs(h: pd.DataFrame) -> pd.Series:
     return run.where(fl, h["since_period_id"])
 
 
-SERIES_NOTES = {
-    "discontinued": {"pt": " Série terminada: {d}", "en": " Discontinued series: {d}"},
-    "stale": {"pt": " Último valor avaliado em {p}; sem dados recentes, o alarme passa ao histórico.",
-              "en": " Last evaluated value in {p}; with no recent data, the alarm is history."},
-}
+#: series states whose alarms say so at the end of their explanation: catalogue `series.note.<state>`
+#: ({d}: why the indicator was discontinued; {p}: the last evaluated period)
+SERIES_NOTES = ("discontinued", "stale")
+
+
+def series_note(state: str, lang: str, d: str = "", p: str = "") -> str:
+    return " " + t(f"series.note.{state}", lang, d=d, p=p)
 
 
 def series_states(cur: pd.DataFrame, ind: Indicator, facts: pd.DataFrame, territory: pd.DataFrame) -> pd.Series:
@@ -764,18 +733,19 @@ def alarms_for(ind: Indicator, facts: pd.DataFrame, territory: pd.DataFrame, ord
     cur["series_state"] = series_states(cur, ind, facts, territory)
     cur["is_current"] = cur["series_state"].map(lambda x: SERIES_STATES[x].current).astype(bool)
     # a series that is not current says so in every self-contained sentence: app, API and CLI alike
-    for state, notes in SERIES_NOTES.items():
+    for state in SERIES_NOTES:
         m = cur["series_state"] == state
         if not m.any():
             continue
         for lang in ("pt", "en"):
             col = f"explanation_{lang}"
-            note = cur.loc[m, "period_id"].map(lambda p, lang=lang, notes=notes: notes[lang].format(
-                d=ind.discontinued(lang) if ind.discontinued is not None else "", p=lab.period_label(p, lang)))
+            note = cur.loc[m, "period_id"].map(lambda p, lang=lang, state=state: series_note(
+                state, lang, d=ind.discontinued(lang) if ind.discontinued is not None else "",
+                p=lab.period_label(p, lang)))
             cur.loc[m, col] = cur.loc[m, col].fillna("") + note
             if state == "discontinued":
                 hm = history[col].notna()
-                history.loc[hm, col] = history.loc[hm, col] + notes[lang].format(d=ind.discontinued(lang), p="")
+                history.loc[hm, col] = history.loc[hm, col] + series_note(state, lang, d=ind.discontinued(lang))
     return history, cur
 
 
@@ -792,7 +762,7 @@ def run(con, ctx) -> None:
 
     def plabel(pid: str, lang: str) -> str:
         if pid in labels:
-            return labels[pid][1 if lang == "en" else 0]
+            return labels[pid][0 if lang == DEFAULT else 1]
         return default_period_label(pid, lang)
     peers = getattr(ctx, "peers", None)
     if peers is None:
@@ -844,18 +814,16 @@ def find_territory(con, query: str) -> tuple[list[tuple], str]:
 
 def report(con, query: str, lang: str = "pt", include_resolved: bool = False) -> tuple[str, int]:
     """The text the CLI prints: a territory's active (or all) alarms, most severe first. (text, exit code)."""
-    from core.alarm_levels import STATUSES
-    en = lang == "en"
+    from core.vocabulary import STATUSES
     rows, how = find_territory(con, query)
     if not rows:
-        return (f"no territory matches {query!r}" if en else f"nenhum território corresponde a {query!r}"), 2
+        return t("cli.alarms.no_match", lang, query=repr(query)), 2
     if len(rows) > 1:
-        head = (f"{len(rows)} territories match {query!r}; give the id:" if en
-                else f"{len(rows)} territórios correspondem a {query!r}; indique o código:")
+        head = tn("cli.alarms.many_match", len(rows), lang, query=repr(query))
         return head + "\n" + "\n".join(f"  {r[0]:8} {r[1]} ({r[2]})" for r in rows[:40]), 2
     tid, name, level = rows[0]
-    col = "explanation_en" if en else "explanation_pt"
-    title = "i.title_en" if en else "i.title_pt"
+    col = column("explanation", lang)
+    title = "i." + column("title", lang)
     active = active_sql("a.")
     alarms = con.execute(
         f"SELECT a.level, a.status, {col}, a.indicator_id, {title}, {active} AS active, a.series_state "
@@ -864,13 +832,13 @@ def report(con, query: str, lang: str = "pt", include_resolved: bool = False) ->
         f"ORDER BY NOT ({active}), a.severity DESC NULLS LAST, {title}, a.alarm_id",
         [tid]).fetchall()
     build = con.execute("SELECT run_id, data_system, is_demo FROM meta_build ORDER BY started_at DESC LIMIT 1").fetchone()
-    what = ("alarms" if include_resolved else "active alarms") if en else ("alarmes" if include_resolved else "alarmes ativos")
+    what = t("cli.alarms.all", lang) if include_resolved else t("cli.alarms.active", lang)
     lines = [f"{name} ({tid}, {level}) — {len(alarms)} {what}"]
     if build:
-        lines.append(("build " if en else "compilação ") + f"{build[0]}" + (" (DEMO)" if build[2] else ""))
+        lines.append(t("cli.alarms.build", lang, run=build[0]) + (" (DEMO)" if build[2] else ""))
     lines.append("")
     if not alarms:
-        lines.append("No active alarms." if en else "Sem alarmes ativos.")
+        lines.append(t("cli.alarms.none", lang))
     for lv, st, text, _iid, _t, active, state in alarms:
         L = LEVELS[lv]
         S = STATUSES[st]

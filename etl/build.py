@@ -222,8 +222,8 @@ def carry_over(previous: Path, rebuilt: set[str], registry: dict[str, Indicator]
 def provisional_reasons(facts: pd.DataFrame, catalogue: dict[str, Source]) -> pd.Series:
     """Why each provisional value is provisional (None for final values): the `provisional_reason`
     that the first of its sources declares in etl/catalogue.yaml (a code of
-    core.alarm_levels.PROVISIONAL_REASONS), else the generic 'provisorio'."""
-    from core.alarm_levels import PROVISIONAL_REASONS
+    core.vocabulary.PROVISIONAL_REASONS), else the generic 'provisorio'."""
+    from core.vocabulary import PROVISIONAL_REASONS
     out = pd.Series(None, index=facts.index, dtype=object)
     prov = facts["is_provisional"].fillna(False).astype(bool)
     if not prov.any():

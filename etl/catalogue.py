@@ -87,7 +87,7 @@ class Source(BaseModel):
     options: dict = Field(default_factory=dict, description="the connector's options (below, per format); for "
                                                               "every format, provisional_reason: why its "
                                                               "provisional values are provisional (a code of "
-                                                              "core.alarm_levels.PROVISIONAL_REASONS)")
+                                                              "core.vocabulary.PROVISIONAL_REASONS)")
     required: bool = Field(True, description="a missing file fails the build (false: skipped, logged)")
     bounds: dict[str, tuple[float | None, float | None]] = Field(
         default_factory=dict, description="possible values per staged variable (the connector's name, without "

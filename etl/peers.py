@@ -1,6 +1,6 @@
 """Peer groups of every municipality (dim_peer) and its position among them (fact_peer_position).
 
-Five groups per municipality (labels and criteria in core/alarm_levels.py):
+Five groups per municipality (labels and criteria in core/vocabulary.py):
 
   nuts3       the other municipalities of the same NUTS III region (NUTS 2024);
   cim         the other municipalities of the same CIM / metropolitan area (mainland only);
@@ -36,14 +36,14 @@ import numpy as np
 import pandas as pd
 
 from etl.marts import insert
-from core.alarm_levels import SIZE_CLASSES
+from core.vocabulary import PEER_GROUPS, POSITIONS as VOCAB_POSITIONS, SIZE_CLASSES
 
 log = logging.getLogger(__name__)
 
 K = 10
 TOUCH_M = 20.0
 GEO_FILE = "geo/municipios_308.geojson"
-GROUP_TYPES = ("nuts3", "cim", "size", "profile", "neighbours")
+GROUP_TYPES = tuple(PEER_GROUPS)
 MIN_PEERS_POSITION = 3
 PEER_COLUMNS = ["territory_id", "group_type", "peer_id", "rank", "distance", "dimensions"]
 
@@ -65,8 +65,8 @@ def size_class(population) -> pd.Series:
     """Size class id of each population (SIZE_CLASSES; bounds: lower exclusive, upper inclusive)."""
     pop = pd.to_numeric(pd.Series(population), errors="coerce")
     out = pd.Series(pd.NA, index=pop.index, dtype="object")
-    for cid, lo, hi, *_ in SIZE_CLASSES:
-        out[(pop > lo) & (pop <= hi)] = cid
+    for c in SIZE_CLASSES.values():
+        out[(pop > c.lower) & (pop <= c.upper)] = c.id
     return out
 
 
@@ -244,7 +244,7 @@ def _quantile_sorted(S: np.ndarray, start: np.ndarray, m: np.ndarray, q: float,
     return np.where(m > 0, out, np.nan)
 
 
-POSITIONS = ["above", "similar", "below"]
+POSITIONS = list(VOCAB_POSITIONS)
 
 
 def _position(value, q1, q3, n):

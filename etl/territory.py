@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from core.text import fold
+from core.vocabulary import TERRITORIAL_LEVELS
 
 REFERENCE = "reference/municipios.csv"
 COLUMNS = ["territory_id", "level", "name", "name_unique", "name_search", "parent_id", "nuts1_id",
@@ -24,8 +25,9 @@ AGG_LEVELS = {"nuts3": "nuts3_id", "nuts2": "nuts2_id", "nuts1": "nuts1_id", "pa
 GROUPINGS = {"distrito": "district_id", "cim": "cim_id"}
 
 
-LEVEL_LABEL = {"pais": "País", "nuts1": "NUTS I", "nuts2": "NUTS II", "nuts3": "NUTS III", "municipio": "Município",
-               "distrito": "Distrito", "ilha": "Ilha", "cim": "CIM", "am": "Área Metropolitana"}
+#: a level's pt-PT label, the suffix that tells apart a name shared across levels (core.i18n.territory_name
+#: reads it back in English)
+LEVEL_LABEL = {k: lv.label("pt") for k, lv in TERRITORIAL_LEVELS.items()}
 
 
 class ReferenceTableError(ValueError):
@@ -169,7 +171,7 @@ def build_territory(ref: pd.DataFrame) -> pd.DataFrame:
                         "parent_id": None, "area_km2": m["area_km2"].sum(), "population": m["population"].sum()}])
     rows.append(pt)
     out = pd.concat(rows, ignore_index=True)
-    order = {"pais": 0, "nuts1": 1, "nuts2": 2, "nuts3": 3, "municipio": 4, "distrito": 5, "ilha": 5, "am": 6, "cim": 6}
+    order = {k: lv.rank for k, lv in TERRITORIAL_LEVELS.items()}
     out["sort_key"] = out["level"].map(order).astype(str) + "|" + out["territory_id"]
     # a name shared across levels (Algarve, Lisboa, Grande Lisboa) gets its level in brackets
     dup = out["name_unique"].duplicated(keep=False) & (out["level"] != "municipio")

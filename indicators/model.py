@@ -8,30 +8,14 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from core import vocabulary
+
 HERE = Path(__file__).resolve().parent
 
-#: Policy areas, a closed list: id -> (pt, en).
-AREAS: dict[str, tuple[str, str]] = {
-    "demografia": ("Demografia", "Demography"),
-    "economia": ("Economia", "Economy"),
-    "governacao": ("Governação e finanças locais", "Governance and local finances"),
-    "qualidade_vida": ("Qualidade de vida e habitação", "Quality of life and housing"),
-    "mobilidade": ("Mobilidade", "Mobility"),
-    "ambiente": ("Ambiente", "Environment"),
-    "sociedade": ("Sociedade", "Society"),
-    "saude": ("Saúde", "Health"),
-    "protecao_seguranca": ("Proteção e segurança", "Protection and safety"),
-}
-
-#: Territorial levels, from the most detailed. Parishes are modelled, not yet loaded.
-LEVELS: dict[str, tuple[str, str]] = {
-    "freguesia": ("Freguesia", "Parish"),
-    "municipio": ("Município", "Municipality"),
-    "nuts3": ("NUTS III", "NUTS 3"),
-    "nuts2": ("NUTS II", "NUTS 2"),
-    "nuts1": ("NUTS I", "NUTS 1"),
-    "pais": ("País", "Country"),
-}
+#: Policy areas and the territorial levels an indicator may declare (from the most detailed; parishes are
+#: modelled, not yet loaded): closed lists defined once in core.vocabulary, with their labels.
+AREAS = vocabulary.AREAS
+LEVELS = vocabulary.REGISTRY_LEVELS
 
 
 class RegistryError(ValueError):
@@ -54,28 +38,10 @@ class Text(BaseModel):
         return self.en if lang == "en" else self.pt
 
 
-class Polarity(str, Enum):
-    higher_is_better = "higher_is_better"
-    lower_is_better = "lower_is_better"
-    neutral = "neutral"
-
-
-class Aggregation(str, Enum):
-    sum = "sum"                      # add municipal values
-    ratio = "ratio"                  # sum(numerator) / sum(denominator) * scale
-    weighted_mean = "weighted_mean"  # population-weighted mean of municipal values
-    none = "none"                    # not aggregable: regional values only where a source gives them
-
-
-class Periodicity(str, Enum):
-    annual = "annual"
-    quarterly = "quarterly"
-    monthly = "monthly"
-    weekly = "weekly"
-    daily = "daily"
-    census = "census"
-    election = "election"
-    irregular = "irregular"
+#: closed lists of core.vocabulary as enums (members named by their ids: Aggregation.ratio, Periodicity.annual)
+Polarity = Enum("Polarity", {k: k for k in vocabulary.POLARITIES}, type=str)
+Aggregation = Enum("Aggregation", {k: k for k in vocabulary.AGGREGATIONS}, type=str)
+Periodicity = Enum("Periodicity", {k: k for k in vocabulary.PERIODICITIES}, type=str)
 
 
 class Keywords(BaseModel):
@@ -223,13 +189,13 @@ class Threshold(BaseModel):
     deviation) make one alarm whose level is the most severe rule that fires (e.g. risk bands).
     """
     model_config = ConfigDict(extra="forbid")
-    rule: Literal["absolute", "deviation", "trend", "missing", "excess"]
-    level: Literal["informacao", "atencao", "critico"]
+    rule: Literal[tuple(vocabulary.RULE_TYPES)]
+    level: Literal[tuple(vocabulary.ALARM_LEVELS)]
     op: Op | None = None
     value: float | None = None
     band: tuple[float, float] | None = None
-    reference: Literal["national", "nuts3", "peers"] | None = None
-    peer_group: Literal["nuts3", "cim", "size", "profile", "neighbours"] = "profile"  # reference: peers
+    reference: Literal[tuple(vocabulary.REFERENCES)] | None = None
+    peer_group: Literal[tuple(vocabulary.PEER_GROUPS)] = "profile"  # reference: peers
     k: float | None = None               # deviation: k x MAD
     ratio: float | None = None           # deviation: value / reference beyond ratio
     periods: int | None = None           # trend / missing: N periods

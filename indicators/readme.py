@@ -40,7 +40,7 @@ def indicators_table(registry: dict[str, Indicator] | None = None) -> str:
     for ind in sorted(registry.values(), key=lambda i: (i.area, i.id)):
         src = "; ".join(dict.fromkeys(s.producer for s in ind.sources))
         unit = ind.short_unit or ind.unit.pt
-        lines.append(f"| `{ind.id}` | {_cell(ind.title.pt)} | {_cell(unit)} | {_cell(AREAS[ind.area][0])} | "
+        lines.append(f"| `{ind.id}` | {_cell(ind.title.pt)} | {_cell(unit)} | {_cell(AREAS[ind.area].label('pt'))} | "
                      f"{AGGREGATION_PT[ind.aggregation.value]} | {_periods(ind)} | {_cell(src)} |")
     return "\n".join(lines)
 

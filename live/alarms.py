@@ -12,7 +12,8 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import and_, select
 
-from core import alarm_levels as AL
+from core import alarm_rules
+from core import vocabulary as AL
 from live import rules, store
 from live.store import alarm, alarm_event
 
@@ -74,8 +75,8 @@ def frame(*, territory_ids=None, indicator_ids=None, areas=None, levels=None, st
             "value": r["value"], "threshold": r["threshold"], "reference_value": None, "reference_kind": None,
             "official": True, "explanation_pt": r["sentence_pt"], "explanation_en": r["sentence_en"],
             "sentence_pt": r["sentence_pt"], "sentence_en": r["sentence_en"], "citation": r["citation"],
-            "severity": AL.LEVELS[r["level"]].severity, "is_current": True, "series_state": "current",
-            "is_active": AL.is_active(r["status"], True),
+            "severity": AL.ALARM_LEVELS[r["level"]].severity, "is_current": True, "series_state": "current",
+            "is_active": alarm_rules.is_active(r["status"], True),
             "name": ter.at[tid, "name"] if tid in ter.index else tid,
             "name_unique": ter.at[tid, "name_unique"] if tid in ter.index else tid,
             "territory_level": "municipio", "area": r["area"],
@@ -114,7 +115,7 @@ def events(*, territories: list[str] | None = None, area: str | None = None, lev
     if area:
         conds.append(alarm_event.c.area == area)
     if level:
-        keep = [k for k, lv in AL.LEVELS.items() if lv.severity >= AL.LEVELS[level].severity]
+        keep = [k for k, lv in AL.ALARM_LEVELS.items() if lv.severity >= AL.ALARM_LEVELS[level].severity]
         conds.append(alarm_event.c.level.in_(keep))
     q = select(alarm_event)
     if conds:

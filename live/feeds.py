@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from core import alarm_levels as AL
+from core import vocabulary as AL
 from core import settings
 from core.i18n import t
 from live import store
@@ -33,7 +33,7 @@ def render(events: list[dict], names: dict[str, str], *, lang: str, self_url: st
     for ev in events:
         e = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(e, f"{{{ATOM}}}id").text = f"{base}/feeds/alarmes/{ev['id']}"
-        lv = AL.LEVELS[ev["level"]].label(lang)
+        lv = AL.ALARM_LEVELS[ev["level"]].label(lang)
         word = t(f"live.feed.status.{ev['status']}", lang)
         synth = f" [{t('live.synthetic', lang)}]" if ev["synthetic"] else ""
         ET.SubElement(e, f"{{{ATOM}}}title").text = f"{lv} · {names.get(ev['territory_id'], ev['territory_id'])} · {word}{synth}"

@@ -1,5 +1,5 @@
 """Live alarm rules: the regulatory thresholds of the live air-quality series, evaluated as observations
-arrive, with the batch alarms' levels (core.alarm_levels.LEVELS), lifecycle (new, ongoing, resolved,
+arrive, with the batch alarms' levels (core.vocabulary.ALARM_LEVELS), lifecycle (new, ongoing, resolved,
 reopened) and one sentence that does not repeat the level or the series.
 
 The rules (each cites its law; the 2030 values of Directive (EU) 2024/2881 sit beside the values in force):
@@ -29,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import and_, func, insert, select, text, update
 
-from core import alarm_levels as AL
+from core import vocabulary as AL
 from live import store
 from live.store import alarm, alarm_event, observation
 
@@ -263,7 +263,7 @@ def _write(conn, aid: str, series: Series, territory: str, hit: Rule | None, val
 
 
 def _event(conn, aid, territory, level, status, at, pt, en, synthetic) -> int:
-    assert level in AL.LEVELS and status in AL.STATUSES
+    assert level in AL.ALARM_LEVELS and status in AL.STATUSES
     r = conn.execute(insert(alarm_event).values(alarm_id=aid, territory_id=territory, area=AREA, level=level,
                                                 status=status, at=at, sentence_pt=pt, sentence_en=en,
                                                 synthetic=synthetic))

@@ -79,8 +79,8 @@ alarm = Table(
     Column("indicator_id", String(64), nullable=False),  # the live series (live.rules.SERIES)
     Column("territory_id", String(4), nullable=False),
     Column("rule_id", String(64), nullable=False),
-    Column("level", String(16), nullable=False),          # core.alarm_levels.LEVELS
-    Column("status", String(16), nullable=False),         # core.alarm_levels.STATUSES
+    Column("level", String(16), nullable=False),          # core.vocabulary.ALARM_LEVELS
+    Column("status", String(16), nullable=False),         # core.vocabulary.STATUSES
     Column("period_id", String(16), nullable=False),      # the calendar year (count rules) or the hour
     Column("since", DateTime(timezone=True), nullable=False),
     Column("observed_at", DateTime(timezone=True), nullable=False),  # the observation that decided it

@@ -17,7 +17,7 @@ import logging
 
 import flask
 
-from core import alarm_levels as AL
+from core import vocabulary as AL
 from core.i18n import lang_of, t
 from live import alarms, credentials, feeds, ingest, store, webhooks
 
@@ -75,8 +75,8 @@ def feed():
                                      "parameter": unknown[0], "valid": list(FEED_PARAMS)}})
     lang = lang_of(args.get("lang"))
     ter, area, level = args.get("territorio") or None, args.get("area") or None, args.get("nivel") or None
-    if level and level not in AL.LEVELS:
-        return _bad("nivel", level, list(AL.LEVELS))
+    if level and level not in AL.ALARM_LEVELS:
+        return _bad("nivel", level, list(AL.ALARM_LEVELS))
     try:
         areas = sorted(set(data.indicators()["area"]))
     except data.NoDatabase:
@@ -107,7 +107,7 @@ def feed():
         evs = alarms.events(territories=members, area=area, level=level, limit=n)
         names = {r["territory_id"]: r["name_unique"] for r in data.territories(["municipio"]).to_dict("records")}
         what = ", ".join(x for x in (data.territory(ter)["name"] if ter else None,
-                                     area, AL.LEVELS[level].label(lang) if level else None) if x)
+                                     area, AL.ALARM_LEVELS[level].label(lang) if level else None) if x)
         title = t("live.feed.title_for", lang, what=what) if what else t("live.feed.title", lang)
         body = feeds.render(evs, names, lang=lang, self_url=flask.request.url, title=title)
         resp = flask.Response(body, mimetype="application/atom+xml")

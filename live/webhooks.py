@@ -26,7 +26,7 @@ import urllib.request
 
 from sqlalchemy import and_, insert, or_, select, update
 
-from core import alarm_levels as AL
+from core import vocabulary as AL
 from live import store
 from live.store import alarm_event, delivery, subscription
 
@@ -63,8 +63,8 @@ def subscribe(url: str, *, territory: str | None = None, area: str | None = None
     """A new subscription: (id, secret — shown once; the receiver keeps it to verify signatures)."""
     if not url.startswith(("http://", "https://")):
         raise ValueError(f"not an http(s) URL: {url!r}")
-    if level and level not in AL.LEVELS:
-        raise ValueError(f"level {level!r}: valid: {', '.join(AL.LEVELS)}")
+    if level and level not in AL.ALARM_LEVELS:
+        raise ValueError(f"level {level!r}: valid: {', '.join(AL.ALARM_LEVELS)}")
     secret = secrets.token_hex(32)
     with (eng or store.engine()).begin() as c:
         r = c.execute(insert(subscription).values(url=url, secret=secret, territory_id=territory, area=area,
@@ -81,13 +81,13 @@ def payload(ev: dict) -> dict:
 
 def matching(conn, ev: dict, territories_of) -> list[dict]:
     """Active subscriptions whose filters the event meets (`territories_of(dico)`: the ids that contain it)."""
-    sev = AL.LEVELS[ev["level"]].severity
+    sev = AL.ALARM_LEVELS[ev["level"]].severity
     subs = conn.execute(select(subscription).where(subscription.c.active.is_(True))).mappings().all()
     out = []
     for s in subs:
         if s["area"] and s["area"] != ev["area"]:
             continue
-        if s["level"] and AL.LEVELS[s["level"]].severity > sev:
+        if s["level"] and AL.ALARM_LEVELS[s["level"]].severity > sev:
             continue
         if s["territory_id"] and s["territory_id"] not in territories_of(ev["territory_id"]):
             continue

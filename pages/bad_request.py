@@ -6,7 +6,7 @@ import dash
 from web import ui
 from core.i18n import lang_of, page_title, t
 
-dash.register_page(__name__, path="/400", title=page_title("Pedido inválido", "Invalid request"))
+dash.register_page(__name__, path="/400", title=page_title("page.400"))
 
 
 def layout(lang: str | None = None, **kwargs):

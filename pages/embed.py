@@ -20,7 +20,7 @@ from serving import data
 from web import share, ui
 from web import figures as F
 from web import indicator_view as IV
-from core.i18n import lang_of, t
+from core.i18n import column, lang_of, request_lang, t
 
 EMBED_VIEWS = ("map", "chart")
 #: the embed's query parameters -> the Indicador view's
@@ -33,8 +33,9 @@ DEFAULT_HEIGHT = {"map": 760, "chart": 600}
 
 
 def _title(indicator_id: str | None = None, **_):
+    lang = request_lang()
     ind = data.indicator(indicator_id or "") if indicator_id else None
-    return f"{ind['title_pt']} · Observatório" if ind else "Observatório"
+    return t("site.page_title", lang, page=ind[column("title", lang)]) if ind else t("site.title", lang)
 
 
 def status(indicator_id: str | None = None, view: str | None = None, **q) -> int:
@@ -60,7 +61,7 @@ def snippet(v: IV.View, view: str) -> str:
     default height)."""
     parts = urlsplit(share.base_url())
     origin = f"{parts.scheme}://{parts.netloc}"  # postMessage's origin has no path
-    title = f"{IV.title(v)} — {share.SITE}"
+    title = t("embed.iframe_title", v.lang, title=IV.title(v))
     return (f'<iframe src="{html_escape(src(v, view))}" title="{html_escape(title)}" width="100%" '
             f'height="{DEFAULT_HEIGHT[view]}" style="border:0;width:100%;max-width:960px" loading="lazy" '
             f'data-observatorio-embed></iframe>\n'
@@ -93,7 +94,7 @@ def layout(indicator_id: str | None = None, view: str | None = None, lang: str |
         body = [html.Div(dcc.Graph(id=MAP, figure=fig, config=F.graph_config("map", lang),
                                    className="map-graph"), className="map-wrap"),
                 html.Figcaption([ui.legend(b["md"]["legend"], IV.unit_long(v), lang), ui.summary(b["summary"])])]
-        heading = f"{IV.title(v)} — {IV.period_label(v)}"
+        heading = t("embed.heading.map", lang, title=IV.title(v), period=IV.period_label(v))
     else:
         df = IV.series_frame(v)
         names = IV.territory_names(set(df["territory_id"]) | {"PT"})

@@ -18,7 +18,7 @@ from web import surveillance_view as SV
 
 from web import targets_view as TV   # issue 11
 from pages import embed as embed_page
-from core.i18n import area_label, lang_of, level_label, pick, t
+from core.i18n import area_label, column, lang_of, level_label, pick, request_lang, t
 
 # -- component ids ---------------------------------------------------------------------------
 PAGE = "ind-page"                 # Store: the page's language (fixed for the page's life)
@@ -61,8 +61,9 @@ URL_SINK = "ind-url-sink"
 
 
 def _title(indicator_id: str | None = None, **_):
+    lang = request_lang()
     ind = data.indicator(indicator_id or "") if indicator_id else None
-    return f"{ind['title_pt']} · Observatório" if ind else "Indicador · Observatório"
+    return t("site.page_title", lang, page=ind[column("title", lang)] if ind else t("page.indicador", lang))
 
 
 dash.register_page(__name__, path_template="/indicador/<indicator_id>", title=_title, name="Indicador")
@@ -91,7 +92,7 @@ def level_options(v: IV.View) -> list[dict]:
 def indicator_options(lang: str) -> list[dict]:
     """Every indicator, in Portuguese alphabetical order (Í within I); typing filters, accents optional."""
     inds = data.indicators()
-    col = "title_en" if lang == "en" else "title_pt"
+    col = column("title", lang)
     rows = sorted(((r[col], r["indicator_id"]) for _, r in inds.iterrows()), key=lambda x: IV.collate_key(x[0]))
     return [{"label": title, "value": iid, "search": f"{title} {IV.collate_key(title)[0]}"} for title, iid in rows]
 
@@ -207,7 +208,7 @@ def downloads(v: IV.View):
         code = embed_page.snippet(v, view)
         label = t(f"dl.embed.code_{view}", lang)
         return html.Li([
-            html.A(t("dl.embed" if view == "map" else "dl.embed_chart", lang), href=embed_page.src(v, view)),
+            html.A(t("dl.embed", lang) if view == "map" else t("dl.embed_chart", lang), href=embed_page.src(v, view)),
             html.Pre(html.Code(code), className="embed-code", tabIndex=0, role="region", **{"aria-label": label}),
             html.Div([html.Button(t("dl.embed.copy", lang), type="button", className="btn btn-sm btn-outline-primary",
                                   **{"data-copy-link": "text", "data-text": code, "data-done": t("dl.embed.copied", lang),
@@ -302,7 +303,7 @@ def map_wrap_class(layer: dict | str | None) -> str:
 
 def src_text(s: dict, key: str, lang: str) -> str:
     """A source's licence or note in the language (registry `licence_en`/`note_en`, else as declared)."""
-    return (s.get(f"{key}_en") if lang == "en" else None) or s.get(key) or ""
+    return pick({"pt": s.get(key) or "", "en": s.get(f"{key}_en")}, lang)
 
 
 def layout(indicator_id: str | None = None, lang: str | None = None, **q):

@@ -7,39 +7,39 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from core import fmt
+from core import fmt, vocabulary
 from serving import data
 from web import ui
 from web import figures as F
 from web import indicator_view as IV
-from core.i18n import area_label, lang_of, level_label, short_unit, t
+from core.i18n import area_label, column, lang_of, level_label, short_unit, t, tn
 
 def _home_title(**_) -> str:
     from core.i18n import request_lang
-    return f"Observatório — {t('site.tagline', request_lang()).split(' · ')[0]}"
+    lang = request_lang()
+    return t("home.page_title", lang, tagline=t("site.tagline", lang).split(" · ")[0])
 
 
-dash.register_page(__name__, path="/", title=_home_title, name="Início",
-                   name_en="Home", nav=True, order=0)
+dash.register_page(__name__, path="/", title=_home_title, name="Início", nav=True, order=0)
 
 HEADLINES = "home-headlines"
 ALARMS = "home-alarms"
 MAP = "home-map"
 FRESH = "home-fresh"
 ALARMS_OPEN = "home-alarms-open"
-ALARM_LEVELS = ("critico", "atencao", "informacao")
+ALARM_LEVELS = tuple(vocabulary.LEVEL_ORDER)
 
 
 def headline_card(r: pd.Series, lang: str):
-    title = r["title_en"] if lang == "en" else r["title_pt"]
+    title = r[column("title", lang)]
     d = int(r["decimals"]) if pd.notna(r["decimals"]) else 1
     unit = short_unit(r, lang)
-    label = r["label_en"] if lang == "en" else r["label_pt"]
+    label = r[column("label", lang)]
     if r["change"] is not None and pd.notna(r["change"]):
         ch = r["change"]
         cls = "change-up" if ch > 0 else "change-down" if ch < 0 else "change-flat"
-        prev = r["prev_label_en"] if lang == "en" else r["prev_label_pt"]
-        cunit = "p.p." if unit == "%" else unit
+        prev = r[column("prev_label", lang)]
+        cunit = t("unit.pp", lang) if unit == "%" else unit
         change = html.P(t("home.headline.change", lang, change=fmt.change(ch, d, lang) + (f"\u00a0{cunit}" if cunit else ""),
                           period=prev), className=f"kpi-change mb-2 {cls}")
     else:
@@ -53,21 +53,8 @@ def headline_card(r: pd.Series, lang: str):
     ]), className="kpi-card h-100")
 
 
-#: home-page wording of the alarm block (the counts are the alarm centre's default list: active alarms)
-ALARM_TEXT = {
-    "summary": ("{n} alarmes ativos, dos quais {c} críticos.", "{n} active alarms, {c} of them critical."),
-    "open": ("Ver os {n} alarmes ativos", "See the {n} active alarms"),
-    "open_critical": ("ver só os críticos", "see the critical ones only"),
-}
-
-
-def _at(key: str, lang: str, **kw) -> str:
-    pt, en = ALARM_TEXT[key]
-    return (en if lang == "en" else pt).format(**kw)
-
-
 def alarms_block(lang: str) -> list:
-    """Active alarms (core.alarm_levels.is_active) by policy area and level, critical first — the areas with
+    """Active alarms (core.alarm_rules.is_active) by policy area and level, critical first — the areas with
     the most critical alarms first —, with links to the same alarms in the alarm centre."""
     df = data.alarm_counts()
     if not len(df):
@@ -87,10 +74,10 @@ def alarms_block(lang: str) -> list:
     table = dbc.Table([html.Caption(t("home.alarms.caption", lang), className="visually-hidden"), head, body],
                       className="table-sm obs-table mb-2 obs-home-alarm-table", striped=True)
     return [
-        html.P(_at("summary", lang, n=fmt.number(n, 0, lang), c=fmt.number(c, 0, lang)), className="obs-home-alarm-summary"),
+        html.P(tn("home.alarms.summary", n, lang, n=fmt.number(n, 0, lang), c=fmt.number(c, 0, lang)), className="obs-home-alarm-summary"),
         table,
-        html.P([dcc.Link(_at("open", lang, n=fmt.number(n, 0, lang)), href=ui.href("/alarmes", lang), id=ALARMS_OPEN),
-                " · ", dcc.Link(_at("open_critical", lang), href=ui.href("/alarmes", lang, nivel="critico"))]),
+        html.P([dcc.Link(tn("home.alarms.see_all", n, lang, n=fmt.number(n, 0, lang)), href=ui.href("/alarmes", lang), id=ALARMS_OPEN),
+                " · ", dcc.Link(t("home.alarms.see_critical", lang), href=ui.href("/alarmes", lang, nivel="critico"))]),
     ]
 
 
@@ -124,8 +111,8 @@ def featured_map(lang: str, indicator_id: str):
 def freshness(lang: str):
     info = data.build_info()
     df = data.latest_periods()
-    rows = [{"ind": dcc.Link(r["title_en"] if lang == "en" else r["title_pt"], href=ui.indicator_href(r["indicator_id"], lang)),
-             "period": (r["label_en"] if lang == "en" else r["label_pt"]) or "—"} for _, r in df.iterrows()]
+    rows = [{"ind": dcc.Link(r[column("title", lang)], href=ui.indicator_href(r["indicator_id"], lang)),
+             "period": r[column("label", lang)] or "—"} for _, r in df.iterrows()]
     return html.Div([
         html.H2(t("home.fresh", lang)),
         html.P(t("home.fresh.built", lang, when=fmt.datetime(info.get("finished_at") or info.get("started_at"), lang))),
@@ -148,7 +135,7 @@ def layout(lang: str | None = None, **_):
         featured = featured_map(lang, heads.iloc[0]["indicator_id"])
     return html.Div([
         html.H1(t("home.h1", lang)),
-        html.P(t("home.lead.demo" if data.is_demo() else "home.lead", lang), className="lead"),
+        html.P(t("home.lead.demo", lang) if data.is_demo() else t("home.lead", lang), className="lead"),
         html.Section([html.H2(t("home.headlines", lang)), cards], id=HEADLINES, **{"aria-label": t("home.headlines", lang)}),
         dbc.Row([
             dbc.Col(featured, lg=7, className="mb-3"),

@@ -16,7 +16,7 @@ from web import targets_view as TV
 from web import territory_view as tv
 from web import ui
 
-dash.register_page(__name__, path="/metas", name="Metas", name_en="Targets", title=page_title("Metas", "Targets"),
+dash.register_page(__name__, path="/metas", name="Metas", name_en="Targets", title=page_title("page.metas"),
                    order=5, nav=True)
 
 REGION_LEVELS = ["nuts2", "nuts3"]

@@ -6,7 +6,7 @@ import dash
 from web import ui
 from core.i18n import lang_of, page_title, t
 
-dash.register_page(__name__, path="/404", title=page_title("Página não encontrada", "Page not found"))
+dash.register_page(__name__, path="/404", title=page_title("page.404"))
 
 
 def layout(lang: str | None = None, **kwargs):

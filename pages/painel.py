@@ -10,7 +10,7 @@ from core.i18n import lang_of, page_title, t
 from web import cockpit_view as CV
 from web import ui
 
-dash.register_page(__name__, path="/painel", name="Painel", name_en="Cockpit", title=page_title("Painel", "Cockpit"),
+dash.register_page(__name__, path="/painel", name="Painel", name_en="Cockpit", title=page_title("page.painel"),
                    order=1, nav=True)
 
 

@@ -20,7 +20,7 @@ from web import ui
 from web import whatif_view as WV
 
 dash.register_page(__name__, path="/simulacao", name="Simulação", name_en="Simulation",
-                   title=page_title("Simulação", "Simulation"), order=8, nav=True)
+                   title=page_title("page.simulacao"), order=8, nav=True)
 
 # -- component ids ---------------------------------------------------------------------------
 PAGE = "sim-page"              # Store: {lang, base (the preset's or imported scenario), preset}

@@ -21,7 +21,8 @@ from sqlalchemy import and_, create_engine, func, or_, select
 from sqlalchemy.engine import Engine
 
 from core import schema as S
-from core import settings
+from core import settings, vocabulary
+from core.i18n import column
 from core.text import fold
 from serving import memcache
 
@@ -187,7 +188,7 @@ def indicator(indicator_id: str, public: bool = True) -> dict | None:
 def periods(indicator_id: str) -> pd.DataFrame:
     """The periods an indicator has values for, oldest first, with `provisional` (every value of the
     period is provisional: a partial year or week) and its `provisional_reason`
-    (core.alarm_levels.PROVISIONAL_REASONS)."""
+    (core.vocabulary.PROVISIONAL_REASONS)."""
     f, p = S.fact, S.period
     flags = (select(f.c.period_id, func.bool_and(f.c.is_provisional).label("provisional"),
                     func.max(f.c.provisional_reason).label("provisional_reason"))
@@ -294,7 +295,7 @@ def level_values(indicator_ids: list[str], level: str, public: bool = True) -> p
 
 
 #: peer group types, a closed list (dim_peer.group_type)
-PEER_GROUPS = ("nuts3", "cim", "size", "profile", "neighbours")
+PEER_GROUPS = tuple(vocabulary.PEER_GROUPS)
 
 
 def peer_groups(territory_id: str) -> list[str]:
@@ -343,9 +344,9 @@ def peers(territory_id: str, group_type: str) -> pd.DataFrame:
 
 def profile_dimensions() -> list[str]:
     """The structural dimensions the build's profile peer group was computed on (ids of
-    core.alarm_levels.PROFILE_DIMENSIONS, in that order): every dimension that made two municipalities
+    core.vocabulary.PROFILE_DIMENSIONS, in that order): every dimension that made two municipalities
     alike somewhere in dim_peer."""
-    from core.alarm_levels import PROFILE_DIMENSIONS
+    from core.vocabulary import PROFILE_DIMENSIONS
     pr = S.peer
     df = query(select(pr.c.dimensions).where(pr.c.group_type == "profile").distinct())
     seen = {d for v in (df["dimensions"] if len(df) else []) if isinstance(v, str) for d in v.split(",") if d}
@@ -359,8 +360,8 @@ def peer_positions(territory_id: str, group_type: str) -> pd.DataFrame:
                  .order_by(pp.c.indicator_id, pp.c.period_id))
 
 
-#: which alarms a list shows (core.alarm_levels.SCOPES): every list defaults to the active ones
-ALARM_SCOPES = ("ativos", "historico", "todos")
+#: which alarms a list shows (core.vocabulary.SCOPES): every list defaults to the active ones
+ALARM_SCOPES = tuple(vocabulary.SCOPES)
 
 
 def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] | None = None,
@@ -369,13 +370,14 @@ def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] |
            alarm_id: str | None = None, scope: str = "ativos", public: bool = True) -> pd.DataFrame:
     """Alarms (fact_alarm) with territory names and indicator titles, filtered, with `is_active`.
 
-    `scope`: "ativos" (the default everywhere: core.alarm_levels.is_active — not resolved and the
+    `scope`: "ativos" (the default everywhere: core.alarm_rules.is_active — not resolved and the
     series current), "historico" (the others: resolved, or of a discontinued or stale series) or
     "todos". `alarm_id` finds that alarm whatever its scope. `region_id` keeps the alarms of the
     region itself and of every territory inside it. Active alarms first, then the most severe
     (critical first), then by territory.
     """
-    from core.alarm_levels import LEVEL_ORDER, active_clause
+    from core.alarm_rules import active_clause
+    from core.vocabulary import LEVEL_ORDER
     if scope not in ALARM_SCOPES:
         raise ValueError(f"scope {scope!r}: valid: {', '.join(ALARM_SCOPES)}")
     a, t, i, p = S.alarm, S.territory, S.indicator, S.period
@@ -463,7 +465,7 @@ def alarm_history(alarm_id: str) -> pd.DataFrame:
 
 def provisional_values(indicator_id: str, territory_id: str) -> pd.DataFrame:
     """The provisional values of one indicator and territory (never evaluated by an alarm rule), with
-    their reason (core.alarm_levels.PROVISIONAL_REASONS) and period labels, oldest first."""
+    their reason (core.vocabulary.PROVISIONAL_REASONS) and period labels, oldest first."""
     f, p = S.fact, S.period
     stmt = (select(f.c.period_id, f.c.value, f.c.provisional_reason, p.c.label_pt, p.c.label_en)
             .join(p, p.c.period_id == f.c.period_id)
@@ -648,9 +650,9 @@ def latest_periods() -> pd.DataFrame:
 
 
 def alarm_counts() -> pd.DataFrame:
-    """Active alarms (core.alarm_levels.is_active) of public indicators counted by policy area and alarm
+    """Active alarms (core.alarm_rules.is_active) of public indicators counted by policy area and alarm
     level (area, level, n): the same alarms as the alarm centre's default list."""
-    from core.alarm_levels import active_clause
+    from core.alarm_rules import active_clause
     a, i = S.alarm, S.indicator
     stmt = (select(i.c.area, a.c.level, func.count().label("n"))
             .join(i, i.c.indicator_id == a.c.indicator_id)
@@ -698,7 +700,7 @@ def _indicator_search_index() -> list[dict]:
     """One entry per public indicator: its titles and the words of each searchable field (both languages)."""
     import orjson
 
-    from indicators.model import AREAS
+    from core.vocabulary import AREAS
     out = []
     for r in indicators(public=True).itertuples():
         m = orjson.loads(r.meta_json)
@@ -708,7 +710,7 @@ def _indicator_search_index() -> list[dict]:
                   "short_title": [short.get("pt", ""), short.get("en", "")],
                   "keywords": list(kw.get("pt", [])) + list(kw.get("en", [])),
                   "id": [str(r.indicator_id).replace("_", " ")],
-                  "area": list(AREAS.get(r.area, ()))}
+                  "area": [AREAS[r.area].label("pt"), AREAS[r.area].label("en")] if r.area in AREAS else []}
         out.append({"indicator_id": str(r.indicator_id), "area": r.area,
                     "title_pt": m["title"].get("pt", ""), "title_en": m["title"].get("en") or m["title"].get("pt", ""),
                     "words": {f: {w for text in texts for w in _search_words(text)} for f, texts in fields.items()}})
@@ -739,7 +741,7 @@ def search_indicators(q: str, lang: str = "pt", limit: int = 6) -> pd.DataFrame:
                 break
             score += best
         else:
-            title = e["title_en"] if lang == "en" else e["title_pt"]
+            title = e[column("title", lang)]
             if " ".join(_search_words(title)).startswith(key):
                 score += 3
             rows.append({"indicator_id": e["indicator_id"], "title": title, "area": e["area"], "score": score,

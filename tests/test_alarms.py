@@ -10,7 +10,7 @@ import pytest
 
 from etl import alarms as A
 from indicators.model import Indicator, Threshold
-from core.alarm_levels import ACTIVE_STATUSES, LEVELS, STATUSES
+from core.vocabulary import ACTIVE_STATUSES, ALARM_LEVELS as LEVELS, STATUSES
 
 NAN = float("nan")
 
@@ -46,7 +46,7 @@ def test_every_rule_type_of_the_model_is_registered():
 def test_levels_and_statuses_are_complete():
     assert sorted(lv.severity for lv in LEVELS.values()) == [1, 2, 3]
     for lv in LEVELS.values():
-        assert lv.label_pt and lv.label_en and lv.icon and lv.symbol and lv.colour.startswith("#")
+        assert lv.label("pt") and lv.label("en") and lv.icon and lv.symbol and lv.colour.startswith("#")
     assert set(STATUSES) == {"new", "ongoing", "resolved", "reopened"}
     assert set(ACTIVE_STATUSES) == {"new", "ongoing", "reopened"}
 

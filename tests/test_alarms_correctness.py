@@ -166,7 +166,7 @@ def test_peer_reference_alarms_exist_in_the_built_database(db):
 def test_active_is_defined_once_and_the_three_forms_agree(db):
     from sqlalchemy import select
 
-    from core import alarm_levels as AL
+    from core import alarm_rules as AL
     from serving import data
     from core import schema as S
     df = db.execute("SELECT alarm_id, status, is_current FROM fact_alarm").df()
@@ -207,7 +207,7 @@ def test_critical_first_everywhere(built):
 
     from api import routes as api
     from serving import data
-    from core.alarm_levels import LEVELS
+    from core.vocabulary import ALARM_LEVELS as LEVELS
     sev = [LEVELS[x].severity for x in data.alarms()["level"]]
     assert sev == sorted(sev, reverse=True) and sev[0] == 3
     app = Flask("t")
@@ -217,11 +217,11 @@ def test_critical_first_everywhere(built):
 
 
 def test_one_sentence_without_level_status_or_indicator(db):
-    from core.alarm_levels import LEVELS, STATUSES
+    from core.vocabulary import ALARM_LEVELS as LEVELS, STATUSES
     df = db.execute("SELECT a.sentence_pt, a.sentence_en, i.title_pt, i.title_en FROM fact_alarm a "
                     "JOIN dim_indicator i USING (indicator_id)").df()
     assert len(df) and df["sentence_pt"].notna().all() and df["sentence_en"].notna().all()
-    words_pt = [lv.label_pt for lv in LEVELS.values()] + [s.label_pt for s in STATUSES.values()] + ["desde"]
+    words_pt = [lv.label("pt") for lv in LEVELS.values()] + [s.label("pt") for s in STATUSES.values()] + ["desde"]
     for r in df.itertuples():
         assert r.title_pt.lower() not in r.sentence_pt.lower() and r.title_en.lower() not in r.sentence_en.lower()
         assert not any(r.sentence_pt.startswith(w) for w in words_pt), r.sentence_pt

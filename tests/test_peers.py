@@ -7,20 +7,20 @@ import pandas as pd
 import pytest
 
 from etl import peers as P
-from core.alarm_levels import PEER_GROUPS, POSITIONS, PROFILE_DIMENSIONS, SIZE_CLASSES
+from core.vocabulary import PEER_GROUPS, POSITIONS, PROFILE_DIMENSIONS, SIZE_CLASSES
 
 
 def test_size_class_bounds():
     got = list(P.size_class([384, 5000, 5001, 20000, 20001, 50000, 100000, 100001, np.nan]).fillna("-"))
     assert got == ["ate_5000", "ate_5000", "5001_20000", "5001_20000", "20001_50000", "20001_50000",
                    "50001_100000", "mais_100000", "-"]
-    assert [c[0] for c in SIZE_CLASSES] == ["ate_5000", "5001_20000", "20001_50000", "50001_100000", "mais_100000"]
+    assert list(SIZE_CLASSES) == ["ate_5000", "5001_20000", "20001_50000", "50001_100000", "mais_100000"]
 
 
 def test_closed_lists_are_labelled():
     assert set(PEER_GROUPS) == set(P.GROUP_TYPES)
     for g in PEER_GROUPS.values():
-        assert g.label_pt and g.label_en and g.description_pt and g.description_en
+        assert g.label("pt") and g.label("en") and g.description("pt") and g.description("en")
     assert set(POSITIONS) == {"above", "similar", "below"}
     assert {"population", "density", "ageing", "purchasing_power", "foreign"} <= set(PROFILE_DIMENSIONS)
 

@@ -3,7 +3,7 @@
 `/alarmes?ver=historico&area=saude&nivel=critico,atencao&regiao=PT11&estado=new,ongoing&pagina=2&alarme=<id>`
 
 `ver` (scope): `ativos` by default — the same active alarms as the home page counts, the territory pages
-and the API (core.alarm_levels.is_active: not resolved, series current) —, `historico` (resolved, or of a
+and the API (core.alarm_rules.is_active: not resolved, series current) —, `historico` (resolved, or of a
 discontinued or stale series) or `todos`. Most severe first. The list is paginated (`pagina`, 1-based,
 PAGE_SIZE alarms a page) so that it stays short on a phone; an alarm's history shows its latest
 HISTORY_SHOWN periods, the earlier ones folded. `atuais=1` (old permalinks) is accepted and ignored.
@@ -21,7 +21,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from core import alarm_levels as AL
+from core import vocabulary as AL
 from core import i18n
 from core.i18n import area_label, lang_of, level_label
 from serving import data
@@ -34,10 +34,7 @@ HISTORY_SHOWN = 6           # periods of an alarm's history shown before "earlie
 SCOPES = list(AL.SCOPES)    # `ver`: ativos (default) | historico | todos
 LEGACY_CURRENT = ("", "0", "1")  # `atuais` of old permalinks (superseded by `ver`)
 ALL_VALUE = "todos"          # the "all" choice of the area and region selects
-REGION_LEVELS = ["nuts1", "nuts2", "nuts3", "distrito", "ilha", "cim", "am"]
-
-RULES = AL.RULE_TYPES
-
+REGION_LEVELS = list(AL.REGION_LEVELS)
 
 class ids:
     AREA = "alarmes-area"
@@ -211,7 +208,7 @@ def alarm_list(area, levels, region, statuses, lang, scope: str = AL.DEFAULT_SCO
     start = (page - 1) * PAGE_SIZE
     chunk = df.iloc[start:start + PAGE_SIZE]
     out = [level_counts(df, lang), html.P(i18n.tn(f"alarms.count.{scope}", len(df), lang,
-                                                  count=ui_number(len(df), lang)),
+                                                  n=ui_number(len(df), lang)),
                                           className="obs-alarm-count")]
     filters = {"area": area, "levels": levels, "region": region, "statuses": statuses, "scope": scope}
     if pages > 1:
@@ -280,11 +277,11 @@ def alarm_detail(alarm_id: str, lang: str, back_href: str):
     ind_title = a["title_en"] if lang == "en" else a["title_pt"]
     facts = [
         (i18n.t("alarms.state", lang), AV.state_text(a, lang)),
-        (i18n.t("alarms.rule", lang), tv.label(RULES.get(a["rule_type"]), lang, a["rule_type"])),
+        (i18n.t("alarms.rule", lang), AL.label("rule", a["rule_type"], lang, default=a["rule_type"])),
         (i18n.t("profile.value", lang), tv.fmt_value(a.get("value"), ind, lang)),
         (i18n.t("profile.threshold", lang), tv.fmt_value(a.get("threshold"), ind, lang)),
         (i18n.t("profile.reference", lang), tv.fmt_value(a.get("reference_value"), ind, lang)
-         + (f" ({tv.label(AL.REFERENCES.get(a['reference_kind']), lang, a['reference_kind'])})"
+         + (f" ({AL.label('reference', a['reference_kind'], lang, default=a['reference_kind'])})"
             if a.get("reference_kind") else "")),
         (i18n.t("profile.period", lang), (a.get("period_label_en") if lang == "en" else a.get("period_label_pt"))
          or a.get("period_id")),
@@ -373,7 +370,7 @@ def centre(area: str | None = None, nivel: str | None = None, regiao: str | None
             html.Div([
                 html.Fieldset([html.Legend(i18n.t("alarms.scope", lang), className="form-label fs-6 fw-semibold"),
                                dbc.RadioItems(id=ids.SCOPE, value=scope, inline=True,
-                                              options=[{"label": tv.label(v, lang), "value": k}
+                                              options=[{"label": v.label(lang), "value": k}
                                                        for k, v in AL.SCOPES.items()])],
                               className="col-md-3"),
                 html.Div([html.Label(i18n.t("alarms.area", lang), htmlFor=ids.AREA, className="form-label"),

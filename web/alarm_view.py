@@ -13,7 +13,8 @@ from urllib.parse import quote
 import pandas as pd
 from dash import dcc, html
 
-from core import alarm_levels as AL
+from core import alarm_rules
+from core import vocabulary as AL
 from core.i18n import t
 
 #: the anchor of the alarm method on /sobre (the rule-kind links point there)
@@ -29,12 +30,12 @@ def _lang_col(a: dict, base: str, lang: str):
 
 
 def is_active(a: dict) -> bool:
-    """core.alarm_levels.is_active on a row (the data layer's `is_active` when it has it)."""
+    """core.alarm_rules.is_active on a row (the data layer's `is_active` when it has it)."""
     v = _get(a, "is_active")
     if v is not None:
         return bool(v)
     cur = _get(a, "is_current")
-    return AL.is_active(a.get("status", "resolved"), True if cur is None else bool(cur))
+    return alarm_rules.is_active(a.get("status", "resolved"), True if cur is None else bool(cur))
 
 
 def state_text(a: dict, lang: str) -> str:
@@ -63,8 +64,8 @@ def rule_kind(a: dict, lang: str, base_href: str = "/sobre") -> html.A:
     """"Regra analítica" or "Limiar oficial", as a link to the method with a tooltip (hover and keyboard
     focus) that says what it means: the Observatório's rule, not a legal threshold; or the law cited."""
     official = bool(_get(a, "official"))
-    pt, en = AL.RULE_KINDS[official]
-    npt, nen = AL.RULE_KIND_NOTES[official]
+    pt, en = AL.RULE_KINDS[official].label("pt"), AL.RULE_KINDS[official].label("en")
+    npt, nen = AL.RULE_KINDS[official].note("pt"), AL.RULE_KINDS[official].note("en")
     note = nen if lang == "en" else npt
     citation = _get(a, "citation")
     if official and citation:
@@ -107,16 +108,17 @@ def alarm_item(a: dict, lang: str, *, detail_href: str | None, territory_href: s
                  + ("" if is_active(a) else " obs-alarm-inactive"))
 
 
-# -- levels and statuses: labels, icons, badges (core.alarm_levels) -----------------------------
+# -- levels and statuses: labels, icons, badges (core.vocabulary) -----------------------------
 
 def alarm_levels() -> dict[str, dict]:
-    """Alarm levels, most severe first: id -> {pt, en, symbol, colour, background} (core.alarm_levels)."""
-    return {k: {"pt": AL.LEVELS[k].label_pt, "en": AL.LEVELS[k].label_en, "symbol": AL.LEVELS[k].symbol,
-                "colour": AL.LEVELS[k].colour, "background": AL.LEVELS[k].background} for k in AL.LEVEL_ORDER}
+    """Alarm levels, most severe first: id -> {pt, en, symbol, colour, background} (core.vocabulary)."""
+    return {k: {"pt": AL.ALARM_LEVELS[k].label("pt"), "en": AL.ALARM_LEVELS[k].label("en"),
+                "symbol": AL.ALARM_LEVELS[k].symbol, "colour": AL.ALARM_LEVELS[k].colour,
+                "background": AL.ALARM_LEVELS[k].background} for k in AL.LEVEL_ORDER}
 
 
 def alarm_statuses() -> dict[str, dict]:
-    return {k: {"pt": s.label_pt, "en": s.label_en, "symbol": s.symbol, "active": s.active}
+    return {k: {"pt": s.label("pt"), "en": s.label("en"), "symbol": s.symbol, "active": s.active}
             for k, s in AL.STATUSES.items()}
 
 

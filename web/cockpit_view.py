@@ -16,7 +16,7 @@ from dash import dcc, html
 
 from core import disparity as D
 from core import fmt
-from core.alarm_levels import LEVELS
+from core.vocabulary import ALARM_LEVELS as LEVELS
 from core.i18n import area_label, t, territory_name
 from core.periods import parse_period
 from serving import data

@@ -7,6 +7,7 @@ once; an update patches only locations, classes and hover texts.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -14,11 +15,11 @@ import plotly.graph_objects as go
 from dash import Patch
 
 from core.periods import axis_label
-from core import fmt
-from core.i18n import t
+from core import fmt, vocabulary
+from core.i18n import DEFAULT, HTML_LANG, lang_of, t
 
 #: classification methods, a closed list (URL value -> i18n key)
-CLASSIFICATIONS = ("quantis", "intervalos", "limiares")
+CLASSIFICATIONS = tuple(vocabulary.CLASSIFICATIONS)
 #: map views
 VIEWS = ("mapa", "tiles")
 #: sequential, colour-blind safe (ColorBrewer BuPu without its near-white step, so every class stands
@@ -40,38 +41,44 @@ MAP_HEIGHT = 520
 
 # -- modebar: one configuration for every chart and map ---------------------------------------
 
-#: plotly.js interface texts in European Portuguese. Terms start from plotly.js's own pt-PT locale
-#: (MIT, npm `plotly.js-locales`), which uses Brazilian wording ("Baixar", "câmera") and misses
-#: plotly.js 4 strings; given per figure as `config.locales`, so no locale script has to be loaded in
-#: order with plotly.js (which pages start early, see web.delivery.plotly_loader) and nothing is fetched.
-LOCALE_PT = {
-    "dictionary": {
-        "Autoscale": "Escala automática", "Box Select": "Seleção retangular", "Lasso Select": "Seleção em laço",
-        "Compare data on hover": "Comparar valores ao passar o cursor",
-        "Show closest data on hover": "Mostrar o valor mais próximo ao passar o cursor",
-        "Toggle show closest data on hover": "Mostrar ou ocultar o valor mais próximo",
-        "Toggle Spike Lines": "Mostrar ou ocultar linhas de referência",
-        "Double-click on legend to isolate one trace": "Duplo clique na legenda para isolar uma série",
-        "Double-click to zoom back out": "Duplo clique para voltar à vista inicial",
-        "Download plot as a PNG": "Descarregar o gráfico (PNG)", "Download plot": "Descarregar o gráfico",
-        "Pan": "Deslocar", "Zoom": "Ampliar uma área", "Zoom in": "Aproximar", "Zoom out": "Afastar",
-        "Reset": "Repor", "Reset axes": "Repor os eixos", "Reset view": "Repor a vista",
-        "Reset views": "Repor as vistas", "Produced with Plotly.js": "Feito com Plotly.js",
-        "Preparing image - this may take a few seconds": "A preparar a imagem; pode demorar alguns segundos",
-        "Image download succeeded": "Imagem descarregada",
-        "Sorry, there was a problem downloading your image!": "Não foi possível descarregar a imagem.",
-        "trace": "série", "lat": "latitude", "lon": "longitude", "min": "mínimo", "max": "máximo",
-        "median": "mediana", "mean": "média", "q1": "1.º quartil", "q3": "3.º quartil", "new text": "novo texto",
-    },
-    "format": {
-        "days": ["domingo", "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado"],
-        "shortDays": ["dom.", "seg.", "ter.", "qua.", "qui.", "sex.", "sáb."],
-        "months": ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro",
-                   "outubro", "novembro", "dezembro"],
-        "shortMonths": ["jan.", "fev.", "mar.", "abr.", "mai.", "jun.", "jul.", "ago.", "set.", "out.", "nov.", "dez."],
-        "date": "%d/%m/%Y", "decimal": ",", "thousands": fmt.NBSP,
-    },
+#: plotly.js interface texts (its English messages), translated in the catalogues as `plotly.<message>`.
+#: The pt-PT terms start from plotly.js's own pt-PT locale (MIT, npm `plotly.js-locales`), which uses
+#: Brazilian wording ("Baixar", "câmera") and misses plotly.js 4 strings; given per figure as
+#: `config.locales`, so no locale script has to be loaded in order with plotly.js (which pages start
+#: early, see web.delivery.plotly_loader) and nothing is fetched.
+PLOTLY_MESSAGES = (    'Autoscale', 'Box Select', 'Lasso Select', 'Compare data on hover',
+    'Show closest data on hover', 'Toggle show closest data on hover', 'Toggle Spike Lines', 'Double-click on legend to isolate one trace',
+    'Double-click to zoom back out', 'Download plot as a PNG', 'Download plot', 'Pan',
+    'Zoom', 'Zoom in', 'Zoom out', 'Reset',
+    'Reset axes', 'Reset view', 'Reset views', 'Produced with Plotly.js',
+    'Preparing image - this may take a few seconds', 'Image download succeeded', 'Sorry, there was a problem downloading your image!', 'trace',
+    'lat', 'lon', 'min', 'max',
+    'median', 'mean', 'q1', 'q3',
+    'new text',
+)
+#: plotly.js date formats of pt-PT (its English ones are plotly.js's defaults)
+PLOTLY_FORMAT_PT = {
+    "days": ["domingo", "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado"],
+    "shortDays": ["dom.", "seg.", "ter.", "qua.", "qui.", "sex.", "sáb."],
+    "months": ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro",
+               "outubro", "novembro", "dezembro"],
+    "shortMonths": ["jan.", "fev.", "mar.", "abr.", "mai.", "jun.", "jul.", "ago.", "set.", "out.", "nov.", "dez."],
+    "date": "%d/%m/%Y", "decimal": ",", "thousands": fmt.NBSP,
 }
+
+
+def plotly_message_key(message: str) -> str:
+    """The catalogue key of a plotly.js message ("Reset axes" -> "plotly.reset_axes")."""
+    return "plotly." + re.sub(r"[^a-z0-9]+", "_", message.lower()).strip("_")
+
+
+def plotly_locale(lang: str) -> dict:
+    """A plotly.js locale object (`config.locales[...]`): the messages from the catalogue."""
+    out = {"dictionary": {m: t(plotly_message_key(m), lang) for m in PLOTLY_MESSAGES}}
+    if lang == DEFAULT:
+        out["format"] = PLOTLY_FORMAT_PT
+    return out
+
 #: chart kinds: an interactive chart, an interactive map, or a small chart with no modebar
 GRAPH_KINDS = ("chart", "map", "static")
 #: never shown: Plotly Cloud sharing (uploads the chart to a third party), Chart Studio, selection
@@ -86,9 +93,9 @@ def graph_config(kind: str = "chart", lang: str = "pt", filename: str | None = N
     if kind not in GRAPH_KINDS:
         raise ValueError(f"graph kind {kind!r}: one of {GRAPH_KINDS}")
     cfg = {"displaylogo": False, "responsive": True, "showSendToCloud": False, "showEditInChartStudio": False,
-           "showLink": False, "plotlyServerURL": "", "locale": "pt-PT" if lang != "en" else "en"}
-    if lang != "en":
-        cfg["locales"] = {"pt-PT": LOCALE_PT}
+           "showLink": False, "plotlyServerURL": "", "locale": HTML_LANG[lang_of(lang)]}
+    if lang_of(lang) == DEFAULT:   # plotly.js speaks English by itself
+        cfg["locales"] = {HTML_LANG[DEFAULT]: plotly_locale(DEFAULT)}
     if kind == "static":
         return {**cfg, "displayModeBar": False}
     cfg.update(modeBarButtonsToRemove=list(MODEBAR_REMOVE),
@@ -220,8 +227,9 @@ def threshold_meaning(brks: list[dict], i: int, lang: str) -> str:
     if b.get("label"):
         text = b["label"].get(lang) or b["label"].get("pt") if isinstance(b["label"], dict) else str(b["label"])
     else:
-        text = t("class.limiares.crossed." + ("above" if b["up"] else "below"), lang,
-                 level=t(f"alarm.{b['level']}", lang) if b.get("level") else "")
+        level = t(f"alarm.{b['level']}", lang) if b.get("level") else ""
+        text = (t("class.limiares.crossed.above", lang, level=level) if b["up"]
+                else t("class.limiares.crossed.below", lang, level=level))
     return text if b["official"] else f"{text} · {t('class.limiares.analytic', lang)}"
 
 
@@ -409,7 +417,8 @@ def period_categories(df: pd.DataFrame, periods: pd.DataFrame | None, lang: str)
     prov = (set(src.loc[src["provisional"].fillna(False).astype(bool), "period_id"].astype(str))
             if len(src) and "provisional" in src else set())
     # a provisional period (partial year or week) is marked on the axis: "2022 (prov.)"
-    return ids, {pid: axis_label(pid, lang) + (" (prov.)" if pid in prov else "") for pid in ids}
+    return ids, {pid: (t("period.axis.provisional", lang, period=axis_label(pid, lang)) if pid in prov
+                      else axis_label(pid, lang)) for pid in ids}
 
 
 def wrap(text: str, width: int = 36) -> str:

@@ -44,7 +44,7 @@ from typing_extensions import TypedDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from serving import data
-from core.i18n import lang_of
+from core.i18n import HTML_LANG, LANGS, lang_of, t
 
 log = logging.getLogger("obs.http")
 
@@ -260,24 +260,19 @@ def _repeated(path: str, query: str) -> str | None:
 
 # -- pages: 503 with no database ---------------------------------------------------------------
 
-PREPARING = {
-    "pt": ("Os dados estão a ser preparados", "O Observatório está a preparar os dados. Volte a tentar dentro de "
-           "alguns minutos.", "Tentar de novo"),
-    "en": ("The data are being prepared", "The Observatório is preparing its data. Please try again in a few "
-           "minutes.", "Try again"),
-}
-
-
 def preparing_page(lang: str) -> str:
-    title, text, again = PREPARING[lang]
-    other = PREPARING["en" if lang == "pt" else "pt"]
-    return (f'<!DOCTYPE html><html lang="{"en" if lang == "en" else "pt-PT"}"><head><meta charset="utf-8">'
+    """The 503 page while the database is built: in the URL's language, then the same in the other one."""
+    lang = lang_of(lang)
+    other = next(x for x in LANGS if x != lang)
+    title, text, again = (t(f"preparing.{k}", lang) for k in ("title", "body", "again"))
+    return (f'<!DOCTYPE html><html lang="{HTML_LANG[lang]}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{html.escape(title)} · Observatório</title><link rel="stylesheet" href="/assets/00-bootstrap.min.css">'
+            f'<title>{html.escape(t("site.page_title", lang, page=title))}</title>'
+            '<link rel="stylesheet" href="/assets/00-bootstrap.min.css">'
             '</head><body><main class="container py-5"><h1>' + html.escape(title) + '</h1><p>' + html.escape(text)
             + f'</p><p><a href="" class="btn btn-primary">{html.escape(again)}</a></p>'
-            f'<p lang="{"pt-PT" if lang == "en" else "en"}" class="text-muted">{html.escape(other[0])}. '
-            f'{html.escape(other[1])}</p></main></body></html>')
+            f'<p lang="{HTML_LANG[other]}" class="text-muted">{html.escape(t("preparing.title", other))}. '
+            f'{html.escape(t("preparing.body", other))}</p></main></body></html>')
 
 
 # -- logging -----------------------------------------------------------------------------------

@@ -16,10 +16,10 @@ import pandas as pd
 from core import fmt
 from serving import data
 from web import share
-from core.alarm_levels import provisional_label
+from core.vocabulary import provisional_label
 from web import figures as F
 from web import targets_view as TV   # issue 11
-from core.i18n import lang_of, level_label, pick, t
+from core.i18n import column, in_sentence, lang_of, level_label, pick, t
 
 #: map levels, most detailed first
 MAP_LEVELS = ("municipio", "nuts3", "nuts2")
@@ -87,9 +87,8 @@ def resolve(indicator_id: str | None, lang: str = "pt", **q) -> View | Problem:
     ind = data.indicator(indicator_id or "") if indicator_id else None
     if ind is None:
         inds = data.indicators()
-        title = "title_en" if lang == "en" else "title_pt"
         return Problem(404, [t("err.404.indicator", lang, id=indicator_id or "")],
-                       [(r["indicator_id"], r[title]) for _, r in inds.iterrows()])
+                       [(r["indicator_id"], r[column("title", lang)]) for _, r in inds.iterrows()])
     errors = []
 
     def bad(name, value, valid):
@@ -171,7 +170,7 @@ def period_label(v: View, period_id: str | None = None) -> str:
     if not len(row):
         return period_id or v.period
     r = row.iloc[0]
-    label = r["label_en" if v.lang == "en" else "label_pt"]
+    label = r[column("label", v.lang)]
     if r.get("provisional"):  # a partial year or week says so wherever its label is shown
         label = f"{label} ({provisional_label(r.get('provisional_reason'), v.lang)})"
     return label
@@ -245,7 +244,7 @@ def export_map(v: View, md: dict) -> dict:
 
 def export_distribution(v: View) -> dict:
     levels = level_label(v.level, v.lang, plural=True)
-    return _export(v, t("export.dist.subtitle", v.lang, levels=levels.lower() if v.lang == "pt" else levels,
+    return _export(v, t("export.dist.subtitle", v.lang, levels=in_sentence(levels),
                         period=period_label(v)),
                    share.slug(v.indicator_id, v.period, LEVEL_SLUG.get(v.level, v.level), "distribuicao"),
                    view_url(v, tab="distribuicao"))
@@ -255,7 +254,7 @@ def export_series(v: View, df: pd.DataFrame, names: dict) -> dict:
     ok = df[df["value"].notna()] if len(df) else df
     ids = list(dict.fromkeys(["PT"] + [x for x in ok["territory_id"] if x != "PT"])) if len(ok) else ["PT"]
     who = ", ".join(names.get(x, x) for x in ids if not len(ok) or (ok["territory_id"] == x).any()) or "Portugal"
-    lab = "label_en" if v.lang == "en" else "label_pt"
+    lab = column("label", v.lang)
     ordered = ok.sort_values("start_date") if len(ok) else ok
     first = ordered[lab].iloc[0] if len(ordered) else ""
     last = ordered[lab].iloc[-1] if len(ordered) else ""
@@ -354,7 +353,7 @@ def series_summary(v: View, df: pd.DataFrame) -> str:
     one period); with no national value, the first selected territory's, or why the chart is empty."""
     lang, d, u = v.lang, decimals(v), unit(v)
     ok = df[df["value"].notna()] if len(df) else df
-    lab = "label_en" if lang == "en" else "label_pt"
+    lab = column("label", lang)
     nat = ok[ok["territory_id"] == "PT"] if len(ok) else ok
     who, rows = t("series.country", lang), nat
     if not len(nat):
@@ -379,7 +378,7 @@ def series_empty_text(v: View) -> str:
 
 def series_table_rows(v: View, df: pd.DataFrame, names: dict) -> tuple[list[tuple[str, str]], list[dict]]:
     """Wide table: one row per period, one column per territory."""
-    lab = "label_en" if v.lang == "en" else "label_pt"
+    lab = column("label", v.lang)
     order = ["PT"] + [x for x in dict.fromkeys(df["territory_id"]) if x != "PT"]
     cols = [("period", t("ind.period", v.lang))] + [(tid, names.get(tid, tid)) for tid in order]
     rows = []
@@ -410,10 +409,10 @@ def view_for(indicator_id: str, lang: str = "pt", **changes) -> View | None:
 def period_options(v: View) -> list[dict] | dict:
     """Newest first. Long lists (weekly, daily) use the compact {value: label} form to keep a map
     update small (their ids are not integer-like, so browsers keep the order)."""
-    lab = "label_en" if v.lang == "en" else "label_pt"
+    lab = column("label", v.lang)
     per = data.periods(v.indicator_id).iloc[::-1]
-    mark = " · " + ("provisional" if v.lang == "en" else "provisório")
-    labels = [r[lab] + (mark if r["provisional"] else "") for _, r in per.iterrows()]
+    labels = [t("period.provisional_mark", v.lang, period=r[lab]) if r["provisional"] else r[lab]
+              for _, r in per.iterrows()]
     if len(per) > 60 and not per["period_id"].str.fullmatch(r"\d+").any():
         return dict(zip(per["period_id"], labels))
     return [{"label": lb, "value": pid} for lb, pid in zip(labels, per["period_id"])]

@@ -151,7 +151,7 @@ def profile(ter: dict, grupo: str | None, i: str | None, lang: str, path: str, i
     """The whole profile of a municipality or a region."""
     group = grupo or tv.default_group(ter)
     inds, rows, own = tv.profile_table_rows(ter, group)
-    alarms_df = data.alarms(territory_ids=[ter["territory_id"]])      # active ones (core.alarm_levels.is_active)
+    alarms_df = data.alarms(territory_ids=[ter["territory_id"]])      # active ones (core.alarm_rules.is_active)
     has_values = bool(own["value"].notna().any())
     return html.Div([
         dcc.Store(id=ids.STATE, data={"territory_id": ter["territory_id"], "group": group, "lang": lang,

@@ -18,9 +18,14 @@ from dash import html
 
 from core import fmt, settings
 from serving import data
-from core.i18n import HTML_LANG, lang_of, level_label, pick, t
+from core.i18n import DEFAULT, HTML_LANG, OG_LOCALE, column, lang_of, level_label, pick, t
 
 SITE = "Observatório"
+
+
+def _lang_href(path: str, lang: str) -> str:
+    """An address that keeps the language (`?lang=en`; pt-PT is the default and needs none)."""
+    return path + ("" if lang == DEFAULT else f"?lang={lang}")
 #: characters a line of a downloaded image's footer (1200 px wide, 14 px type)
 FOOTER_WIDTH = 150
 #: social preview image size (Open Graph / Twitter "summary_large_image")
@@ -154,22 +159,22 @@ def page_meta(path: str, args: dict | None = None) -> dict:
             meta = json.loads(ind.get("meta_json") or "{}")
             title = pick(meta.get("title"), lang) or ind["title_pt"]
             description = pick(meta.get("description"), lang) or t("site.tagline", lang)
-            image = absolute(f"/og/indicador/{ind['indicator_id']}.png" + ("?lang=en" if lang == "en" else ""))
+            image = absolute(_lang_href(f"/og/indicador/{ind['indicator_id']}.png", lang))
     elif len(parts) == 2 and parts[0] in ("municipio", "regiao"):
         ter = _territory(parts[1], parts[0] == "municipio")
         if ter:
             title = ter["name_unique"]
             description = t("og.territory.description", lang, name=ter["name_unique"],
                             level=level_label(ter["level"], lang))
-            image = absolute(f"/og/territorio/{ter['territory_id']}.png" + ("?lang=en" if lang == "en" else ""))
+            image = absolute(_lang_href(f"/og/territorio/{ter['territory_id']}.png", lang))
     if title is None:
         title, description = t("err.404.title", lang), t("err.404.body", lang)
     query = {k: v for k, v in args.items() if isinstance(v, str) and v}
     url = absolute(path) + ("?" + urlencode(query, safe=",") if query else "")
-    full = (f"{SITE} — {t('site.tagline', lang).split(' · ')[0]}" if path == "/"  # as register_page
-            else f"{title} · {SITE}")
+    full = (t("home.page_title", lang, tagline=t("site.tagline", lang).split(" · ")[0]) if path == "/"  # as register_page
+            else t("site.page_title", lang, page=title))
     return {"title": full, "description": _short(description), "url": url, "image": image,
-            "lang": HTML_LANG[lang], "locale": "pt_PT" if lang == "pt" else "en_GB"}
+            "lang": HTML_LANG[lang], "locale": OG_LOCALE[lang]}
 
 
 def head_tags(meta: dict) -> str:
@@ -265,10 +270,11 @@ def card_for(kind: str, ident: str, lang: str) -> bytes | None:
         if len(per):
             last = per[per["period_id"] == data.default_period(per)].iloc[0]   # the period the page opens on
             nat = data.values(ident, territory_ids=["PT"], period_id=last["period_id"])
-            label = last["label_en" if lang == "en" else "label_pt"]
+            label = last[column("label", lang)]
             dec = int(ind["decimals"]) if ind.get("decimals") is not None else 1
             if len(nat) and nat["value"].notna().iloc[0]:
-                sub = f"Portugal, {label}: {fmt.value(nat['value'].iloc[0], dec, ind.get('short_unit') or '', lang)}"
+                sub = t("og.card.national", lang, period=label,
+                        value=fmt.value(nat["value"].iloc[0], dec, ind.get("short_unit") or "", lang))
             else:
                 sub = f"{label} · {sub}"
         return card_png(title, sub, tagline)

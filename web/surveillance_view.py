@@ -132,7 +132,7 @@ def section(territory_id: str, lang: str, indicator_id: str | None = None, headi
                       style={"height": "340px"}, className="obs-graph"),
             html.Figcaption(ui.summary(summary(df, name, lang), id="surv-summary")),
         ], className="obs-figure"),
-        html.P(SM.METHOD[1] if lang == "en" else SM.METHOD[0], className="small text-muted"),
+        html.P(t("surveillance.method", lang), className="small text-muted"),
         html.Details([html.Summary(t("surveillance.table_alt", lang)), table(df, lang)]),
     ], className="obs-surveillance mt-4")
 

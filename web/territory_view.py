@@ -16,7 +16,7 @@ from dash import dcc, html
 
 from serving import data
 from web import alarm_view
-from core import alarm_levels as AL
+from core import vocabulary as AL
 from core import fmt as F
 from core.i18n import level_label, short_unit, t, territory_name
 from web import ui
@@ -24,10 +24,10 @@ from web import ui
 # -- texts ------------------------------------------------------------------------------------
 
 def group_label(group: str, lang: str) -> str:
-    """A peer group's name: the closed list in core.alarm_levels, plus regions' same-level group."""
+    """A peer group's name: the closed list in core.vocabulary, plus regions' same-level group."""
     g = AL.PEER_GROUPS.get(group)
     if g is not None:
-        return label((g.label_pt, g.label_en), lang, group)
+        return g.label(lang)
     return t(f"territory.group.{group}", lang) if group == "level" else group
 
 
@@ -463,12 +463,13 @@ def group_selector(ter: dict, group: str | None, path: str, lang: str, band_indi
 
 
 def _dim_label(dim: str, lang: str) -> str:
-    """A profile dimension in a few words (`territory.dim.*`; core.alarm_levels.PROFILE_DIMENSIONS has the
+    """A profile dimension in a few words (`territory.dim.*`; core.vocabulary.PROFILE_DIMENSIONS has the
     long names and sources, used for a dimension the catalogue does not name)."""
     from core.i18n import has
     if has(f"territory.dim.{dim}"):
         return t(f"territory.dim.{dim}", lang)
-    return label(AL.PROFILE_DIMENSIONS.get(dim, (dim, dim, ""))[:2], lang, dim)
+    d = AL.PROFILE_DIMENSIONS.get(dim)
+    return d.label(lang) if d is not None else dim
 
 
 def and_list(items: list[str], lang: str) -> str:
@@ -492,8 +493,8 @@ def peer_criteria(ter: dict, group: str, peers: pd.DataFrame, lang: str) -> str:
         return t("territory.criteria.cim", lang, n=n, region=rn)
     if group == "size":
         pop = ter.get("population")
-        cls = next((c for c in AL.SIZE_CLASSES if not is_missing(pop) and c[1] < pop <= c[2]), None)
-        band = label((cls[3], cls[4]), lang) if cls else ""
+        cls = None if is_missing(pop) else AL.size_class(pop)
+        band = cls.label(lang) if cls else ""
         return t("territory.criteria.size", lang, n=n, band=band)
     if group == "profile":
         dims = data.profile_dimensions()

@@ -16,10 +16,10 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from core import fmt
+from core import fmt, vocabulary
 from serving import data
 from web import delivery
-from core.i18n import lang_of, t, tn
+from core.i18n import has, lang_of, t, tn
 
 # -- component ids (constants) ---------------------------------------------------------------
 URL = "shell-url"
@@ -290,11 +290,18 @@ def _nav_pages():
     return sorted(pages, key=lambda p: (p.get("order") if p.get("order") is not None else 99, p["path"]))
 
 
+def nav_name(page: dict, lang: str) -> str:
+    """A page's name in the navigation: the catalogue text `page.<module>` ("page.sobre"), else the name it
+    registered (a page added without a key still shows)."""
+    key = "page." + page["module"].rsplit(".", 1)[-1]
+    return t(key, lang) if has(key) else page["name"]
+
+
 def header(pathname: str, search: str, lang: str) -> list:
     demo = data.is_demo()
     links = []
     for p in _nav_pages():
-        name = p.get("name_en") if lang == "en" and p.get("name_en") else p["name"]
+        name = nav_name(p, lang)
         path = p.get("nav_path") or p["path"]
         active = (pathname or "/") == path or (path != "/" and (pathname or "").startswith(path))
         links.append(html.Li(dcc.Link(name, href=href(path, lang), className="nav-link" + (" active" if active else "")),
@@ -369,9 +376,8 @@ def search_hits(q: str, lang: str) -> tuple[list[dict], list[dict]]:
     places = [{"href": territory_href(r["territory_id"], lang), "label": r["name_unique"],
                "kind": t(f"level.{r['level']}", lang)}
               for _, r in data.search_territories(q, limit=SEARCH_PLACES_MAX).iterrows()]
-    from indicators.model import AREAS
     inds = [{"href": indicator_href(r["indicator_id"], lang), "label": r["title"],
-             "kind": AREAS.get(r["area"], (r["area"], r["area"]))[1 if lang == "en" else 0]}
+             "kind": vocabulary.label("area", r["area"], lang)}
             for _, r in data.search_indicators(q, lang, limit=SEARCH_INDICATORS_MAX).iterrows()]
     return places, inds
 
