@@ -164,9 +164,9 @@ def area_sections(lang: str) -> list:
                 ("change", t("painel.col.change", lang)), ("disparity", t("painel.col.disparity", lang))]
         out.append(html.Section([
             html.H2(area_label(area, lang), className="h4 mt-3"),
-            html.Div(ui.table(cols, indicator_rows(ai, lang), t("painel.caption", lang, area=area_label(area, lang)),
-                              numeric={"latest", "change"}, row_header="ind", scroll=True),
-                     **{"data-scroll-x": "true"}) if len(ai) else None,
+            # on a phone each indicator becomes a card (the long disparity sentence never scrolls sideways)
+            ui.table(cols, indicator_rows(ai, lang), t("painel.caption", lang, area=area_label(area, lang)),
+                     numeric={"latest", "change"}, row_header="ind", stack=True) if len(ai) else None,
             targets_block(at, lang),
             alarms_block(area, counts, lang),
             html.P(dcc.Link(t("painel.area.metas", lang), href=ui.href("/metas", lang, area=area)), className="small"),

@@ -283,11 +283,11 @@ def map_data(res: dict, lang: str) -> dict:
     if has_base:
         v = frame["value"].to_numpy(dtype=float)
         cls = np.where(np.isnan(v), 0, np.searchsorted(np.asarray(CHANGE_EDGES), v, side="right") + 1)
-        labels = [t("sim.class.lt", lang, v=fmt.number(CHANGE_EDGES[0], 0, lang)),
+        labels = [t("sim.class.lt", lang, v=fmt.number(abs(CHANGE_EDGES[0]), 0, lang)),
                   t("sim.class.between", lang, a=fmt.number(CHANGE_EDGES[0], 0, lang), b=fmt.number(CHANGE_EDGES[1], 0, lang)),
                   t("sim.class.same", lang, v=fmt.number(CHANGE_EDGES[2], 0, lang)),
                   t("sim.class.between", lang, a=fmt.change(CHANGE_EDGES[2], 0, lang), b=fmt.change(CHANGE_EDGES[3], 0, lang)),
-                  t("sim.class.gt", lang, v=fmt.change(CHANGE_EDGES[3], 0, lang))]
+                  t("sim.class.gt", lang, v=fmt.number(CHANGE_EDGES[3], 0, lang))]
         cols = DIVERGING
         title = t("sim.map.title.change", lang, baseline=baseline_label(s["baseline"], lang))
     else:
@@ -350,7 +350,7 @@ def changes_table(res: dict, lang: str, k: int = 10):
     cols = [("name", t("sim.col.name", lang)), ("amount", t("sim.col.amount", lang)), ("pc", t("sim.col.per_capita", lang)),
             ("chg", t("sim.col.change", lang)), ("pct", t("sim.col.change_pct", lang)), ("why", t("sim.col.why", lang))]
     cap = t("sim.table.changes" if has_base else "sim.table.largest", lang, n=k)
-    return ui.table(cols, out, cap, numeric={"amount", "pc", "chg", "pct"}, row_header="name")
+    return ui.table(cols, out, cap, numeric={"amount", "pc", "chg", "pct"}, row_header="name", stack=True)
 
 
 def group_table(res: dict, key: str, lang: str):
