@@ -113,7 +113,7 @@ def table(df: pd.DataFrame, lang: str) -> html.Div:
     cap = t("surveillance.table", lang)
     tbl = ui.table(cols, rows, cap, numeric={"obs", "exp", "band", "excess", "z"}, row_header="week").children
     # seven columns do not fit a phone: a declared, focusable sideways scroller (tests/see.py: data-scroll-x)
-    return html.Div(tbl, className="table-scroll", tabIndex=0, role="region", id="surv-table",
+    return html.Div(tbl, className="obs-scroll", tabIndex=0, role="region", id="surv-table",
                     **{"aria-label": cap, "data-scroll-x": "true"})
 
 
