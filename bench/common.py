@@ -50,7 +50,7 @@ class Gunicorn:
         self.proc = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "--no-control-socket", "-w", str(workers), "-b",
              f"127.0.0.1:{self.port}", "--log-level", "warning", target],
-            cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=open(os.environ.get("OBS_BENCH_SERVER_LOG", os.devnull), "ab"))
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             try:
