@@ -398,7 +398,10 @@ def _format_error(path: Path, err: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def load_indicator(path: Path) -> Indicator:
+def read_entry(path: Path) -> dict:
+    """A registry file's fields (an indicator, a target): a YAML mapping whose `id` is the file's name (added
+    when absent). A file that is not valid YAML, not a mapping, or names another id is a RegistryError that
+    names the file and the field."""
     path = Path(path)
     try:
         raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -409,6 +412,12 @@ def load_indicator(path: Path) -> Indicator:
     if "id" in raw and raw["id"] != path.stem:
         raise RegistryError(f"{path.name}: field 'id': {raw['id']!r} differs from the file name {path.stem!r}")
     raw["id"] = path.stem
+    return raw
+
+
+def load_indicator(path: Path) -> Indicator:
+    path = Path(path)
+    raw = read_entry(path)
     try:
         return Indicator.model_validate(raw)
     except ValidationError as e:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from indicators.model import AREAS, RegistryError, Text
+from indicators.model import AREAS, RegistryError, Text, read_entry
 
 HERE = Path(__file__).resolve().parent / "targets"
 
@@ -120,15 +119,7 @@ def _format_error(path: Path, err: ValidationError) -> str:
 
 def load_target(path: Path, registry: dict | None = None) -> PolicyTarget:
     path = Path(path)
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        raise RegistryError(f"{path.name}: not valid YAML: {e}") from e
-    if not isinstance(raw, dict):
-        raise RegistryError(f"{path.name}: expected a mapping of fields")
-    if "id" in raw and raw["id"] != path.stem:
-        raise RegistryError(f"{path.name}: field 'id': {raw['id']!r} differs from the file name {path.stem!r}")
-    raw["id"] = path.stem
+    raw = read_entry(path)
     try:
         tg = PolicyTarget.model_validate(raw)
     except ValidationError as e:
