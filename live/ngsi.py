@@ -62,11 +62,15 @@ class Fault(Exception):
         return f"{self.pointer or '/'}: {self.message}"
 
 
+class NoSchemas(RuntimeError):
+    """No data system is configured: the payloads cannot be validated (the notify endpoint answers 503)."""
+
+
 def models_dir() -> Path:
     """ngsi/smart-data-models in the data system (OBS_DATA_SYSTEM); the live path needs the real data system."""
     ds = settings.paths().data_system
     if ds is None:
-        raise RuntimeError("the live path validates against the Smart Data Models schemas of the data system: "
+        raise NoSchemas("the live path validates against the Smart Data Models schemas of the data system: "
                            "set OBS_DATA_SYSTEM (e.g. ../shared/data)")
     return ds / "ngsi" / "smart-data-models"
 

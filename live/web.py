@@ -19,7 +19,7 @@ import flask
 
 from core import vocabulary as AL
 from core.i18n import lang_of, t
-from live import alarms, credentials, feeds, ingest, store, webhooks
+from live import alarms, credentials, feeds, ingest, ngsi, store, webhooks
 
 log = logging.getLogger("obs.live")
 bp = flask.Blueprint("live", __name__)
@@ -55,6 +55,13 @@ def notify():
     if ctype not in JSON_TYPES:
         ingest._log(eng, sender, "notify", 415, detail=f"content type {ctype!r}")
         return _json(415, {"error": {"status": 415, "message": "send application/json or application/ld+json"}})
+    try:
+        ngsi.models_dir()
+    except ngsi.NoSchemas as e:   # a demo deployment: nothing can be validated, so nothing is taken
+        ingest._log(eng, sender, "notify", 503, detail="no data system")
+        resp = _json(503, {"error": {"status": 503, "message": str(e)}})
+        resp.headers["Retry-After"] = "3600"
+        return resp
     out = ingest.ingest(flask.request.get_data(cache=False), sender, eng=eng)
     webhooks.dispatch(out.event_ids)
     return _json(out.status, out.body)

@@ -329,6 +329,21 @@ def app_client(eng, monkeypatch):
     return obs_app.server.test_client()
 
 
+def test_notify_without_a_data_system_is_503_not_a_traceback(eng, app_client, monkeypatch):
+    """A demo deployment (no data system) has no schemas to validate against: a 503 that says so, nothing
+    stored, never a 500."""
+    from live import ngsi
+
+    def none():
+        raise ngsi.NoSchemas("set OBS_DATA_SYSTEM")
+    monkeypatch.setattr(ngsi, "models_dir", none)
+    key, _ = _sender(eng)
+    r = app_client.post("/ngsi-ld/v1/notify", data=_note("x", *_hours(1, 250)), headers={"Authorization": f"Bearer {key}"},
+                        content_type="application/json")
+    assert r.status_code == 503 and "OBS_DATA_SYSTEM" in r.get_json()["error"]["message"]
+    assert r.headers["Retry-After"]
+
+
 def test_notify_endpoint_api_and_feed(eng, app_client):
     key, s = _sender(eng)
     auth = {"Authorization": f"Bearer {key}"}
