@@ -170,7 +170,9 @@ def painted(driver, selector: str, min_colours: int = 4, min_height: float = 150
         seen.append(colours(el.screenshot_as_png))
         return seen[-1] >= min_colours
     try:
-        until(check, 15, f"{selector} to be painted")
+        # 45 s: under a full suite's load Chromium may take one or more 10 s "renderer" timeouts to take an
+        # element screenshot of a chart; a blank chart still fails, after the same wait
+        until(check, 45, f"{selector} to be painted")
     except AssertionError as e:
         raise AssertionError(f"{selector} looks blank ({seen[-1]} colours)" if seen else str(e)) from None
 
