@@ -244,6 +244,11 @@ _REGION_COLUMNS = {"nuts1": "nuts1_id", "nuts2": "nuts2_id", "nuts3": "nuts3_id"
                    "distrito": "district_id", "ilha": "district_id", "cim": "cim_id", "am": "cim_id"}
 
 
+def _in_region(territory_col, t, region_id: str):
+    """Rows of the region `region_id` itself or of a territory inside it (`t`: dim_territory, joined)."""
+    return or_(territory_col == region_id, *[t.c[c] == region_id for c in sorted(set(_REGION_COLUMNS.values()))])
+
+
 def region_members(region_id: str, level: str = "municipio") -> pd.DataFrame:
     """The territories of `level` (municipalities by default) that belong to a region.
 
@@ -411,8 +416,7 @@ def alarms(*, territory_ids: list[str] | None = None, indicator_ids: list[str] |
     if statuses:
         stmt = stmt.where(a.c.status.in_(list(statuses)))
     if region_id and region_id != "PT":
-        stmt = stmt.where(or_(a.c.territory_id == region_id,
-                              *[t.c[c] == region_id for c in sorted(set(_REGION_COLUMNS.values()))]))
+        stmt = stmt.where(_in_region(a.c.territory_id, t, region_id))
     df = query(stmt.order_by(a.c.territory_id, a.c.indicator_id, a.c.rule_id))
     df = _with_alarm_sources(df, dict(territory_ids=territory_ids, indicator_ids=indicator_ids, areas=areas,
                                       levels=levels, statuses=statuses, region_id=region_id, alarm_id=alarm_id,
@@ -1000,8 +1004,7 @@ def target_statuses(target_ids: list[str] | None = None, *, levels: list[str] | 
     if territory_ids:
         stmt = stmt.where(s.c.territory_id.in_(list(territory_ids)))
     if region_id and region_id != "PT":
-        stmt = stmt.where(or_(s.c.territory_id == region_id,
-                              *[t.c[c] == region_id for c in sorted(set(_REGION_COLUMNS.values()))]))
+        stmt = stmt.where(_in_region(s.c.territory_id, t, region_id))
     return query(stmt.order_by(s.c.target_id, t.c.sort_key))
 
 
